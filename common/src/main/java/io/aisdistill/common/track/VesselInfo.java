@@ -1,0 +1,28 @@
+package io.aisdistill.common.track;
+
+/**
+ * Static identity of a vessel as known in a window: the last non-null value of each field among
+ * the window's positions (from the CSV record itself or from type 5 / 24 static messages).
+ *
+ * @param mmsi ship-station MMSI
+ * @param vesselName name as broadcast (trimmed, '@' padding removed), null when unknown
+ * @param imo IMO number as text without prefix (e.g. "9176187"), null when unknown
+ * @param callsign radio call sign, null when unknown
+ * @param shipType ITU-R M.1371 "type of ship and cargo" code 1-99, null when unknown
+ * @param lengthM overall length in metres, null when unknown
+ * @param widthM beam in metres, null when unknown
+ * @param draftM draught in metres, null when unknown
+ * @param aisClass transceiver class "A" or "B", null when unknown
+ * @param flagState flag state from the MID (ITU MARS table), e.g. "United States", null when unknown
+ */
+public record VesselInfo(
+    long mmsi,
+    String vesselName,
+    String imo,
+    String callsign,
+    Integer shipType,
+    Double lengthM,
+    Double widthM,
+    Double draftM,
+    String aisClass,
+    String flagState) {}
