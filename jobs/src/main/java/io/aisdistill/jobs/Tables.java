@@ -168,6 +168,7 @@ public final class Tables {
     f("question", StringType), f("answer", StringType), f("reasoning", StringType),
     f("teacher", StringType), f("prompt_version", StringType), f("template_id", StringType),
     f("claim_kind", StringType), f("claim", StringType), f("unit", StringType),
+    f("fact_key", StringType, "window fact the answer states (WindowFacts key); null for free text"),
     f("facts", StringType, "JSON object of the window facts the answer rests on"),
     f("call_id", StringType, "llm_calls id; null for the grounded teacher"),
     f("tokens", LongType), f("cost_usd", DoubleType), f("date", DateType),
@@ -177,6 +178,7 @@ public final class Tables {
   public static final StructType QA_JUDGED_SCHEMA = new StructType(new StructField[] {
     f("qa_id", StringType), f("window_id", StringType), f("mmsi", LongType),
     f("category", StringType), f("teacher", StringType),
+    f("question", StringType), f("answer", StringType),
     f("verdict", StringType, "accepted or rejected"),
     f("reasons", createArrayType(StringType), "reason codes of a rejection"),
     f("grounded_ok", BooleanType, "answer re-verified from window facts; null = not checkable"),
