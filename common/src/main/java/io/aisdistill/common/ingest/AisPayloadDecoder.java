@@ -1,5 +1,6 @@
 package io.aisdistill.common.ingest;
 
+import dk.dma.ais.binary.BinArray;
 import dk.dma.ais.binary.SixbitException;
 import dk.dma.ais.message.AisMessage;
 import dk.dma.ais.message.AisMessage18;
@@ -27,8 +28,27 @@ import io.aisdistill.common.ais.StaticReport;
 final class AisPayloadDecoder {
   private AisPayloadDecoder() {}
 
-  /** Message 27 is 96 bits (ITU-R M.1371-5 Table 86) = 16 six-bit characters. */
-  private static final int MSG27_CHARS = 16;
+  /**
+   * Nominal length in bits of each supported type (ITU-R M.1371-5 Tables 48, 52, 67, 70, 86) and
+   * how many trailing bits a real transmitter may drop: the dropped bits may only be tail fields we
+   * do not use (radio status, RAIM, DTE, spare; for type 5 the last destination character), which
+   * are zero-filled, as gpsd and pyais do. Types decoded by AisLib with an exact length check
+   * (18, 19, 27) are cut to their nominal length when longer (some units fill the whole slot).
+   * Type 24 lengths are left to AisLib.
+   */
+  private record Layout(int nominalBits, int maxShortBits, boolean exact) {}
+
+  private static Layout layout(int type) {
+    return switch (type) {
+      case 1, 2, 3 -> new Layout(168, 20, false);
+      case 5 -> new Layout(424, 8, false);
+      case 18 -> new Layout(168, 20, true);
+      case 19 -> new Layout(312, 11, true);
+      case 27 -> new Layout(96, 2, true);
+      default -> null;
+    };
+  }
+
   /** Message 27 "SOG not available" (ITU-R M.1371-5 Table 86: 0-62 knots, 63 = n/a). */
   private static final int MSG27_SOG_NA = 63;
   /** Message 27 "COG not available" (ITU-R M.1371-5 Table 86: 0-359 degrees, 511 = n/a). */
@@ -77,22 +97,27 @@ final class AisPayloadDecoder {
       default -> throw new RecordRejection(RejectReason.UNSUPPORTED_MSG_TYPE,
           "message type " + type + " is neither a vessel position (1, 2, 3, 18, 19, 27) nor static (5, 24)");
     }
+    Layout layout = layout(type);
     String bits = payload;
     int pad = padBits;
-    if (type == 27 && payload.length() > MSG27_CHARS) {
-      // Some transmitters fill the whole 168-bit slot; the message itself is the first 96 bits.
-      bits = payload.substring(0, MSG27_CHARS);
+    int length = payload.length() * 6 - padBits;
+    if (layout != null && layout.exact() && length > layout.nominalBits()) {
+      bits = payload.substring(0, layout.nominalBits() / 6);
       pad = 0;
     }
     try {
       Vdm vdm = new Vdm();
-      vdm.getBinArray().appendSixbit(bits, pad);
-      vdm.setMsgId((int) vdm.getBinArray().getVal(6));
+      BinArray binArray = vdm.getBinArray();
+      binArray.appendSixbit(bits, pad);
+      int missing = layout == null ? 0 : layout.nominalBits() - binArray.getLength();
+      if (missing > 0 && missing <= layout.maxShortBits()) {
+        binArray.append(0L, missing);
+      }
+      vdm.setMsgId((int) binArray.getVal(6));
       return AisMessage.getInstance(vdm);
     } catch (SixbitException | AisMessageException | RuntimeException e) {
       throw new RecordRejection(RejectReason.BAD_PAYLOAD,
-          "message type " + type + " payload of " + (payload.length() * 6 - padBits) + " bits undecodable: "
-              + e.getMessage());
+          "message type " + type + " payload of " + length + " bits undecodable: " + e.getMessage());
     }
   }
 

@@ -133,7 +133,7 @@ public final class NmeaLineParser implements LineParser {
       sink.skipped("comment");
       return;
     }
-    boolean aisCandidate = t.charAt(0) != '$';
+    boolean timeOrAisLine = t.charAt(0) != '$' || t.startsWith("$PGHP");
     try {
       NmeaSentence s = NmeaSentence.parse(t);
       if (!s.isVdm()) {
@@ -145,7 +145,8 @@ public final class NmeaLineParser implements LineParser {
       pendingPghp = null;
       vdm(offset, l, s, pghp, sink);
     } catch (RecordRejection r) {
-      if (aisCandidate) {
+      if (timeOrAisLine) {
+        // a broken $PGHP or VDM line ends the validity of the previous $PGHP time
         pendingPghp = null;
       }
       sink.reject(RejectRecord.of(source, offset, l, r.reason, r.detail()));
