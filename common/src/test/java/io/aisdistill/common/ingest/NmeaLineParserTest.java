@@ -17,6 +17,7 @@ import io.aisdistill.common.ais.StaticReport;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -111,15 +112,16 @@ class NmeaLineParserTest {
     assertEquals(1, s.skipped.get("comment"));
   }
 
-  @Test
-  void badChecksumIsRejected() {
-    assertReject(RejectReason.BAD_CHECKSUM, "*4B",
-        parse(T0, "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B"));
-  }
-
-  @Test
-  void emptyPayloadIsBadPayload() {
-    assertReject(RejectReason.BAD_PAYLOAD, "empty payload", parse(T0, "!AIVDM,1,1,,B,,0*25"));
+  /** Published sentences, each rejected for one reason whose detail names the cause. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "BAD_CHECKSUM | *4B | !AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B",
+      "BAD_PAYLOAD | empty payload | !AIVDM,1,1,,B,,0*25",
+      "UNSUPPORTED_MSG_TYPE | message type 4 | !AIVDM,1,1,,A,403OviQuMGCqWrRO9>E6fE700@GO,0*4D",
+      "UNSUPPORTED_MSG_TYPE | message type 9 | !AIVDM,1,1,,A,91b77=h3h00nHt0Q3r@@07000<0b,0*69",
+  })
+  void singleSentenceRejects(RejectReason reason, String detailPart, String line) {
+    assertReject(reason, detailPart, parse(T0, line));
   }
 
   @Test
@@ -291,12 +293,6 @@ class NmeaLineParserTest {
   void noTimeAtAllIsRejectedUnlessFallback() {
     assertReject(RejectReason.NO_TIMESTAMP, "no tag block", parse(null, TYPE1));
     assertEquals(T0, parse(T0, TYPE1).onlyPosition().tsMillis());
-  }
-
-  @Test
-  void unsupportedTypeNamesTheType() {
-    assertReject(RejectReason.UNSUPPORTED_MSG_TYPE, "message type 4",
-        parse(T0, "!AIVDM,1,1,,A,403OviQuMGCqWrRO9>E6fE700@GO,0*4D"));
   }
 
   @Test
