@@ -150,6 +150,9 @@ public final class NmeaLineParser implements LineParser {
         pendingPghp = null;
       }
       sink.reject(RejectRecord.of(source, offset, l, r.reason, r.detail()));
+    } catch (RuntimeException e) {
+      // defensive: no input may escape as an exception; a decoder surprise becomes a reject
+      sink.reject(RejectRecord.of(source, offset, l, RejectReason.UNPARSEABLE, "cannot parse: " + e));
     }
   }
 

@@ -62,15 +62,27 @@ class NmeaLineParserTest {
   private static AisMessage1 type1(int mmsi, double lat, double lon) {
     AisMessage1 m = new AisMessage1();
     m.setUserId(mmsi);
-    AisPosition p = new AisPosition();
-    p.setLatitude(Math.round(lat * 600_000));
-    p.setLongitude(Math.round(lon * 600_000));
-    m.setPos(p);
+    m.setPos(position(lat, lon));
     m.setSog(55);
     m.setCog(1234);
     m.setTrueHeading(120);
     m.setNavStatus(0);
     return m;
+  }
+
+  /** A position at AisLib's 1/10000-minute resolution (types 1-3, 18, 19). */
+  private static AisPosition position(double lat, double lon) {
+    AisPosition p = new AisPosition();
+    p.setLatitude(Math.round(lat * 600_000));
+    p.setLongitude(Math.round(lon * 600_000));
+    return p;
+  }
+
+  /** SOG 102.3, COG 360 and heading 511 (ITU-R M.1371-5 "not available") all became null. */
+  private static void assertMotionNotAvailable(PositionReport p) {
+    assertNull(p.sog(), "SOG 1023 = not available");
+    assertNull(p.cog(), "COG 3600 = not available");
+    assertNull(p.heading(), "heading 511 = not available");
   }
 
   private static void assertReject(RejectReason reason, String detailPart, CollectingSink s) {
@@ -325,10 +337,7 @@ class NmeaLineParserTest {
     m.setSog(1023);
     m.setCog(3600);
     m.setTrueHeading(511);
-    PositionReport p = parse(T0, encode(m)).onlyPosition();
-    assertNull(p.sog());
-    assertNull(p.cog());
-    assertNull(p.heading());
+    assertMotionNotAvailable(parse(T0, encode(m)).onlyPosition());
     m.setSog(1022);
     assertEquals(102.2, parse(T0, encode(m)).onlyPosition().sog(), 1e-9, "102.2 kn is a value");
   }
@@ -430,20 +439,15 @@ class NmeaLineParserTest {
   }
 
   @Test
-  void type18ClassBFlagsDoNotLeakIntoStatus() {
+  void type18SentinelsBecomeNullAndClassBHasNoStatus() {
     AisMessage18 m = new AisMessage18();
     m.setUserId(338000001);
-    AisPosition pos = new AisPosition();
-    pos.setLatitude(Math.round(40.0 * 600_000));
-    pos.setLongitude(Math.round(-74.0 * 600_000));
-    m.setPos(pos);
+    m.setPos(position(40.0, -74.0));
     m.setSog(1023);
     m.setCog(3600);
     m.setTrueHeading(511);
     PositionReport p = parse(T0, encode(m)).onlyPosition();
-    assertNull(p.sog());
-    assertNull(p.cog());
-    assertNull(p.heading());
+    assertMotionNotAvailable(p);
     assertNull(p.navStatus());
   }
 
