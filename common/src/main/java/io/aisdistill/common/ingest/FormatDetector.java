@@ -118,7 +118,7 @@ public final class FormatDetector {
         ais++;
       } else if (k == lines.size() - 1) {
         continue;
-      } else if (l.startsWith("#") || (l.startsWith("$") && l.length() > 6 && l.charAt(6) == ',')) {
+      } else if (l.startsWith("#") || isOtherNmea(l)) {
         other++;
       } else {
         garbage++;
@@ -135,6 +135,21 @@ public final class FormatDetector {
   static boolean isAisSentence(String l) {
     return l.length() > 7 && (l.charAt(0) == '!' || l.charAt(0) == '$')
         && l.startsWith("VD", 3) && (l.charAt(5) == 'M' || l.charAt(5) == 'O') && l.charAt(6) == ',';
+  }
+
+  /** {@code $PGHP,...}, {@code $GPRMC,...}: '$', 4-6 upper-case letters or digits, comma. */
+  private static boolean isOtherNmea(String l) {
+    int comma = l.indexOf(',');
+    if (!l.startsWith("$") || comma < 5 || comma > 7) {
+      return false;
+    }
+    for (int i = 1; i < comma; i++) {
+      char c = l.charAt(i);
+      if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean looksLikeCsvHeader(String first) {
