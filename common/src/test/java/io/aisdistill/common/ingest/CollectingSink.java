@@ -26,6 +26,8 @@ final class CollectingSink implements RecordSink {
   final List<StaticReport> statics = new ArrayList<>();
   final List<RejectRecord> rejects = new ArrayList<>();
   final Map<String, Integer> skipped = new LinkedHashMap<>();
+  /** Every skipped-line kind, in order. */
+  final List<String> skippedKinds = new ArrayList<>();
   /** Lines consumed by each record, in emission order (1 + the "fragment" skips that follow it). */
   final List<Integer> linesPerRecord = new ArrayList<>();
   /** sourceRecord of every record, in emission order. */
@@ -54,6 +56,7 @@ final class CollectingSink implements RecordSink {
   @Override
   public void skipped(String kind) {
     skipped.merge(kind, 1, Integer::sum);
+    skippedKinds.add(kind);
     if (kind.equals("fragment")) {
       if (linesPerRecord.isEmpty()) {
         orphanFragmentSkips++;
@@ -72,6 +75,11 @@ final class CollectingSink implements RecordSink {
   int skippedExceptFragments() {
     return skipped.entrySet().stream().filter(e -> !e.getKey().equals("fragment"))
         .mapToInt(Map.Entry::getValue).sum();
+  }
+
+  /** Records plus skipped lines: one per line for a parser without multi-sentence messages. */
+  int total() {
+    return records() + skippedKinds.size();
   }
 
   int records() {

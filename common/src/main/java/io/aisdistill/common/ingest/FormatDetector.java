@@ -1,0 +1,204 @@
+package io.aisdistill.common.ingest;
+
+import io.aisdistill.common.ais.RejectReason;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Decides from a file's first bytes which {@link InputFormat} it is, or why it is not read.
+ *
+ * <p>Rules, in order:
+ * <ol>
+ *   <li>zero bytes: {@link RejectReason#EMPTY_FILE};</li>
+ *   <li>SQLite magic {@code "SQLite format 3\0"} (GeoPackage, e.g. MovingPandas {@code .gpkg}):
+ *       {@link RejectReason#UNSUPPORTED_FORMAT};</li>
+ *   <li>a NUL or other control byte (not TAB/CR/LF): {@link RejectReason#BINARY_CONTENT};</li>
+ *   <li>only blank lines: {@link RejectReason#EMPTY_FILE};</li>
+ *   <li>tracktable {@code .traj} text (first line {@code *T*,uuid,...}):
+ *       {@link RejectReason#UNSUPPORTED_FORMAT} (its {@code .points.csv} flattening is read);</li>
+ *   <li>NMEA: at least one AIVDM/AIVDO sentence ({@code !xxVDM,} / {@code !xxVDO,}, possibly after
+ *       an IEC 61162-450 tag block {@code \...\}), every other non-blank line being another NMEA
+ *       sentence ({@code $PGHP}, {@code $GPRMC}, ...) or a {@code #} comment, except a minority of
+ *       garbage lines (fewer than the AIS sentences): {@link InputFormat#NMEA};</li>
+ *   <li>a CSV header (first line, at least 3 comma-separated non-empty names) having MMSI, a time,
+ *       latitude and longitude column by name ({@link CsvColumn}, any order):
+ *       {@link InputFormat#DMA_CSV} for the DMA aisdk header ({@code # Timestamp,...}), else
+ *       {@link InputFormat#MARINECADASTRE_CSV} (MarineCadastre of any year, the 2014 Broadcast
+ *       layout, tracktable {@code .points.csv});</li>
+ *   <li>a CSV header lacking some of them: {@link RejectReason#UNKNOWN_CSV_HEADER}, the detail
+ *       naming the missing columns;</li>
+ *   <li>any other text (Markdown, prose): {@link RejectReason#UNSUPPORTED_FORMAT}.</li>
+ * </ol>
+ */
+public final class FormatDetector {
+  /** Bytes of a file's head that suffice for detection (callers may pass more or fewer). */
+  public static final int HEAD_BYTES = 64 * 1024;
+
+  private static final byte[] SQLITE_MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+
+  private FormatDetector() {}
+
+  /**
+   * Detects the format of a file from its head.
+   *
+   * @param fileName the file name or path (used in details only; detection is by content)
+   * @param head the first bytes of the file
+   * @param length how many bytes of {@code head} are valid (0 for an empty file)
+   * @return the detected format, or the whole-file reject reason with a detail
+   */
+  public static Detection detect(String fileName, byte[] head, int length) {
+    String name = fileName == null ? "" : fileName;
+    if (length <= 0) {
+      return Detection.rejected(RejectReason.EMPTY_FILE, "zero bytes");
+    }
+    if (startsWith(head, length, SQLITE_MAGIC)) {
+      return Detection.rejected(RejectReason.UNSUPPORTED_FORMAT, "GeoPackage/SQLite database");
+    }
+    for (int i = 0; i < length; i++) {
+      int c = head[i] & 0xFF;
+      if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F) {
+        return Detection.rejected(RejectReason.BINARY_CONTENT,
+            String.format(Locale.ROOT, "control byte 0x%02X at offset %d", c, i));
+      }
+    }
+    List<String> lines = lines(head, length);
+    String first = null;
+    for (String l : lines) {
+      if (!l.isBlank()) {
+        first = l;
+        break;
+      }
+    }
+    if (first == null) {
+      return Detection.rejected(RejectReason.EMPTY_FILE, "no data lines, only blank lines");
+    }
+    if (first.startsWith("*T*,")) {
+      return Detection.rejected(RejectReason.UNSUPPORTED_FORMAT,
+          "tracktable .traj trajectory file (read the matching .points.csv instead)");
+    }
+    Detection nmea = nmea(lines);
+    if (nmea != null) {
+      return nmea;
+    }
+    if (looksLikeCsvHeader(first)) {
+      CsvHeader h = CsvHeader.parse(first);
+      List<CsvColumn> missing = h.missing();
+      if (missing.isEmpty()) {
+        InputFormat f = h.flavour();
+        return Detection.of(f, (f == InputFormat.DMA_CSV ? "DMA aisdk" : "MarineCadastre")
+            + " CSV header: " + abbreviate(h.line()));
+      }
+      return Detection.rejected(RejectReason.UNKNOWN_CSV_HEADER,
+          "CSV header lacks " + missing + " (needs MMSI, time, latitude, longitude): "
+              + abbreviate(h.line()));
+    }
+    String kind = first.startsWith("#") || name.toLowerCase(Locale.ROOT).endsWith(".md")
+        ? "Markdown/text" : "text";
+    return Detection.rejected(RejectReason.UNSUPPORTED_FORMAT,
+        kind + " that is neither AIS CSV nor NMEA; first line: " + abbreviate(first));
+  }
+
+  private static Detection nmea(List<String> lines) {
+    int ais = 0;
+    int other = 0;
+    int garbage = 0;
+    // the last line of a head may be cut mid-line: it counts only when it is AIS
+    for (int k = 0; k < lines.size(); k++) {
+      String l = lines.get(k).strip();
+      if (l.isEmpty()) {
+        continue;
+      }
+      if (l.charAt(0) == '\\') {
+        int end = l.indexOf('\\', 1);
+        l = end < 0 ? "" : l.substring(end + 1);
+      }
+      if (isAisSentence(l)) {
+        ais++;
+      } else if (k == lines.size() - 1) {
+        continue;
+      } else if (l.startsWith("#") || isOtherNmea(l)) {
+        other++;
+      } else {
+        garbage++;
+      }
+    }
+    if (ais > 0 && garbage < ais) {
+      return Detection.of(InputFormat.NMEA, "NMEA 0183 AIS: " + ais + " VDM/VDO sentences, " + other
+          + " other NMEA/comment lines, " + garbage + " unreadable lines in the head");
+    }
+    return null;
+  }
+
+  /** {@code !AIVDM,} style: '!' or '$', 2-char talker, VDM or VDO, comma. */
+  static boolean isAisSentence(String l) {
+    return l.length() > 7 && (l.charAt(0) == '!' || l.charAt(0) == '$')
+        && l.startsWith("VD", 3) && (l.charAt(5) == 'M' || l.charAt(5) == 'O') && l.charAt(6) == ',';
+  }
+
+  /** {@code $PGHP,...}, {@code $GPRMC,...}: '$', 4-6 upper-case letters or digits, comma. */
+  private static boolean isOtherNmea(String l) {
+    int comma = l.indexOf(',');
+    if (!l.startsWith("$") || comma < 5 || comma > 7) {
+      return false;
+    }
+    for (int i = 1; i < comma; i++) {
+      char c = l.charAt(i);
+      if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean looksLikeCsvHeader(String first) {
+    CsvSplitter sp = new CsvSplitter(4096);
+    int n = sp.split(CsvHeader.stripLine(first));
+    if (n < 3 || n > sp.capacity()) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      String f = sp.string(i).trim();
+      if (f.isEmpty() || f.length() > 64) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static List<String> lines(byte[] head, int length) {
+    String text = new String(head, 0, length, StandardCharsets.UTF_8);
+    if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
+      text = text.substring(1);
+    }
+    List<String> out = new ArrayList<>();
+    int s = 0;
+    for (int i = 0; i <= text.length(); i++) {
+      if (i == text.length() || text.charAt(i) == '\n') {
+        if (i > s || i < text.length()) {
+          String l = text.substring(s, i);
+          out.add(l.endsWith("\r") ? l.substring(0, l.length() - 1) : l);
+        }
+        s = i + 1;
+      }
+    }
+    return out;
+  }
+
+  private static boolean startsWith(byte[] head, int length, byte[] magic) {
+    if (length < magic.length) {
+      return false;
+    }
+    for (int i = 0; i < magic.length; i++) {
+      if (head[i] != magic[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 160 ? s : s.substring(0, 157) + "...";
+  }
+}
