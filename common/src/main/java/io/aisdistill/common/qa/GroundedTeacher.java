@@ -82,7 +82,7 @@ public final class GroundedTeacher {
         q("What kind of vessel is this, judging by its AIS ship type?",
             "Which type of ship is broadcasting in this window?",
             "What category of vessel does the AIS ship type code indicate?"),
-        a("It is a {v} vessel ({ship_type}).", "The ship type code says {ship_type}, so the vessel is in the {v} group."),
+        a("The AIS ship type is \"{ship_type}\", i.e. the {v} group.", "The ship type code says {ship_type}, so the vessel is in the {v} group."),
         List.of("ship_type"), null));
     t.add(tpl("identity.flag_state.v1", "flag_state",
         q("Under which flag state is this vessel registered, according to its MMSI?",

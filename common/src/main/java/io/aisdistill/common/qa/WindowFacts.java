@@ -322,7 +322,7 @@ public final class WindowFacts {
         Unit.KNOTS, speed, TrackWindow::impliedSpeedKn);
 
     // behaviour
-    cat(m, "behaviour", "behaviour (" + BEHAVIOUR_RULE + ")", Category.BEHAVIOUR, behaviourVocabulary(),
+    cat(m, "behaviour", "behaviour: moored, at anchor, underway, or drifting or loitering (see the behaviour rule)", Category.BEHAVIOUR, behaviourVocabulary(),
         WindowFacts::behaviour);
     cat(m, "nav_status", "most frequent navigational status (ITU-R M.1371)", Category.BEHAVIOUR,
         navVocabulary(), w -> NavStatus.text(w.dominantNavStatus()));

@@ -21,7 +21,8 @@ import java.util.Map;
  * {@link Prompt#sha256} identifies a prompt. Change {@link #VERSION} whenever the text changes.
  *
  * <p>The window context lists the vessel identity, every {@link WindowFacts} fact as
- * {@code key (description): value with unit} ("not available" when missing) and the downsampled
+ * {@code key (description): value with unit} ("not available" when missing), the behaviour and
+ * teleport rules, and the downsampled
  * track as a pipe-separated table: time UTC / latitude / longitude (WGS84 degrees, 5 decimals) /
  * SOG (knots) / COG (degrees true) / heading (degrees true) / navigational status; "-" marks a
  * missing value.
@@ -117,6 +118,9 @@ public final class WindowPrompt {
       s.append("- ").append(f.key()).append(" (").append(f.description()).append("): ")
           .append(f.format(f.value(w))).append('\n');
     }
+    s.append("Behaviour rule: ").append(WindowFacts.BEHAVIOUR_RULE).append(".\n");
+    s.append("Teleport rule: a position jump is implausible when the implied speed between consecutive ")
+        .append("reports exceeds ").append((int) WindowFacts.TELEPORT_KN).append(" knots.\n");
     int n = w.track() == null ? 0 : w.track().size();
     s.append("Track (").append(n).append(" of ").append(w.nPoints())
         .append(" reports, downsampled; '-' = not available):\n");

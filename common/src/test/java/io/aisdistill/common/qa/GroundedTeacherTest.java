@@ -135,6 +135,30 @@ class GroundedTeacherTest {
     }
   }
 
+  @Test
+  void acceptedForEveryShipTypeFlagAndNavStatus() {
+    for (int code = 20; code <= 99; code++) {
+      TestWindows.B b = new TestWindows.B();
+      b.id = "type-" + code;
+      b.vessel = new io.aisdistill.common.track.VesselInfo(b.mmsi, null, null, null, code, null, null, null, "A", null);
+      b.dom = code % 16;
+      allAccepted(b.build());
+    }
+    for (int mid : io.aisdistill.common.ais.FlagStates.table().keySet()) {
+      TestWindows.B b = new TestWindows.B();
+      b.id = "mid-" + mid;
+      b.mmsi = mid * 1_000_000L + 4321;
+      allAccepted(b.build());
+    }
+  }
+
+  private void allAccepted(TrackWindow w) {
+    for (QaPair p : teacher.generate(w)) {
+      Verdict v = judge.judge(p, w);
+      assertTrue(v.accepted(), w.windowId() + " " + p.templateId() + ": " + p.answer() + " -> " + v);
+    }
+  }
+
   private static QaPair byFact(List<QaPair> ps, String key) {
     return ps.stream().filter(p -> key.equals(p.factKey())).findFirst().orElseThrow(() -> new AssertionError(key));
   }
