@@ -46,7 +46,7 @@ public final class GroundedTeacher {
     }
   }
 
-  private static final List<Template> TEMPLATES = templates();
+  private static final List<Template> TEMPLATES = buildTemplates();
 
   private final int maxPerWindow;
   private final int maxPerCategory;
@@ -71,11 +71,12 @@ public final class GroundedTeacher {
     this(Integer.MAX_VALUE, Integer.MAX_VALUE);
   }
 
-  /** All templates, in category order. */
+  /** All templates, in category order (unmodifiable). */
   public static List<Template> templates() {
-    if (TEMPLATES != null) {
-      return TEMPLATES;
-    }
+    return TEMPLATES;
+  }
+
+  private static List<Template> buildTemplates() {
     List<Template> t = new ArrayList<>();
     // identity
     t.add(tpl("identity.ship_type_group.v1", "ship_type_group",

@@ -417,44 +417,44 @@ public final class WindowFacts {
     return v;
   }
 
-  private static Map<String, String> groupVocabulary() {
+  /** Vocabulary of the given canonical values (each its own normalized term), plus synonym pairs. */
+  private static Map<String, String> valuesVocabulary(Iterable<String> values, String... synonyms) {
     Map<String, String> v = new LinkedHashMap<>();
-    for (String g : ShipTypes.GROUPS) {
-      v.put(normalize(g), g);
+    for (String value : values) {
+      v.putIfAbsent(normalize(value), value);
     }
-    v.putAll(vocab("hsc", "high-speed craft", "sar", "search and rescue", "wig", "wing in ground",
-        "tugboat", "tug", "yacht", "pleasure", "pleasure craft", "pleasure", "sailboat", "sailing",
-        "sailing vessel", "sailing", "ferry", "passenger", "container ship", "cargo", "fishing vessel",
-        "fishing", "pilot vessel", "pilot", "pilot boat", "pilot", "dredger", "dredging"));
+    v.putAll(vocab(synonyms));
     return v;
+  }
+
+  private static Map<String, String> groupVocabulary() {
+    return valuesVocabulary(ShipTypes.GROUPS, "hsc", "high-speed craft", "sar", "search and rescue", "wig",
+        "wing in ground", "tugboat", "tug", "yacht", "pleasure", "pleasure craft", "pleasure", "sailboat",
+        "sailing", "sailing vessel", "sailing", "ferry", "passenger", "container ship", "cargo",
+        "fishing vessel", "fishing", "pilot vessel", "pilot", "pilot boat", "pilot", "dredger", "dredging");
   }
 
   private static Map<String, String> shipTypeVocabulary() {
-    Map<String, String> v = new LinkedHashMap<>();
+    List<String> d = new ArrayList<>();
     for (int code = 20; code <= 99; code++) {
-      v.putIfAbsent(normalize(ShipTypes.description(code)), ShipTypes.description(code));
+      d.add(ShipTypes.description(code));
     }
-    return v;
+    return valuesVocabulary(d);
   }
 
   private static Map<String, String> flagVocabulary() {
-    Map<String, String> v = new LinkedHashMap<>();
-    for (String name : FlagStates.table().values()) {
-      v.putIfAbsent(normalize(name), name);
-    }
-    v.putAll(vocab("united states of america", "United States", "usa", "United States", "u s",
-        "United States", "uk", "United Kingdom", "great britain", "United Kingdom",
+    return valuesVocabulary(FlagStates.table().values(), "united states of america", "United States", "usa",
+        "United States", "u s", "United States", "uk", "United Kingdom", "great britain", "United Kingdom",
         "republic of korea", "South Korea", "korea", "South Korea", "russian federation", "Russia",
-        "viet nam", "Vietnam", "hongkong", "Hong Kong", "the netherlands", "Netherlands"));
-    return v;
+        "viet nam", "Vietnam", "hongkong", "Hong Kong", "the netherlands", "Netherlands");
   }
 
   private static Map<String, String> navVocabulary() {
-    Map<String, String> v = new LinkedHashMap<>();
-    for (int s = 0; s <= 15; s++) {
-      v.putIfAbsent(normalize(NavStatus.text(s)), NavStatus.text(s));
+    List<String> t = new ArrayList<>();
+    for (int st = 0; st <= 15; st++) {
+      t.add(NavStatus.text(st));
     }
-    return v;
+    return valuesVocabulary(t);
   }
 
   // ---------------------------------------------------------------- text helpers

@@ -21,21 +21,21 @@ class GroundedJudgeTest {
     return pairs.stream().filter(p -> factKey.equals(p.factKey())).findFirst().orElseThrow();
   }
 
+  private static QaPair copy(QaPair p, String question, String answer, String reasoning, String factKey) {
+    return new QaPair(p.qaId(), p.windowId(), p.mmsi(), p.category(), question, answer, reasoning,
+        p.teacher(), p.promptVersion(), p.templateId(), p.claimKind(), p.claim(), p.unit(), p.facts(), factKey);
+  }
+
   private static QaPair withAnswer(QaPair p, String answer) {
-    return new QaPair(p.qaId(), p.windowId(), p.mmsi(), p.category(), p.question(), answer, p.reasoning(),
-        p.teacher(), p.promptVersion(), p.templateId(), p.claimKind(), p.claim(), p.unit(), p.facts(),
-        p.factKey());
+    return copy(p, p.question(), answer, p.reasoning(), p.factKey());
   }
 
   private static QaPair withQuestion(QaPair p, String question) {
-    return new QaPair(p.qaId(), p.windowId(), p.mmsi(), p.category(), question, p.answer(), p.reasoning(),
-        p.teacher(), p.promptVersion(), p.templateId(), p.claimKind(), p.claim(), p.unit(), p.facts(),
-        p.factKey());
+    return copy(p, question, p.answer(), p.reasoning(), p.factKey());
   }
 
   private static QaPair withFact(QaPair p, String factKey, String reasoning) {
-    return new QaPair(p.qaId(), p.windowId(), p.mmsi(), p.category(), p.question(), p.answer(), reasoning,
-        p.teacher(), p.promptVersion(), p.templateId(), p.claimKind(), p.claim(), p.unit(), p.facts(), factKey);
+    return copy(p, p.question(), p.answer(), reasoning, factKey);
   }
 
   private void rejected(QaPair p, TrackWindow w, ReasonCode code) {
