@@ -18,7 +18,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.encoders.RowEncoder;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -52,7 +52,7 @@ public final class GenerateJob {
       }
       return out.iterator();
     };
-    Dataset<Row> qa = windows.flatMap(teach, RowEncoder.encoderFor(Tables.QA_CANDIDATES_SCHEMA))
+    Dataset<Row> qa = windows.flatMap(teach, Encoders.row(Tables.QA_CANDIDATES_SCHEMA))
         .persist(StorageLevel.MEMORY_AND_DISK());
     FlatMapFunction<Row, Row> prompt = r -> {
       WindowPrompt.Prompt p = WindowPrompt.build(Rows.window(r));
@@ -60,7 +60,7 @@ public final class GenerateJob {
           p.system(), p.user(), p.sha256(), r.get(r.fieldIndex("date")))).iterator();
       return one;
     };
-    Dataset<Row> prompts = windows.flatMap(prompt, RowEncoder.encoderFor(Tables.PROMPTS_SCHEMA));
+    Dataset<Row> prompts = windows.flatMap(prompt, Encoders.row(Tables.PROMPTS_SCHEMA));
     try {
       long windowsRead = windows.count();
       Map<String, Long> byCategory = new TreeMap<>();

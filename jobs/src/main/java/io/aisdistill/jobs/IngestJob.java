@@ -114,8 +114,8 @@ public final class IngestJob {
       if (fmt == null) {
         String excerpt = new String(head, 0, Math.min(head.length, 200), StandardCharsets.ISO_8859_1)
             .replaceAll("[^\\x20-\\x7e]", "?");
-        fileRejects.add(Rows.parsed(RejectRecord.of(src, -1, excerpt, d.rejectReason(), d.detail())));
-        formatOf.put(src, "rejected: " + d.rejectReason());
+        fileRejects.add(Rows.parsed(RejectRecord.of(src, -1, excerpt, d.reason(), d.detail())));
+        formatOf.put(src, "rejected: " + d.reason());
       } else {
         specs.put(key(f.getPath()), new FileSpec(src, fmt, firstLine(head)));
         formatOf.put(src, fmt.name());

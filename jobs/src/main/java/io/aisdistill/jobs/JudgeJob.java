@@ -36,7 +36,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
-import org.apache.spark.sql.catalyst.encoders.RowEncoder;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -94,7 +94,7 @@ public final class JudgeJob {
           v.recomputed() == null ? null : String.valueOf(v.recomputed()),
           v.extracted() == null ? null : String.valueOf(v.extracted()), r.get(r.fieldIndex("date")));
     };
-    Dataset<Row> g = joined.map(ground, RowEncoder.encoderFor(GROUNDED_SCHEMA))
+    Dataset<Row> g = joined.map(ground, Encoders.row(GROUNDED_SCHEMA))
         .withColumn("norm", trim(regexp_replace(lower(concat_ws(" || ", col("question"), col("answer"))), "\\s+", " ")))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {

@@ -14,8 +14,7 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
-import org.apache.spark.sql.catalyst.encoders.RowEncoder;
+import org.apache.spark.sql.Encoder;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -49,7 +48,7 @@ public final class WindowsJob {
     LongAccumulator segments = spark.sparkContext().longAccumulator("windows.segments");
     LongAccumulator shortWindows = spark.sparkContext().longAccumulator("windows.short_windows");
     LongAccumulator shortPoints = spark.sparkContext().longAccumulator("windows.points_in_short_windows");
-    ExpressionEncoder<Row> enc = RowEncoder.encoderFor(Tables.WINDOWS_SCHEMA);
+    Encoder<Row> enc = org.apache.spark.sql.Encoders.row(Tables.WINDOWS_SCHEMA);
     MapPartitionsFunction<Row, Row> f = it -> {
       ArrayDeque<TrackWindow> buf = new ArrayDeque<>();
       Segmenter s = new Segmenter(wc, flagLookup, buf::add);

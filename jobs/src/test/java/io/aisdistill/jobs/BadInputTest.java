@@ -38,13 +38,13 @@ class BadInputTest {
     garbage[10] = 0;
     Files.write(in.resolve("garbage.bin"), garbage);
     Files.writeString(in.resolve("unknown_header.csv"), "foo,bar,baz\n1,2,3\n");
-    String a = "AIVDM,1,1,,B,15NG6V0P01G?cFhE`R2IU?wn28R>,0";
-    String b = "AIVDM,1,1,,A,13HOI:0P0000VOHLCnHQKwvL05Ip,0";
+    String typeOneA = "AIVDM,1,1,,B,15NG6V0P01G?cFhE`R2IU?wn28R>,0";
+    String typeOneB = "AIVDM,1,1,,A,13HOI:0P0000VOHLCnHQKwvL05Ip,0";
     Files.writeString(in.resolve("mixed.nmea"), String.join("\n",
-        tagged("s:station,c:1635731887", a),
+        tagged("s:station,c:1635731887", typeOneA),
         "this is not a sentence \u0001\u0002",
-        "!" + b + "*00",
-        tagged("s:station,c:1635731890", b),
+        "!" + typeOneB + "*00",
+        tagged("s:station,c:1635731890", typeOneB),
         ""));
     SparkSession spark = SparkTestSession.get();
     Lakehouse lh = new Lakehouse(spark, tmp.resolve("lh").toString());

@@ -21,13 +21,13 @@ import io.aisdistill.common.ais.LineParser;
  * A real {@link RecordSink} that keeps everything it receives, in order, plus a reader that feeds a
  * file to a {@link LineParser} with true byte offsets, and the per-file accounting invariant.
  */
-final class CollectingSink implements RecordSink {
-  final List<PositionReport> positions = new ArrayList<>();
-  final List<StaticReport> statics = new ArrayList<>();
-  final List<RejectRecord> rejects = new ArrayList<>();
-  final Map<String, Integer> skipped = new LinkedHashMap<>();
+public final class CollectingSink implements RecordSink {
+  public final List<PositionReport> positions = new ArrayList<>();
+  public final List<StaticReport> statics = new ArrayList<>();
+  public final List<RejectRecord> rejects = new ArrayList<>();
+  public final Map<String, Integer> skipped = new LinkedHashMap<>();
   /** Every skipped-line kind, in order. */
-  final List<String> skippedKinds = new ArrayList<>();
+  public final List<String> skippedKinds = new ArrayList<>();
   /** Lines consumed by each record, in emission order (1 + the "fragment" skips that follow it). */
   final List<Integer> linesPerRecord = new ArrayList<>();
   /** sourceRecord of every record, in emission order. */
