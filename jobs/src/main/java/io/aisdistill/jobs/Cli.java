@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 @Command(name = "ais-distill", mixinStandardHelpOptions = true, version = "ais-distill 0.1.0",
     description = "AIS vessel tracks to judged QA training data (Spark + Delta Lake).",
     subcommands = {Cli.Run.class, Cli.Ingest.class, Cli.Windows.class, Cli.Generate.class, Cli.Judge.class,
-        Cli.Simulate.class})
+        Cli.Simulate.class, Cli.Sql.class})
 public final class Cli {
   /** Options every Spark stage takes. */
   static class Common {
@@ -130,6 +130,33 @@ public final class Cli {
     @Override
     List<StageReport> stages(SparkSession spark, Lakehouse lh, PipelineConfig cfg, String runId) {
       return List.of(JudgeJob.run(spark, lh, cfg));
+    }
+  }
+
+  @Command(name = "sql", description = "Query the lakehouse tables by name, e.g. "
+      + "\"SELECT reason, count(*) FROM ais_rejects GROUP BY reason\".")
+  static final class Sql implements Callable<Integer> {
+    @Mixin Common common;
+
+    @CommandLine.Parameters(index = "0", description = "A Spark SQL query over the tables of the lakehouse.")
+    String query;
+
+    @Option(names = "--rows", defaultValue = "50", description = "Rows to print (default: ${DEFAULT-VALUE}).")
+    int rows;
+
+    @Override
+    public Integer call() {
+      PipelineConfig cfg = common.config();
+      SparkSession spark = SparkSessions.getOrCreate(cfg, "ais-distill sql");
+      Lakehouse lh = new Lakehouse(spark, common.lakehouse);
+      for (String t : List.of(Tables.POSITIONS, Tables.STATIC, Tables.REJECTS, Tables.WINDOWS, Tables.PROMPTS,
+          Tables.QA_CANDIDATES, Tables.QA_JUDGED)) {
+        if (lh.exists(t)) {
+          lh.read(t).createOrReplaceTempView(t);
+        }
+      }
+      spark.sql(query).show(rows, false);
+      return 0;
     }
   }
 

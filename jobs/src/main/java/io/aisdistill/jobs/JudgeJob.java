@@ -7,6 +7,9 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.posexplode;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
@@ -29,13 +32,13 @@ import org.apache.spark.ml.feature.MinHashLSH;
 import org.apache.spark.ml.feature.MinHashLSHModel;
 import org.apache.spark.ml.feature.NGram;
 import org.apache.spark.ml.feature.RegexTokenizer;
-import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
@@ -50,14 +53,17 @@ import org.apache.spark.storage.StorageLevel;
  *   <li>grounded: {@link GroundedJudge} re-computes the answer's claim from the window facts and
  *       compares it with the value read from the answer text within the fact's tolerance, plus
  *       format and length checks (reason codes of {@code judge.ReasonCode});</li>
- *   <li>exact duplicates: pairs whose normalized question + answer text (lower case, collapsed
- *       white space) is identical: the smallest qa_id is kept, the others get
- *       {@code DUPLICATE_EXACT} and {@code duplicate_of};</li>
+ *   <li>exact duplicates: pairs of the same vessel whose normalized question + answer text
+ *       (lower case, collapsed white space) is identical: the smallest qa_id is kept, the others
+ *       get {@code DUPLICATE_EXACT} and {@code duplicate_of};</li>
  *   <li>near duplicates: Spark ML {@link MinHashLSH} over word 3-gram shingles of the normalized
- *       text; a pair whose Jaccard similarity with a pair of smaller qa_id is at least
- *       {@code judge.near_duplicate_similarity} gets {@code NEAR_DUPLICATE} and
+ *       text; a pair whose Jaccard similarity with a pair of the same vessel and smaller qa_id is
+ *       at least {@code judge.near_duplicate_similarity} gets {@code NEAR_DUPLICATE} and
  *       {@code duplicate_of} = that smallest qa_id (a greedy, order-based rule).</li>
  * </ol>
+ * Duplicates are scoped to one vessel: the student sees each question with its window's context,
+ * so the same templated question about two different vessels is two different examples, while
+ * the same question and answer about the same vessel in several windows teaches one fact twice.
  * Duplicate detection runs over the pairs that passed the grounded checks. The table is a pure
  * function of its inputs and is rewritten whole (one atomic commit): reruns give the same rows.
  */
@@ -99,13 +105,13 @@ public final class JudgeJob {
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> passed = g.filter(size(col("grounded_reasons")).equalTo(0));
-      // exact duplicates: keep the smallest qa_id per normalized text
+      // exact duplicates: keep the smallest qa_id per vessel and normalized text
       Dataset<Row> exact = passed
-          .withColumn("rn", row_number().over(Window.partitionBy("norm").orderBy("qa_id")))
-          .withColumn("first", min("qa_id").over(Window.partitionBy("norm")));
+          .withColumn("rn", row_number().over(Window.partitionBy("mmsi", "norm").orderBy("qa_id")))
+          .withColumn("first", min("qa_id").over(Window.partitionBy("mmsi", "norm")));
       Dataset<Row> exactDup = exact.filter(col("rn").gt(1))
           .select(col("qa_id").as("d_qa_id"), col("first").as("exact_of"));
-      Dataset<Row> unique = exact.filter(col("rn").equalTo(1)).select("qa_id", "norm");
+      Dataset<Row> unique = exact.filter(col("rn").equalTo(1)).select("qa_id", "mmsi", "norm");
       Dataset<Row> nearDup = nearDuplicates(unique, cfg.judge.nearDuplicateSimilarity, cfg.judge.minhashTables);
 
       Dataset<Row> judged = g
@@ -129,8 +135,13 @@ public final class JudgeJob {
   }
 
   /**
-   * Near duplicates among {@code df} (columns qa_id, norm): rows (n_qa_id, near_of) for every pair
-   * with a near neighbour of smaller qa_id.
+   * Near duplicates among {@code df} (columns qa_id, mmsi, norm): rows (n_qa_id, near_of) for
+   * every pair that has a near neighbour of the same vessel with a smaller qa_id.
+   *
+   * <p>Spark ML's {@link MinHashLSH} computes the signatures; candidate pairs are the pairs of one
+   * vessel sharing a bucket in any hash table (the MMSI is part of the bucket key, so templated
+   * text of different vessels never forms candidate pairs and the join stays linear in the number
+   * of vessels); each candidate is then confirmed by its exact Jaccard similarity.
    */
   static Dataset<Row> nearDuplicates(Dataset<Row> df, double similarity, int tables) {
     Dataset<Row> tokens = new RegexTokenizer().setInputCol("norm").setOutputCol("tokens").setPattern("[^\\p{L}\\p{N}.]+")
@@ -138,15 +149,43 @@ public final class JudgeJob {
     Dataset<Row> grams = new NGram().setN(3).setInputCol("tokens").setOutputCol("shingles").transform(tokens);
     Dataset<Row> feats = new HashingTF().setBinary(true).setNumFeatures(1 << 20).setInputCol("shingles")
         .setOutputCol("features").transform(grams);
-    UDF1<Vector, Integer> nnz = v -> ((SparseVector) v.toSparse()).numNonzeros();
-    feats = feats.filter(org.apache.spark.sql.functions.udf(nnz, DataTypes.IntegerType).apply(col("features")).gt(0))
-        .select("qa_id", "features");
+    UDF1<Vector, Integer> nnz = v -> v.numNonzeros();
+    feats = feats.filter(udf(nnz, DataTypes.IntegerType).apply(col("features")).gt(0))
+        .select("qa_id", "mmsi", "features");
     MinHashLSHModel model = new MinHashLSH().setNumHashTables(tables).setSeed(20250917L)
         .setInputCol("features").setOutputCol("hashes").fit(feats);
-    Dataset<Row> pairs = model.approxSimilarityJoin(feats, feats, 1.0 - similarity, "jaccard_distance")
-        .select(col("datasetA.qa_id").as("a"), col("datasetB.qa_id").as("b"))
-        .filter(col("a").lt(col("b")));
+    Dataset<Row> buckets = model.transform(feats)
+        .select(col("qa_id"), col("mmsi"), posexplode(col("hashes")).as(new String[] {"table", "h"}))
+        .withColumn("bucket", vector_to_array(col("h"), "float64").getItem(0)).drop("h");
+    Dataset<Row> a = buckets.toDF("a", "mmsi", "table", "bucket");
+    Dataset<Row> b = buckets.toDF("b", "mmsi", "table", "bucket");
+    UDF2<Vector, Vector, Double> jaccard = JudgeJob::jaccard;
+    Dataset<Row> f = feats.select("qa_id", "features");
+    Dataset<Row> pairs = a.join(b, scala.jdk.javaapi.CollectionConverters.asScala(List.of("mmsi", "table", "bucket")).toSeq())
+        .filter(col("a").lt(col("b"))).select("a", "b").distinct()
+        .join(f.toDF("a", "fa"), "a").join(f.toDF("b", "fb"), "b")
+        .filter(udf(jaccard, DataTypes.DoubleType).apply(col("fa"), col("fb")).geq(similarity));
     return pairs.groupBy(col("b").as("n_qa_id")).agg(min("a").as("near_of"));
+  }
+
+  /** Jaccard similarity of the non-zero index sets of two binary vectors. */
+  static double jaccard(Vector x, Vector y) {
+    int[] a = x.toSparse().indices();
+    int[] b = y.toSparse().indices();
+    int i = 0, j = 0, inter = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] == b[j]) {
+        inter++;
+        i++;
+        j++;
+      } else if (a[i] < b[j]) {
+        i++;
+      } else {
+        j++;
+      }
+    }
+    int union = a.length + b.length - inter;
+    return union == 0 ? 0.0 : inter / (double) union;
   }
 
   /** The candidate row (joined with its window) as a pair. */

@@ -27,7 +27,7 @@ public record WindowConfig(
     int maxTrackPoints,
     double stopSogKn,
     long minStopS,
-    int maxOpenTracks) {
+    int maxOpenTracks) implements java.io.Serializable {
 
   /**
    * Defaults: 30 min gap, 50 kn jump speed (above any merchant or passenger vessel's top speed;
