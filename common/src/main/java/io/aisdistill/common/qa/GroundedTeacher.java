@@ -17,8 +17,9 @@ import java.util.Map;
  * answer phrasings, chosen by a SHA-256 hash of (window id, template id), so a window always gets
  * the same text. A template is skipped when its fact or a fact its answer cites is null (no SOG ->
  * no SOG question, unknown ship type -> no ship-type question). Selection is round-robin over the
- * categories in {@link Category} order (first template of each category, then the second, ...),
- * at most {@code maxPerCategory} per category and {@code maxPerWindow} in all.
+ * categories in {@link Category} order (one template of each category, then a second, ...), each
+ * category's applicable templates rotated by an offset hashed from (window id, category), at most
+ * {@code maxPerCategory} per category and {@code maxPerWindow} in all.
  *
  * <p>Every question and answer is answerable from {@link WindowPrompt#context} alone, because the
  * prompt lists every fact with the same {@link WindowFacts.Fact#format} text the answers use.
@@ -222,7 +223,11 @@ public final class GroundedTeacher {
       for (Category c : Category.values()) {
         List<Template> ts = byCat.get(c);
         if (round < ts.size() && out.size() < maxPerWindow) {
-          out.add(pair(ts.get(round), w));
+          // rotate the category's templates by a per-window offset, so that capped windows still
+          // cover every template across a data set
+          int offset = Integer.remainderUnsigned(Integer.parseUnsignedInt(
+              WindowPrompt.sha256(w.windowId() + "|" + c.label()).substring(0, 8), 16), ts.size());
+          out.add(pair(ts.get((round + offset) % ts.size()), w));
           any = true;
         }
       }
