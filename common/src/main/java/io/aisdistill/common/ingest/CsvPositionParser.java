@@ -38,7 +38,8 @@ import java.util.Locale;
  *
  * <p><b>Rejects</b> (never an exception out of {@link #line}), checked in this order:
  * {@link RejectReason#BINARY_CONTENT} (a control character other than TAB),
- * {@link RejectReason#UNPARSEABLE} (a broken quoted field, more fields than the header),
+ * {@link RejectReason#UNPARSEABLE} (a broken quoted field, more fields than the header, a line
+ * without any comma),
  * {@link RejectReason#TRUNCATED_RECORD} (fewer fields than the header),
  * {@link RejectReason#BAD_MMSI} (empty or not an integer), {@link RejectReason#NON_VESSEL_MMSI}
  * ({@link Mmsi#isVessel} false), {@link RejectReason#NO_TIMESTAMP} (empty time),
@@ -176,6 +177,10 @@ public final class CsvPositionParser implements LineParser {
     if (n > fields) {
       reject(sink, offset, raw, RejectReason.UNPARSEABLE,
           n + " fields, header has " + fields);
+      return;
+    }
+    if (n == 1) {
+      reject(sink, offset, raw, RejectReason.UNPARSEABLE, "no comma: not a CSV record");
       return;
     }
     if (n < fields) {
