@@ -22,6 +22,8 @@ import java.util.Map;
  *     label for "category" ("moored"), "yes"/"no" for "yes_no", null for "text"
  * @param unit the claim's unit ("knots", "nm", "degrees", "minutes", "seconds", "count", null)
  * @param facts the window facts the answer rests on, as name -> value (JSON-serializable values)
+ * @param factKey the {@link WindowFacts} key the answer states (e.g. "sog_mean_kn"), the fact the
+ *     grounded judge recomputes; null for free-text pairs that rest on no single fact
  */
 public record QaPair(
     String qaId,
@@ -37,4 +39,5 @@ public record QaPair(
     String claimKind,
     String claim,
     String unit,
-    Map<String, Object> facts) {}
+    Map<String, Object> facts,
+    String factKey) {}

@@ -129,7 +129,7 @@ class CsvPositionParserTest {
   void headerBlankAndCommentLinesAreSkippedAnywhere() {
     CollectingSink s = parse(MC, InputFormat.MARINECADASTRE_CSV, MC + "\r", "", "# note",
         "\uFEFF" + MC);
-    assertEquals(java.util.List.of("header", "blank", "comment", "header"), s.skipped);
+    assertEquals(java.util.List.of("header", "blank", "comment", "header"), s.skippedKinds);
   }
 
   @Test

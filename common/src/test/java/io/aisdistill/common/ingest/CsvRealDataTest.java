@@ -41,7 +41,7 @@ class CsvRealDataTest {
     }
     p.finish(sink);
     assertEquals(lines.size(), sink.total(), "every line is one position, reject or skip");
-    assertEquals(List.of("header"), sink.skipped, "only the header is skipped");
+    assertEquals(List.of("header"), sink.skippedKinds, "only the header is skipped");
     assertEquals(lines.size(), 1 + sink.positions.size() + sink.rejects.size());
     for (PositionReport r : sink.positions) {
       assertTrue(r.sog() == null || r.sog() < 102.3, "no SOG sentinel");

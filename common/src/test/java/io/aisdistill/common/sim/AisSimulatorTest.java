@@ -74,7 +74,7 @@ class AisSimulatorTest {
     List<RejectRecord> rej = parsed.rejects;
     assertEquals(List.of(), rej.subList(0, Math.min(3, rej.size())));
     assertEquals(rows, parsed.positions.size());
-    assertEquals(List.of("header"), parsed.skipped);
+    assertEquals(List.of("header"), parsed.skippedKinds);
   }
 
   @Test

@@ -1,0 +1,191 @@
+package io.aisdistill.jobs;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code ais-distill} command line: one subcommand per stage plus {@code run} (all stages)
+ * and {@code simulate}. Exit status 0 on success, 1 on failure with a one-line reason on stderr,
+ * 2 on a usage error.
+ */
+@Command(name = "ais-distill", mixinStandardHelpOptions = true, version = "ais-distill 0.1.0",
+    description = "AIS vessel tracks to judged QA training data (Spark + Delta Lake).",
+    subcommands = {Cli.Run.class, Cli.Ingest.class, Cli.Windows.class, Cli.Generate.class, Cli.Judge.class,
+        Cli.Simulate.class})
+public final class Cli {
+  /** Options every Spark stage takes. */
+  static class Common {
+    @Option(names = "--lakehouse", defaultValue = "lakehouse",
+        description = "Lakehouse root: a directory or s3a:// URI (default: ${DEFAULT-VALUE}).")
+    String lakehouse;
+
+    @Option(names = "--conf", description = "Pipeline configuration YAML (default: $AIS_DISTILL_HOME/conf/ais-distill.yaml when present, else built-in defaults).")
+    Path conf;
+
+    @Option(names = "--set", description = "Override a configuration key, e.g. --set windows.window_length_s=1800 (repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--run-id", description = "Run id recorded in written rows (default: UTC time).")
+    String runId;
+
+    PipelineConfig config() {
+      Path c = conf;
+      if (c == null) {
+        String home = System.getenv("AIS_DISTILL_HOME");
+        Path d = Path.of(home == null ? "." : home, "conf", "ais-distill.yaml");
+        c = Files.isRegularFile(d) ? d : null;
+      } else if (!Files.isRegularFile(c)) {
+        throw new IllegalArgumentException("configuration file not found: " + c);
+      }
+      return PipelineConfig.load(c, overrides);
+    }
+
+    String runId() {
+      return runId != null ? runId
+          : DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
+    }
+  }
+
+  /** Base of the Spark stage commands: session, lakehouse, timing, summary. */
+  abstract static class StageCommand implements Callable<Integer> {
+    @Mixin Common common;
+
+    abstract List<StageReport> stages(SparkSession spark, Lakehouse lh, PipelineConfig cfg, String runId);
+
+    @Override
+    public Integer call() {
+      PipelineConfig cfg = common.config();
+      String runId = common.runId();
+      SparkSession spark = SparkSessions.getOrCreate(cfg, "ais-distill " + getClass().getSimpleName().toLowerCase());
+      Lakehouse lh = new Lakehouse(spark, common.lakehouse);
+      List<StageReport> reports = stages(spark, lh, cfg, runId);
+      RunSummary.print(lh, runId, reports);
+      return 0;
+    }
+  }
+
+  @Command(name = "run", description = "Run every stage: ingest, windows, generate, judge.")
+  static final class Run extends StageCommand {
+    @Option(names = "--input", arity = "1..*", defaultValue = "${env:AIS_DISTILL_HOME:-.}/data-samples",
+        description = "Input files, directories or globs (default: ${DEFAULT-VALUE}).")
+    List<String> inputs;
+
+    @Option(names = "--format", defaultValue = "auto", description = "auto, marinecadastre, dma or nmea.")
+    String format;
+
+    @Override
+    List<StageReport> stages(SparkSession spark, Lakehouse lh, PipelineConfig cfg, String runId) {
+      List<StageReport> r = new ArrayList<>();
+      r.add(IngestJob.run(spark, lh, inputs, format, runId));
+      r.add(WindowsJob.run(spark, lh, cfg, Stages.FLAGS));
+      r.add(GenerateJob.run(spark, lh, cfg));
+      r.add(JudgeJob.run(spark, lh, cfg));
+      return r;
+    }
+  }
+
+  @Command(name = "ingest", description = "Raw AIS files -> ais_positions, ais_static, ais_rejects.")
+  static final class Ingest extends StageCommand {
+    @Option(names = "--input", arity = "1..*", required = true, description = "Input files, directories or globs.")
+    List<String> inputs;
+
+    @Option(names = "--format", defaultValue = "auto", description = "auto, marinecadastre, dma or nmea.")
+    String format;
+
+    @Override
+    List<StageReport> stages(SparkSession spark, Lakehouse lh, PipelineConfig cfg, String runId) {
+      return List.of(IngestJob.run(spark, lh, inputs, format, runId));
+    }
+  }
+
+  @Command(name = "windows", description = "ais_positions -> track_windows.")
+  static final class Windows extends StageCommand {
+    @Override
+    List<StageReport> stages(SparkSession spark, Lakehouse lh, PipelineConfig cfg, String runId) {
+      return List.of(WindowsJob.run(spark, lh, cfg, Stages.FLAGS));
+    }
+  }
+
+  @Command(name = "generate", description = "track_windows -> qa_candidates (grounded teacher), teacher_prompts.")
+  static final class Generate extends StageCommand {
+    @Override
+    List<StageReport> stages(SparkSession spark, Lakehouse lh, PipelineConfig cfg, String runId) {
+      return List.of(GenerateJob.run(spark, lh, cfg));
+    }
+  }
+
+  @Command(name = "judge", description = "qa_candidates -> qa_judged (grounded checks, format, near-duplicates).")
+  static final class Judge extends StageCommand {
+    @Override
+    List<StageReport> stages(SparkSession spark, Lakehouse lh, PipelineConfig cfg, String runId) {
+      return List.of(JudgeJob.run(spark, lh, cfg));
+    }
+  }
+
+  @Command(name = "simulate", description = "Write simulated AIS as MarineCadastre CSV (no Spark).")
+  static final class Simulate implements Callable<Integer> {
+    @Option(names = "--vessels", required = true, description = "Number of vessels.")
+    int vessels;
+
+    @Option(names = "--hours", required = true, description = "Hours of traffic.")
+    double hours;
+
+    @Option(names = "--out", required = true, description = "Output CSV file.")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--start", defaultValue = "2024-06-01T00:00:00Z", description = "Start time, UTC ISO-8601.")
+    String start;
+
+    @Override
+    public Integer call() throws Exception {
+      long rows = Stages.simulate(vessels, hours, Instant.parse(start), seed, out);
+      System.out.println("simulate: wrote " + rows + " rows for " + vessels + " vessels over " + hours + " h to " + out);
+      return 0;
+    }
+  }
+
+  private Cli() {}
+
+  /** Runs the command line and returns the exit status (does not exit). */
+  public static int execute(String... args) {
+    CommandLine cl = new CommandLine(new Cli());
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      Throwable root = ex;
+      while (root.getCause() != null && (root.getMessage() == null || root instanceof RuntimeException
+          && root.getCause() instanceof RuntimeException)) {
+        root = root.getCause();
+      }
+      String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+      System.err.println("ais-distill " + cmd.getCommandName() + ": error: " + msg.lines().findFirst().orElse(msg));
+      if (System.getenv("AIS_DISTILL_DEBUG") != null) {
+        ex.printStackTrace();
+      }
+      return 1;
+    });
+    return cl.execute(args);
+  }
+
+  /** Entry point of bin/ais-distill. */
+  public static void main(String[] args) {
+    int rc = execute(args);
+    SparkSession.getActiveSession().foreach(s -> {
+      s.stop();
+      return null;
+    });
+    System.exit(rc);
+  }
+}

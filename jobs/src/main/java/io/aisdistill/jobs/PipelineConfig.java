@@ -1,0 +1,129 @@
+package io.aisdistill.jobs;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.aisdistill.common.track.WindowConfig;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pipeline configuration: a YAML file ({@code conf/ais-distill.yaml}) with snake_case keys, plus
+ * command-line overrides {@code --set section.key=value}. Unknown keys are an error (a typo must
+ * not silently fall back to a default).
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public class PipelineConfig implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Spark settings used when the job is not launched by spark-submit with its own master. */
+  public static class SparkSection implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /** Master URL when none is given by spark-submit; default {@code local[*]}. */
+    public String master = "local[*]";
+    /** spark.sql.shuffle.partitions (and the windows stage's vessel partitions). */
+    public int shufflePartitions = 8;
+    /** Extra Spark properties. */
+    public Map<String, String> conf = new LinkedHashMap<>();
+  }
+
+  /** Windows stage: see {@link WindowConfig} for meanings and units. */
+  public static class WindowsSection implements Serializable {
+    private static final long serialVersionUID = 1L;
+    public long maxGapS = 1800;
+    public double maxSpeedKn = 50.0;
+    public double teleportMinNm = 0.25;
+    public long windowLengthS = 3600;
+    public int minPoints = 5;
+    public int maxTrackPoints = 24;
+    public double stopSogKn = 0.5;
+    public long minStopS = 300;
+    public int maxOpenTracks = 4;
+
+    /** The domain configuration. */
+    public WindowConfig toWindowConfig() {
+      return new WindowConfig(maxGapS, maxSpeedKn, teleportMinNm, windowLengthS, minPoints,
+          maxTrackPoints, stopSogKn, minStopS, maxOpenTracks);
+    }
+  }
+
+  /** Generate stage (grounded teacher). */
+  public static class GenerateSection implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /** Most QA pairs per window. */
+    public int maxPairsPerWindow = 6;
+    /** Most QA pairs per window and category. */
+    public int maxPairsPerCategory = 2;
+  }
+
+  /** Judge stage. */
+  public static class JudgeSection implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /** Jaccard similarity of word 3-gram shingles at or above which two pairs are near duplicates. */
+    public double nearDuplicateSimilarity = 0.8;
+    /** MinHashLSH hash tables (more = higher recall, slower). */
+    public int minhashTables = 5;
+  }
+
+  public SparkSection spark = new SparkSection();
+  public WindowsSection windows = new WindowsSection();
+  public GenerateSection generate = new GenerateSection();
+  public JudgeSection judge = new JudgeSection();
+
+  private static ObjectMapper mapper() {
+    return new ObjectMapper(new YAMLFactory())
+        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+        .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+  }
+
+  /**
+   * Loads a configuration.
+   *
+   * @param file YAML file, or null for the built-in defaults
+   * @param overrides "section.key=value" strings applied after the file
+   * @throws IllegalArgumentException for a missing file, invalid YAML, an unknown key or a
+   *     malformed override
+   */
+  public static PipelineConfig load(Path file, List<String> overrides) {
+    ObjectMapper m = mapper();
+    try {
+      ObjectNode tree = file == null
+          ? m.createObjectNode()
+          : (ObjectNode) m.readTree(Files.readString(file));
+      if (tree == null) {
+        tree = m.createObjectNode();
+      }
+      for (String o : overrides == null ? List.<String>of() : overrides) {
+        int eq = o.indexOf('=');
+        int dot = o.indexOf('.');
+        if (eq < 0 || dot < 0 || dot > eq) {
+          throw new IllegalArgumentException("override must look like section.key=value: " + o);
+        }
+        String section = o.substring(0, dot);
+        String key = o.substring(dot + 1, eq);
+        String value = o.substring(eq + 1);
+        JsonNode sec = tree.get(section);
+        ObjectNode s = sec instanceof ObjectNode on ? on : tree.putObject(section);
+        if (key.startsWith("conf.")) {
+          JsonNode c = s.get("conf");
+          (c instanceof ObjectNode co ? co : s.putObject("conf")).put(key.substring(5), value);
+        } else {
+          s.put(key, value);
+        }
+      }
+      return m.treeToValue(tree, PipelineConfig.class);
+    } catch (IOException | ClassCastException e) {
+      throw new IllegalArgumentException(
+          "invalid configuration" + (file == null ? "" : " in " + file) + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.aisdistill.jobs;
+
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds the SparkSession every stage runs in: Delta Lake extensions and catalog, UTC session
+ * time zone, java.time values in Rows. Under spark-submit the launcher's master and properties
+ * win; standalone (bin/ais-distill, tests) the configured master (default {@code local[*]}) is used.
+ */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  /** Gets or creates the session for {@code cfg}. */
+  public static SparkSession getOrCreate(PipelineConfig cfg, String appName) {
+    SparkConf conf = new SparkConf(true);
+    if (!conf.contains("spark.master")) {
+      conf.setMaster(cfg.spark.master);
+    }
+    conf.setAppName(appName)
+        .setIfMissing("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .setIfMissing("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .setIfMissing("spark.sql.session.timeZone", "UTC")
+        .setIfMissing("spark.sql.datetime.java8API.enabled", "true")
+        .setIfMissing("spark.sql.shuffle.partitions", Integer.toString(cfg.spark.shufflePartitions))
+        .setIfMissing("spark.default.parallelism", Integer.toString(cfg.spark.shufflePartitions))
+        .setIfMissing("spark.databricks.delta.snapshotPartitions", "2")
+        .setIfMissing("spark.sql.adaptive.enabled", "true")
+        .setIfMissing("spark.ui.enabled", "false")
+        .setIfMissing("spark.ui.showConsoleProgress", "false")
+        .setIfMissing("spark.databricks.delta.schema.autoMerge.enabled", "false");
+    for (Map.Entry<String, String> e : cfg.spark.conf.entrySet()) {
+      conf.set(e.getKey(), e.getValue());
+    }
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+}

@@ -1,0 +1,201 @@
+package io.aisdistill.jobs;
+
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
+import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.TimestampType;
+import static org.apache.spark.sql.types.DataTypes.createArrayType;
+import static org.apache.spark.sql.types.DataTypes.createMapType;
+
+import java.util.List;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Names and schemas of every Delta table ais-distill writes: declared here once, used by every
+ * stage. Column comments carry units (stored as Delta column comments too).
+ */
+public final class Tables {
+  private Tables() {}
+
+  public static final String POSITIONS = "ais_positions";
+  public static final String STATIC = "ais_static";
+  public static final String REJECTS = "ais_rejects";
+  public static final String WINDOWS = "track_windows";
+  public static final String PROMPTS = "teacher_prompts";
+  public static final String QA_CANDIDATES = "qa_candidates";
+  public static final String QA_JUDGED = "qa_judged";
+
+  /** The columns that identify one position report: equal values = exact duplicate. */
+  public static final List<String> POSITION_KEY =
+      List.of("mmsi", "ts", "lat", "lon", "sog", "cog", "heading", "nav_status", "msg_type");
+
+  /** The columns that identify one static report. */
+  public static final List<String> STATIC_KEY =
+      List.of("mmsi", "ts", "msg_type", "vessel_name", "imo", "callsign", "ship_type", "length_m",
+          "width_m", "draft_m", "destination");
+
+  static StructField f(String name, DataType type, String comment) {
+    return new StructField(name, type, true, Metadata.empty()).withComment(comment);
+  }
+
+  static StructField f(String name, DataType type) {
+    return new StructField(name, type, true, Metadata.empty());
+  }
+
+  /** Static identity fields shared by positions and static reports. */
+  private static final StructField[] STATIC_FIELDS = {
+    f("vessel_name", StringType, "vessel name as broadcast"),
+    f("imo", StringType, "IMO number, digits only"),
+    f("callsign", StringType, "radio call sign"),
+    f("ship_type", IntegerType, "ITU-R M.1371 type of ship and cargo, 1-99"),
+    f("length_m", DoubleType, "length overall, metres"),
+    f("width_m", DoubleType, "beam, metres"),
+    f("draft_m", DoubleType, "draught, metres"),
+  };
+
+  /** {@code ais_positions}: accepted position reports, partitioned by {@code date}. */
+  public static final StructType POSITIONS_SCHEMA = concat(
+      new StructField[] {
+        f("mmsi", LongType, "Maritime Mobile Service Identity (ship station)"),
+        f("ts", TimestampType, "report time, UTC"),
+        f("lat", DoubleType, "latitude, WGS84 degrees"),
+        f("lon", DoubleType, "longitude, WGS84 degrees"),
+        f("sog", DoubleType, "speed over ground, knots; null = not available"),
+        f("cog", DoubleType, "course over ground, degrees true; null = not available"),
+        f("heading", IntegerType, "true heading, degrees; null = not available (511)"),
+        f("nav_status", IntegerType, "ITU-R M.1371 navigational status 0-15"),
+        f("msg_type", IntegerType, "ITU-R M.1371 message type; 0 = CSV source"),
+        f("ais_class", StringType, "transceiver class A or B"),
+      },
+      STATIC_FIELDS,
+      new StructField[] {
+        f("source", StringType, "input file"),
+        f("source_record", LongType, "byte offset of the record in the input file"),
+        f("run_id", StringType, "ingest run that first wrote the row"),
+        f("date", DateType, "UTC date of ts (partition)"),
+      });
+
+  /** {@code ais_static}: accepted static/voyage reports (message types 5, 24). */
+  public static final StructType STATIC_SCHEMA = concat(
+      new StructField[] {
+        f("mmsi", LongType, "Maritime Mobile Service Identity (ship station)"),
+        f("ts", TimestampType, "report time, UTC; null when the input has none"),
+        f("msg_type", IntegerType, "ITU-R M.1371 message type (5 or 24)"),
+      },
+      STATIC_FIELDS,
+      new StructField[] {
+        f("destination", StringType, "destination as broadcast (type 5)"),
+        f("source", StringType, "input file"),
+        f("source_record", LongType, "byte offset of the record in the input file"),
+        f("run_id", StringType, "ingest run that first wrote the row"),
+      });
+
+  /** {@code ais_rejects}: quarantined records with a stable reason code. */
+  public static final StructType REJECTS_SCHEMA = new StructType(new StructField[] {
+    f("source", StringType, "input file"),
+    f("source_record", LongType, "byte offset of the record; -1 for a whole-file reject"),
+    f("raw", StringType, "raw record text (at most 2000 characters)"),
+    f("reason", StringType, "stable reason code"),
+    f("detail", StringType, "human-readable detail"),
+    f("run_id", StringType, "ingest run that first wrote the row"),
+  });
+
+  /** One point of a downsampled track. */
+  public static final StructType TRACK_POINT = new StructType(new StructField[] {
+    f("ts", TimestampType), f("lat", DoubleType), f("lon", DoubleType), f("sog", DoubleType),
+    f("cog", DoubleType), f("heading", IntegerType), f("nav_status", IntegerType),
+  });
+
+  /** Static identity of a vessel in a window. */
+  public static final StructType VESSEL = new StructType(new StructField[] {
+    f("vessel_name", StringType), f("imo", StringType), f("callsign", StringType),
+    f("ship_type", IntegerType), f("length_m", DoubleType), f("width_m", DoubleType),
+    f("draft_m", DoubleType), f("ais_class", StringType),
+    f("flag_state", StringType, "flag state from the MID (ITU-R M.585)"),
+  });
+
+  /** {@code track_windows}: windows with kinematic features (see TrackWindow), partitioned by date. */
+  public static final StructType WINDOWS_SCHEMA = new StructType(new StructField[] {
+    f("window_id", StringType, "deterministic window id"),
+    f("mmsi", LongType),
+    f("segment_id", StringType, "deterministic segment id (mmsi-startMillis)"),
+    f("window_index", IntegerType),
+    f("start_ts", TimestampType, "UTC"),
+    f("end_ts", TimestampType, "UTC"),
+    f("n_points", IntegerType),
+    f("distance_nm", DoubleType, "nautical miles along the track"),
+    f("displacement_nm", DoubleType, "nautical miles start to end"),
+    f("bearing_deg", DoubleType, "degrees true start to end"),
+    f("sog_mean_kn", DoubleType, "knots"),
+    f("sog_max_kn", DoubleType, "knots"),
+    f("sog_min_kn", DoubleType, "knots"),
+    f("implied_speed_kn", DoubleType, "knots, distance over duration"),
+    f("max_leg_speed_kn", DoubleType, "knots, highest implied speed between consecutive reports"),
+    f("total_turn_deg", DoubleType, "degrees of COG change while moving"),
+    f("stop_count", IntegerType),
+    f("stopped_s", LongType, "seconds"),
+    f("stationary_fraction", DoubleType, "0-1"),
+    f("max_gap_s", LongType, "seconds"),
+    f("median_interval_s", LongType, "seconds"),
+    f("nav_statuses", createArrayType(IntegerType)),
+    f("dominant_nav_status", IntegerType),
+    f("min_lat", DoubleType), f("max_lat", DoubleType), f("min_lon", DoubleType), f("max_lon", DoubleType),
+    f("start_lat", DoubleType), f("start_lon", DoubleType), f("end_lat", DoubleType), f("end_lon", DoubleType),
+    f("sog_missing", IntegerType), f("cog_missing", IntegerType), f("heading_missing", IntegerType),
+    f("heading_cog_max_diff_deg", DoubleType, "degrees"),
+    f("heading_cog_disagreements", IntegerType),
+    f("vessel", VESSEL),
+    f("track", createArrayType(TRACK_POINT)),
+    f("date", DateType, "UTC date of start_ts (partition)"),
+  });
+
+  /** {@code teacher_prompts}: the versioned prompt an LLM teacher receives for a window. */
+  public static final StructType PROMPTS_SCHEMA = new StructType(new StructField[] {
+    f("window_id", StringType), f("prompt_version", StringType), f("system", StringType),
+    f("user", StringType), f("prompt_sha256", StringType), f("date", DateType),
+  });
+
+  /** {@code qa_candidates}: QA pairs from teachers. */
+  public static final StructType QA_CANDIDATES_SCHEMA = new StructType(new StructField[] {
+    f("qa_id", StringType, "deterministic QA id"),
+    f("window_id", StringType), f("mmsi", LongType), f("category", StringType),
+    f("question", StringType), f("answer", StringType), f("reasoning", StringType),
+    f("teacher", StringType), f("prompt_version", StringType), f("template_id", StringType),
+    f("claim_kind", StringType), f("claim", StringType), f("unit", StringType),
+    f("fact_key", StringType, "window fact the answer states (WindowFacts key); null for free text"),
+    f("facts", StringType, "JSON object of the window facts the answer rests on"),
+    f("call_id", StringType, "llm_calls id; null for the grounded teacher"),
+    f("tokens", LongType), f("cost_usd", DoubleType), f("date", DateType),
+  });
+
+  /** {@code qa_judged}: verdicts. */
+  public static final StructType QA_JUDGED_SCHEMA = new StructType(new StructField[] {
+    f("qa_id", StringType), f("window_id", StringType), f("mmsi", LongType),
+    f("category", StringType), f("teacher", StringType),
+    f("question", StringType), f("answer", StringType),
+    f("verdict", StringType, "accepted or rejected"),
+    f("reasons", createArrayType(StringType), "reason codes of a rejection"),
+    f("grounded_ok", BooleanType, "answer re-verified from window facts; null = not checkable"),
+    f("grounded_expected", StringType), f("grounded_found", StringType),
+    f("judge_scores", createMapType(StringType, DoubleType)),
+    f("judge_model", StringType),
+    f("duplicate_of", StringType, "qa_id this pair duplicates"),
+    f("date", DateType),
+  });
+
+  private static StructType concat(StructField[]... parts) {
+    StructType t = new StructType();
+    for (StructField[] p : parts) {
+      for (StructField x : p) {
+        t = t.add(x);
+      }
+    }
+    return t;
+  }
+}

@@ -1,0 +1,122 @@
+package io.aisdistill.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aisdistill.common.judge.GroundedJudge;
+import io.aisdistill.common.judge.Verdict;
+import io.aisdistill.common.qa.QaPair;
+import io.aisdistill.common.track.WindowConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** Invariants every pipeline run must satisfy, shared by the end-to-end tests. */
+final class PipelineAssertions {
+  private PipelineAssertions() {}
+
+  /** Lines of a file as Hadoop's LineReader counts them (LF, CRLF or CR terminated). */
+  static long lines(Path file) {
+    try (var r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
+      return r.lines().count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Per-file rows of the ingest report keyed by the report's short file name. */
+  static Map<String, List<Object>> perFile(StageReport ingest) {
+    Map<String, List<Object>> m = new HashMap<>();
+    for (List<Object> r : ingest.tables().get(0).rows()) {
+      m.put((String) r.get(0), r);
+    }
+    return m;
+  }
+
+  /**
+   * For every file read: its line count (counted here, independently) equals positions + static +
+   * rejected + duplicates + skipped of the report, and the report's positions / rejects equal
+   * the rows of that source in the tables.
+   */
+  static void assertAccounting(Lakehouse lh, StageReport ingest, List<Path> files) {
+    Map<String, List<Object>> perFile = perFile(ingest);
+    Map<String, Long> posBySource = countBySource(lh.read(Tables.POSITIONS));
+    Map<String, Long> rejBySource = countBySource(lh.read(Tables.REJECTS));
+    Map<String, Long> staticBySource = countBySource(lh.read(Tables.STATIC));
+    for (Path f : files) {
+      String shortName = f.getParent().getFileName() + "/" + f.getFileName();
+      List<Object> r = perFile.get(shortName);
+      assertTrue(r != null, "file missing from the ingest report: " + shortName + " in " + perFile.keySet());
+      long lines = (long) r.get(2), pos = (long) r.get(3), sta = (long) r.get(4), rej = (long) r.get(5),
+          dup = (long) r.get(6), skip = (long) r.get(7);
+      boolean wholeFileReject = ((String) r.get(1)).startsWith("rejected");
+      if (!wholeFileReject) {
+        assertEquals(lines(f), lines, "lines read of " + shortName);
+      }
+      assertEquals(lines, pos + sta + (wholeFileReject ? 0 : rej) + dup + skip,
+          "lines = positions + static + rejected + duplicates + skipped for " + shortName);
+      String src = f.toUri().toString().replace("file:///", "file:/");
+      assertEquals(pos, posBySource.getOrDefault(src, 0L), "ais_positions rows of " + shortName);
+      assertEquals(rej, rejBySource.getOrDefault(src, 0L), "ais_rejects rows of " + shortName);
+      assertEquals(sta, staticBySource.getOrDefault(src, 0L), "ais_static rows of " + shortName);
+    }
+  }
+
+  static Map<String, Long> countBySource(Dataset<Row> df) {
+    Map<String, Long> m = new HashMap<>();
+    for (Row r : df.groupBy("source").count().collectAsList()) {
+      m.put(r.getString(0), r.getLong(1));
+    }
+    return m;
+  }
+
+  /** No "not available" sentinel appears as a value in ais_positions. */
+  static void assertNoSentinels(Lakehouse lh) {
+    long bad = lh.read(Tables.POSITIONS)
+        .filter("sog >= 102.3 OR sog < 0 OR cog >= 360 OR cog < 0 OR heading = 511 OR heading > 359 "
+            + "OR lat > 90 OR lat < -90 OR lon > 180 OR lon < -180 OR lat IS NULL OR lon IS NULL OR ts IS NULL")
+        .count();
+    assertEquals(0, bad, "rows with sentinel or impossible values in ais_positions");
+  }
+
+  /** No window spans an AIS gap or a position jump. */
+  static void assertWindowsRespectSegments(Lakehouse lh, WindowConfig wc) {
+    Dataset<Row> w = lh.read(Tables.WINDOWS);
+    assertEquals(0, w.filter(col("max_gap_s").gt(wc.maxGapS())).count(), "windows spanning a gap");
+    assertEquals(0, w.filter(col("max_leg_speed_kn").gt(wc.maxSpeedKn())).count(), "windows spanning a jump");
+    assertEquals(0, w.filter(col("n_points").lt(wc.minPoints())).count(), "windows below min_points");
+    assertEquals(w.count(), w.select("window_id").distinct().count(), "window ids unique");
+  }
+
+  /**
+   * Every accepted QA pair, read back from the Delta tables, re-verifies: the grounded judge
+   * accepts it against its window, and its grounded check was made (grounded_ok true) whenever it
+   * states a window fact.
+   */
+  static long assertAcceptedReverify(Lakehouse lh) throws IOException {
+    Dataset<Row> acc = lh.read(Tables.QA_JUDGED).filter("verdict = 'accepted'").select("qa_id", "grounded_ok")
+        .join(lh.read(Tables.QA_CANDIDATES), "qa_id")
+        .join(lh.read(Tables.WINDOWS).drop("mmsi", "date"), "window_id");
+    long n = 0;
+    GroundedJudge judge = new GroundedJudge();
+    for (Row r : acc.collectAsList()) {
+      QaPair q = JudgeJob.pair(r);
+      Verdict v = judge.judge(q, Rows.window(r));
+      assertTrue(v.accepted(), "accepted pair does not re-verify: " + q.qaId() + " " + q.question() + " -> "
+          + q.answer() + " " + v);
+      if (q.factKey() != null) {
+        assertEquals(Boolean.TRUE, r.getAs("grounded_ok"), "fact answer without grounded check: " + q.qaId());
+      }
+      n++;
+    }
+    return n;
+  }
+}
