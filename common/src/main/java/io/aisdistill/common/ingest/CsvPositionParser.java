@@ -38,7 +38,8 @@ import java.util.Locale;
  *
  * <p><b>Rejects</b> (never an exception out of {@link #line}), checked in this order:
  * {@link RejectReason#BINARY_CONTENT} (a control character other than TAB),
- * {@link RejectReason#UNPARSEABLE} (a broken quoted field, more fields than the header),
+ * {@link RejectReason#UNPARSEABLE} (a broken quoted field, more fields than the header, a line
+ * without any comma),
  * {@link RejectReason#TRUNCATED_RECORD} (fewer fields than the header),
  * {@link RejectReason#BAD_MMSI} (empty or not an integer), {@link RejectReason#NON_VESSEL_MMSI}
  * ({@link Mmsi#isVessel} false), {@link RejectReason#NO_TIMESTAMP} (empty time),
@@ -80,6 +81,9 @@ public final class CsvPositionParser implements LineParser {
   /** Why the current line is rejected (set by the field parsers); null while it is fine. */
   private RejectReason failReason;
   private String failDetail;
+  /** Bounds of the field last located by {@link #field}. */
+  private int fs;
+  private int fe;
 
   /**
    * @param source the input file path (copied into every record)
@@ -175,6 +179,10 @@ public final class CsvPositionParser implements LineParser {
           n + " fields, header has " + fields);
       return;
     }
+    if (n == 1) {
+      reject(sink, offset, raw, RejectReason.UNPARSEABLE, "no comma: not a CSV record");
+      return;
+    }
     if (n < fields) {
       reject(sink, offset, raw, RejectReason.TRUNCATED_RECORD,
           n + " fields, header has " + fields);
@@ -192,8 +200,9 @@ public final class CsvPositionParser implements LineParser {
   private PositionReport build(long offset) {
     final char[] b = sp.buf();
     // MMSI
-    int s = CsvValues.trimStart(b, sp.start(iMmsi), sp.end(iMmsi));
-    int e = CsvValues.trimEnd(b, s, sp.end(iMmsi));
+    field(iMmsi);
+    int s = fs;
+    int e = fe;
     if (s == e) {
       return fail(RejectReason.BAD_MMSI, "MMSI is empty");
     }
@@ -206,8 +215,9 @@ public final class CsvPositionParser implements LineParser {
           "MMSI " + mmsi + " is not a ship station (ITU-R M.585: 9 digits, first digit 2-7)");
     }
     // time
-    s = CsvValues.trimStart(b, sp.start(iTime), sp.end(iTime));
-    e = CsvValues.trimEnd(b, s, sp.end(iTime));
+    field(iTime);
+    s = fs;
+    e = fe;
     if (s == e) {
       return fail(RejectReason.NO_TIMESTAMP, "time column '" + header.names().get(iTime) + "' is empty");
     }
@@ -249,6 +259,13 @@ public final class CsvPositionParser implements LineParser {
         source, offset);
   }
 
+  /** Sets {@link #fs}/{@link #fe} to the bounds of field {@code i} without surrounding spaces. */
+  private void field(int i) {
+    final char[] b = sp.buf();
+    fs = CsvValues.trimStart(b, sp.start(i), sp.end(i));
+    fe = CsvValues.trimEnd(b, fs, sp.end(i));
+  }
+
   private PositionReport fail(RejectReason reason, String detail) {
     failReason = reason;
     failDetail = detail;
@@ -257,8 +274,9 @@ public final class CsvPositionParser implements LineParser {
 
   private double coordinate(int i, String name, RejectReason range, double limit) {
     final char[] b = sp.buf();
-    int s = CsvValues.trimStart(b, sp.start(i), sp.end(i));
-    int e = CsvValues.trimEnd(b, s, sp.end(i));
+    field(i);
+    int s = fs;
+    int e = fe;
     if (s == e) {
       fail(range, name + " is empty (not available)");
       return Double.NaN;
@@ -279,8 +297,9 @@ public final class CsvPositionParser implements LineParser {
       return null;
     }
     final char[] b = sp.buf();
-    int s = CsvValues.trimStart(b, sp.start(i), sp.end(i));
-    int e = CsvValues.trimEnd(b, s, sp.end(i));
+    field(i);
+    int s = fs;
+    int e = fe;
     if (s == e) {
       return null;
     }
@@ -313,8 +332,9 @@ public final class CsvPositionParser implements LineParser {
       return null;
     }
     final char[] b = sp.buf();
-    int s = CsvValues.trimStart(b, sp.start(iStatus), sp.end(iStatus));
-    int e = CsvValues.trimEnd(b, s, sp.end(iStatus));
+    field(iStatus);
+    int s = fs;
+    int e = fe;
     if (s == e) {
       return null;
     }
@@ -341,8 +361,9 @@ public final class CsvPositionParser implements LineParser {
       return null;
     }
     final char[] b = sp.buf();
-    int s = CsvValues.trimStart(b, sp.start(iShipType), sp.end(iShipType));
-    int e = CsvValues.trimEnd(b, s, sp.end(iShipType));
+    field(iShipType);
+    int s = fs;
+    int e = fe;
     if (s == e) {
       return null;
     }
@@ -365,8 +386,9 @@ public final class CsvPositionParser implements LineParser {
       return null;
     }
     final char[] b = sp.buf();
-    int s = CsvValues.trimStart(b, sp.start(iClass), sp.end(iClass));
-    int e = CsvValues.trimEnd(b, s, sp.end(iClass));
+    field(iClass);
+    int s = fs;
+    int e = fe;
     if (e - s == 1) {
       char c = b[s];
       return c == 'A' || c == 'a' ? CLASS_A : c == 'B' || c == 'b' ? CLASS_B : null;
@@ -384,8 +406,9 @@ public final class CsvPositionParser implements LineParser {
       return null;
     }
     final char[] b = sp.buf();
-    int s = CsvValues.trimStart(b, sp.start(i), sp.end(i));
-    int e = CsvValues.trimEnd(b, s, sp.end(i));
+    field(i);
+    int s = fs;
+    int e = fe;
     return s == e ? null : new String(b, s, e - s);
   }
 
@@ -394,8 +417,9 @@ public final class CsvPositionParser implements LineParser {
       return null;
     }
     final char[] b = sp.buf();
-    int s = CsvValues.trimStart(b, sp.start(iImo), sp.end(iImo));
-    int e = CsvValues.trimEnd(b, s, sp.end(iImo));
+    field(iImo);
+    int s = fs;
+    int e = fe;
     if (e - s >= 3 && (b[s] == 'I' || b[s] == 'i') && (b[s + 1] == 'M' || b[s + 1] == 'm')
         && (b[s + 2] == 'O' || b[s + 2] == 'o')) {
       s = CsvValues.trimStart(b, s + 3, e);

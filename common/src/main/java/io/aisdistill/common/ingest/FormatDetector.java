@@ -14,7 +14,9 @@ import java.util.Locale;
  *   <li>zero bytes: {@link RejectReason#EMPTY_FILE};</li>
  *   <li>SQLite magic {@code "SQLite format 3\0"} (GeoPackage, e.g. MovingPandas {@code .gpkg}):
  *       {@link RejectReason#UNSUPPORTED_FORMAT};</li>
- *   <li>a NUL or other control byte (not TAB/CR/LF): {@link RejectReason#BINARY_CONTENT};</li>
+ *   <li>a NUL byte, or other control bytes (not TAB/CR/LF) in at least half of the non-blank
+ *       lines: {@link RejectReason#BINARY_CONTENT}; a minority of lines with stray control bytes
+ *       is ignored for detection and left to the line parser, which rejects those lines;</li>
  *   <li>only blank lines: {@link RejectReason#EMPTY_FILE};</li>
  *   <li>tracktable {@code .traj} text (first line {@code *T*,uuid,...}):
  *       {@link RejectReason#UNSUPPORTED_FORMAT} (its {@code .points.csv} flattening is read);</li>
@@ -56,14 +58,33 @@ public final class FormatDetector {
     if (startsWith(head, length, SQLITE_MAGIC)) {
       return Detection.rejected(RejectReason.UNSUPPORTED_FORMAT, "GeoPackage/SQLite database");
     }
+    int firstControl = -1;
     for (int i = 0; i < length; i++) {
       int c = head[i] & 0xFF;
-      if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F) {
-        return Detection.rejected(RejectReason.BINARY_CONTENT,
-            String.format(Locale.ROOT, "control byte 0x%02X at offset %d", c, i));
+      if (c == 0) {
+        return Detection.rejected(RejectReason.BINARY_CONTENT, "NUL byte at offset " + i);
+      }
+      if (firstControl < 0 && isControl(c)) {
+        firstControl = i;
       }
     }
-    List<String> lines = lines(head, length);
+    List<String> all = lines(head, length);
+    // a few text lines with stray control bytes do not make a text file binary: they are left to
+    // the line parser (a line-level BINARY_CONTENT reject); mostly-control content is binary
+    List<String> lines = new ArrayList<>(all.size());
+    int controlLines = 0;
+    for (String l : all) {
+      if (hasControl(l)) {
+        controlLines++;
+      } else {
+        lines.add(l);
+      }
+    }
+    if (firstControl >= 0 && (controlLines * 2 >= nonBlank(all) || nonBlank(lines) == 0)) {
+      return Detection.rejected(RejectReason.BINARY_CONTENT, String.format(Locale.ROOT,
+          "control byte 0x%02X at offset %d; %d of %d lines hold control bytes",
+          head[firstControl] & 0xFF, firstControl, controlLines, nonBlank(all)));
+    }
     String first = null;
     for (String l : lines) {
       if (!l.isBlank()) {
@@ -184,6 +205,29 @@ public final class FormatDetector {
       }
     }
     return out;
+  }
+
+  private static boolean isControl(int c) {
+    return (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F;
+  }
+
+  private static boolean hasControl(String l) {
+    for (int i = 0; i < l.length(); i++) {
+      if (isControl(l.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int nonBlank(List<String> lines) {
+    int n = 0;
+    for (String l : lines) {
+      if (!l.isBlank()) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private static boolean startsWith(byte[] head, int length, byte[] magic) {

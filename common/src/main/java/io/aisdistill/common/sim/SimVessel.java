@@ -298,7 +298,19 @@ final class SimVessel {
     if (distance(lat, lon, berthFrom[0], berthFrom[1]) < 2000) {
       sail(approach(at, 0, 0), cruise, true, UNDERWAY);
     }
-    sail(approach(to, 0, 0), cruise, false, UNDERWAY);
+    double[] a1 = approach(at, 0, 0);
+    double[] a2 = approach(to, 0, 0);
+    double leg = distance(a1[0], a1[1], a2[0], a2[1]);
+    if (leg > 50_000) {
+      // keep coastal voyages offshore: via the midpoint pushed out along the ports' mean seaward
+      // bearing by a quarter of the leg (at most 150 km); there is no land mask
+      double[] mid = midpoint(a1, a2);
+      double sx = Math.sin(Math.toRadians(at.seawardDeg())) + Math.sin(Math.toRadians(to.seawardDeg()));
+      double sy = Math.cos(Math.toRadians(at.seawardDeg())) + Math.cos(Math.toRadians(to.seawardDeg()));
+      double seaward = Math.toDegrees(Math.atan2(sx, sy));
+      sail(offset(mid[0], mid[1], seaward, Math.min(leg / 4, 150_000)), cruise, false, UNDERWAY);
+    }
+    sail(a2, cruise, false, UNDERWAY);
     sail(berth(to), cruise, true, UNDERWAY);
     stay(berth(to), rng.nextLong(2 * 3600, 8 * 3600), MOORED);
     at = to;
@@ -374,6 +386,12 @@ final class SimVessel {
 
   static double[] offset(double lat, double lon, double azDeg, double metres) {
     GeodesicData g = G.Direct(lat, lon, azDeg, metres);
+    return new double[] {g.lat2, g.lon2};
+  }
+
+  static double[] midpoint(double[] a, double[] b) {
+    GeodesicLine l = G.InverseLine(a[0], a[1], b[0], b[1], MASK | GeodesicMask.DISTANCE_IN);
+    GeodesicData g = l.Position(l.Distance() / 2, MASK);
     return new double[] {g.lat2, g.lon2};
   }
 

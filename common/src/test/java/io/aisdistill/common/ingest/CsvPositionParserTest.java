@@ -217,7 +217,8 @@ class CsvPositionParserTest {
     rejected(MC, "367379190,2022-01-03T00:00:00,30.1,-88.5,1,10,10,N,,,70,0,100,20,5,70,A,extra", RejectReason.UNPARSEABLE);
     rejected(MC, "367379190,2022-01-03T00:00:00,30.1,-88.5,1,10,10,\"N,,,70,0,100,20,5,70,A", RejectReason.UNPARSEABLE);
     rejected(MC, "367379190,2022-01-03T00:00:00,30.1,-88.5,1,10,10,\"N\"x,,,70,0,100,20,5,70,A", RejectReason.UNPARSEABLE);
-    rejected(MC, "garbage", RejectReason.TRUNCATED_RECORD);
+    rejected(MC, "garbage", RejectReason.UNPARSEABLE);
+    rejected(MC, "367379190,2022-01-03T00:0", RejectReason.TRUNCATED_RECORD);
     RejectRecord bin = rejected(MC, "3673\0\u000179190" + ok, RejectReason.BINARY_CONTENT);
     assertTrue(!bin.raw().contains("\0"), "raw of a binary reject is printable");
   }

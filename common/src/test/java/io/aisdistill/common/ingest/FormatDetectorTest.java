@@ -43,6 +43,11 @@ class FormatDetectorTest {
     assertEquals(RejectReason.UNSUPPORTED_FORMAT, gpkg.reason());
     assertEquals("GeoPackage/SQLite database", gpkg.detail());
     assertEquals(RejectReason.BINARY_CONTENT, detect("MMSI,BaseDateTime\0,LAT,LON\n").reason());
+    assertEquals(RejectReason.BINARY_CONTENT, detect("\u0001\u0002\u0003\n\u0004x\n").reason());
+    assertEquals(RejectReason.BINARY_CONTENT, detect("ok line\n\u0001bad\n").reason(), "half the lines");
+    assertEquals(InputFormat.NMEA, detect("!AIVDM,1,1,,B,15NBj>PP1gG>1PVKTDTUJOv00<0M,0*09\n"
+        + "not a sentence \u0001\u0002\n!AIVDM,1,1,,A,13HOI:0P0000VOHLCnHQKwvL05Ip,0*23\n").format(),
+        "one stray control line in a text file is a line-level reject, not a binary file");
     assertEquals(RejectReason.UNSUPPORTED_FORMAT, detect("*T*,uuid,terrestrial,2,0,*P*\n").reason());
     assertEquals(InputFormat.MARINECADASTRE_CSV, detect("LON,LAT,BaseDateTime,MMSI\n1,2,3,4\n").format());
     assertEquals(InputFormat.MARINECADASTRE_CSV,

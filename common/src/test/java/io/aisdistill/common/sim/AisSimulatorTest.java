@@ -190,6 +190,21 @@ class AisSimulatorTest {
     assertTrue(seen.size() >= 50);
   }
 
+  /** The committed sample is exactly what its README's config generates. */
+  @Test
+  void committedSampleMatchesItsReadme() throws IOException {
+    java.nio.file.Path repo = java.nio.file.Path.of(System.getProperty("ais.repo.dir", ".."));
+    java.nio.file.Path f = repo.resolve("data-samples/simulated_marinecadastre_2024-06-01.csv");
+    StringWriter w = new StringWriter();
+    long n = AisSimulator.write(
+        new AisSimulator.Config(25, 12, Instant.parse("2024-06-01T00:00:00Z"), 20240601L), w);
+    assertEquals(w.toString(), java.nio.file.Files.readString(f, StandardCharsets.UTF_8),
+        "regenerate data-samples/ (see its _README.md) after changing the simulator");
+    String readme = java.nio.file.Files.readString(repo.resolve("data-samples/_README.md"));
+    assertTrue(readme.contains(String.format(Locale.ROOT, "%,d data rows", n)), "README row count " + n);
+    assertTrue(java.nio.file.Files.size(f) < 1_500_000);
+  }
+
   @Test
   void rejectsBadConfig() {
     assertThrows(IllegalArgumentException.class, () -> new AisSimulator.Config(0, 1, Instant.EPOCH, 1));
