@@ -206,6 +206,14 @@ public final class Cli {
     return cl.execute(args);
   }
 
+  /** {@code args} with {@code first} in front (a stage's entry point calls the CLI with its name). */
+  static String[] prepend(String first, String[] args) {
+    String[] a = new String[args.length + 1];
+    a[0] = first;
+    System.arraycopy(args, 0, a, 1, args.length);
+    return a;
+  }
+
   /** Entry point of bin/ais-distill. */
   public static void main(String[] args) {
     int rc = execute(args);

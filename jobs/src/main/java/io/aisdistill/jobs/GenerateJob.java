@@ -31,6 +31,14 @@ import org.apache.spark.storage.StorageLevel;
 public final class GenerateJob {
   private GenerateJob() {}
 
+  /**
+   * {@code spark-submit --class io.aisdistill.jobs.GenerateJob} entry point: the same options as
+   * {@code ais-distill generate}; exits non-zero with a one-line reason on failure.
+   */
+  public static void main(String[] args) {
+    Cli.main(Cli.prepend("generate", args));
+  }
+
   static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
   /**

@@ -81,6 +81,14 @@ public final class IngestJob {
 
   private IngestJob() {}
 
+  /**
+   * {@code spark-submit --class io.aisdistill.jobs.IngestJob} entry point: the same options as
+   * {@code ais-distill ingest}; exits non-zero with a one-line reason on failure.
+   */
+  public static void main(String[] args) {
+    Cli.main(Cli.prepend("ingest", args));
+  }
+
   /** How one input file is to be read. */
   record FileSpec(String path, InputFormat format, String header) implements Serializable {}
 

@@ -70,6 +70,14 @@ import org.apache.spark.storage.StorageLevel;
 public final class JudgeJob {
   private JudgeJob() {}
 
+  /**
+   * {@code spark-submit --class io.aisdistill.jobs.JudgeJob} entry point: the same options as
+   * {@code ais-distill judge}; exits non-zero with a one-line reason on failure.
+   */
+  public static void main(String[] args) {
+    Cli.main(Cli.prepend("judge", args));
+  }
+
   /** Judge model name recorded for the grounded checks. */
   public static final String GROUNDED_JUDGE = "grounded-v1";
 

@@ -31,6 +31,14 @@ public final class WindowsJob {
   private WindowsJob() {}
 
   /**
+   * {@code spark-submit --class io.aisdistill.jobs.WindowsJob} entry point: the same options as
+   * {@code ais-distill windows}; exits non-zero with a one-line reason on failure.
+   */
+  public static void main(String[] args) {
+    Cli.main(Cli.prepend("windows", args));
+  }
+
+  /**
    * Runs the stage.
    *
    * @param flagLookup MMSI to flag state (must be serializable: it is shipped to executors)

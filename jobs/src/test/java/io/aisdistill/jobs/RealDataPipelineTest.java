@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("shared-data")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RealDataPipelineTest {
-  @TempDir Path tmp;
+  @TempDir static Path tmp;
   SparkSession spark;
   Lakehouse lh;
   PipelineConfig cfg;

@@ -1,0 +1,82 @@
+package io.aisdistill.bench;
+
+import io.aisdistill.common.ais.FlagStates;
+import io.aisdistill.common.sim.AisSimulator;
+import io.aisdistill.jobs.IngestJob;
+import io.aisdistill.jobs.Lakehouse;
+import io.aisdistill.jobs.PipelineConfig;
+import io.aisdistill.jobs.SparkSessions;
+import io.aisdistill.jobs.StageReport;
+import io.aisdistill.jobs.WindowsJob;
+import java.io.BufferedWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Throughput benchmark of the ingest and windows stages (an executable, not a test).
+ *
+ * <p>Usage: {@code IngestWindowsBench ROWS [WORKDIR]}. Simulates about ROWS rows of MarineCadastre
+ * CSV with {@link AisSimulator} (24 h of traffic, vessels scaled to the row count, written as
+ * several files), runs ingest then windows in Spark local mode on every core into a fresh
+ * lakehouse, and prints its figures last, one {@code name=value} per line: {@code rows=},
+ * {@code cores=}, {@code ingest_s=}, {@code windows_s=}, {@code ingest_rows_per_s_per_core=},
+ * {@code windows_rows_per_s_per_core=}, {@code windows=}.
+ */
+public final class IngestWindowsBench {
+  /** Rows the simulator writes per vessel and day (measured: about 1,000 at its report intervals). */
+  static final double ROWS_PER_VESSEL_DAY = 1000.0;
+  static final int FILES = 8;
+
+  private IngestWindowsBench() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 1) {
+      System.err.println("usage: bench/ingest-windows ROWS [WORKDIR]");
+      System.exit(2);
+    }
+    long target = Long.parseLong(args[0].replace("_", ""));
+    Path work = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("ais-bench");
+    Path in = Files.createDirectories(work.resolve("input"));
+    int vesselsPerFile = (int) Math.max(1, Math.round(target / ROWS_PER_VESSEL_DAY / FILES));
+    long simulated = 0;
+    long t0 = System.nanoTime();
+    for (int f = 0; f < FILES; f++) {
+      try (BufferedWriter w = Files.newBufferedWriter(in.resolve("sim_" + f + ".csv"), StandardCharsets.UTF_8)) {
+        simulated += AisSimulator.write(new AisSimulator.Config(vesselsPerFile, 24,
+            Instant.parse("2024-06-01T00:00:00Z"), 1000L + f), w);
+      }
+    }
+    System.err.printf("simulated %,d rows in %.1f s%n", simulated, (System.nanoTime() - t0) / 1e9);
+
+    int cores = Runtime.getRuntime().availableProcessors();
+    PipelineConfig cfg = PipelineConfig.load(null,
+        List.of("spark.master=local[" + cores + "]", "spark.shuffle_partitions=" + Math.max(2, cores * 2)));
+    SparkSession spark = SparkSessions.getOrCreate(cfg, "ais-distill bench ingest-windows");
+    Lakehouse lh = new Lakehouse(spark, work.resolve("lakehouse").toString());
+    List<String> out = new ArrayList<>();
+    long s1 = System.nanoTime();
+    StageReport ingest = IngestJob.run(spark, lh, List.of(in.toString()), null, "bench");
+    double ingestS = (System.nanoTime() - s1) / 1e9;
+    long rows = ingest.getLong("lines_read");
+    long s2 = System.nanoTime();
+    StageReport windows = WindowsJob.run(spark, lh, cfg, FlagStates::forMmsi);
+    double windowsS = (System.nanoTime() - s2) / 1e9;
+    long positions = windows.getLong("positions_read");
+    spark.stop();
+    System.err.print(ingest.toMarkdown());
+    System.err.print(windows.toMarkdown());
+    out.add("rows=" + rows);
+    out.add("cores=" + cores);
+    out.add(String.format("ingest_s=%.2f", ingestS));
+    out.add(String.format("windows_s=%.2f", windowsS));
+    out.add(String.format("ingest_rows_per_s_per_core=%.0f", rows / ingestS / cores));
+    out.add(String.format("windows_rows_per_s_per_core=%.0f", positions / windowsS / cores));
+    out.add("windows=" + windows.getLong("windows_written"));
+    out.forEach(System.out::println);
+  }
+}
