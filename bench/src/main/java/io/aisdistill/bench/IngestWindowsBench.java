@@ -28,8 +28,8 @@ import org.apache.spark.sql.SparkSession;
  * {@code windows_rows_per_s_per_core=}, {@code windows=}.
  */
 public final class IngestWindowsBench {
-  /** Rows the simulator writes per vessel and day (measured: about 1,000 at its report intervals). */
-  static final double ROWS_PER_VESSEL_DAY = 1000.0;
+  /** Rows the simulator writes per vessel and day (measured: about 910 at its report intervals; 900 errs towards more rows). */
+  static final double ROWS_PER_VESSEL_DAY = 900.0;
   static final int FILES = 8;
 
   private IngestWindowsBench() {}
