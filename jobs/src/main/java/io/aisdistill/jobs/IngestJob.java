@@ -164,6 +164,7 @@ public final class IngestJob {
     Map<String, long[]> perFile = new TreeMap<>(); // lines, P, S, R, K
     Map<String, Long> rejectsByReason = new TreeMap<>();
     Map<String, Long> skippedByKind = new TreeMap<>();
+    long tParse = System.nanoTime();
     for (Row r : parsed.groupBy("source", "kind", "reason").count().collectAsList()) {
       String kind = r.getString(1);
       long n = r.getLong(3);
@@ -205,6 +206,8 @@ public final class IngestJob {
         .persist(StorageLevel.MEMORY_AND_DISK());
     long staticsParsed = perFile.values().stream().mapToLong(c -> c[2]).sum();
     Map<String, Long> staticKept = countBySource(statics);
+    long tDedup = System.nanoTime();
+    double parseS = (tDedup - tParse) / 1e9;
 
     if (staticsParsed > 0 || lh.exists(Tables.STATIC)) {
       positions = enrich(positions, lh.exists(Tables.STATIC) ? statics.unionByName(lh.read(Tables.STATIC)) : statics,
@@ -215,6 +218,8 @@ public final class IngestJob {
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Map<String, Long> posKept = countBySource(positions);
+      long tWrite = System.nanoTime();
+      double dedupS = (tWrite - tDedup) / 1e9;
       long newPositions = lh.insertNew(positions, Tables.POSITIONS, Tables.POSITION_KEY, List.of("date"));
       long newStatic = staticsParsed == 0 && lh.exists(Tables.STATIC) ? 0
           : lh.insertNew(statics, Tables.STATIC, Tables.STATIC_KEY, List.of());
@@ -222,6 +227,7 @@ public final class IngestJob {
           .select(Arrays.stream(Tables.REJECTS_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new));
       long newRejects = lh.insertNew(rejects, Tables.REJECTS, List.of("source", "source_record", "reason"), List.of());
 
+      double writeS = (System.nanoTime() - tWrite) / 1e9;
       StageReport rep = new StageReport("ingest");
       List<List<Object>> fileRows = new ArrayList<>();
       long lines = 0, pos = 0, sta = 0, rej = 0, dup = 0, skip = 0;
@@ -247,7 +253,10 @@ public final class IngestJob {
           .put("lines_skipped", skip)
           .put("positions_new_in_table", newPositions)
           .put("static_new_in_table", newStatic)
-          .put("rejects_new_in_table", newRejects);
+          .put("rejects_new_in_table", newRejects)
+          .put("phase_parse_s", parseS)
+          .put("phase_dedup_s", dedupS)
+          .put("phase_write_s", writeS);
       rejectsByReason.forEach((k, v) -> rep.put("rejected." + k, v));
       skippedByKind.forEach((k, v) -> rep.put("skipped." + k, v));
       rep.table("per file (lines = positions + static + rejected + duplicates + skipped; whole-file rejects count 0 lines)",
