@@ -32,7 +32,7 @@ public final class Lakehouse {
     this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
   }
 
-  /** The root as given. */
+  /** The root as given (without a trailing slash). */
   public String root() {
     return root;
   }

@@ -39,14 +39,23 @@ public class PipelineConfig implements Serializable {
   /** Windows stage: see {@link WindowConfig} for meanings and units. */
   public static class WindowsSection implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** Seconds; see {@link WindowConfig#maxGapS()}. */
     public long maxGapS = 1800;
+    /** Knots; see {@link WindowConfig#maxSpeedKn()}. */
     public double maxSpeedKn = 50.0;
+    /** Nautical miles; see {@link WindowConfig#teleportMinNm()}. */
     public double teleportMinNm = 0.25;
+    /** Seconds; see {@link WindowConfig#windowLengthS()}. */
     public long windowLengthS = 3600;
+    /** Reports; see {@link WindowConfig#minPoints()}. */
     public int minPoints = 5;
+    /** Points; see {@link WindowConfig#maxTrackPoints()}. */
     public int maxTrackPoints = 24;
+    /** Knots; see {@link WindowConfig#stopSogKn()}. */
     public double stopSogKn = 0.5;
+    /** Seconds; see {@link WindowConfig#minStopS()}. */
     public long minStopS = 300;
+    /** Tracks; see {@link WindowConfig#maxOpenTracks()}. */
     public int maxOpenTracks = 4;
 
     /** The domain configuration. */
@@ -74,9 +83,13 @@ public class PipelineConfig implements Serializable {
     public int minhashTables = 5;
   }
 
+  /** Spark settings. */
   public SparkSection spark = new SparkSection();
+  /** Windows stage settings. */
   public WindowsSection windows = new WindowsSection();
+  /** Generate stage settings. */
   public GenerateSection generate = new GenerateSection();
+  /** Judge stage settings. */
   public JudgeSection judge = new JudgeSection();
 
   private static ObjectMapper mapper() {

@@ -23,6 +23,7 @@ public final class StageReport {
     this.stage = stage;
   }
 
+  /** The stage name. */
   public String stage() {
     return stage;
   }
@@ -44,10 +45,12 @@ public final class StageReport {
     return v instanceof Number n ? n.longValue() : 0L;
   }
 
+  /** All metrics, in insertion order (live view). */
   public Map<String, Object> metrics() {
     return metrics;
   }
 
+  /** The report's tables, in insertion order (live view). */
   public List<Table> tables() {
     return tables;
   }
@@ -58,10 +61,12 @@ public final class StageReport {
     return this;
   }
 
+  /** Wall-clock time of the stage, milliseconds. */
   public long elapsedMs() {
     return elapsedMs;
   }
 
+  /** Sets the wall-clock time of the stage, milliseconds. */
   public StageReport elapsedMs(long ms) {
     this.elapsedMs = ms;
     return this;

@@ -23,12 +23,19 @@ import org.apache.spark.sql.types.StructType;
 public final class Tables {
   private Tables() {}
 
+  /** Accepted position reports. */
   public static final String POSITIONS = "ais_positions";
+  /** Accepted static/voyage reports (types 5, 24). */
   public static final String STATIC = "ais_static";
+  /** Quarantined records with reason codes. */
   public static final String REJECTS = "ais_rejects";
+  /** Track windows with kinematic features. */
   public static final String WINDOWS = "track_windows";
+  /** Versioned LLM-teacher prompts per window. */
   public static final String PROMPTS = "teacher_prompts";
+  /** QA pairs from teachers. */
   public static final String QA_CANDIDATES = "qa_candidates";
+  /** Verdicts on QA pairs. */
   public static final String QA_JUDGED = "qa_judged";
 
   /** The columns that identify one position report: equal values = exact duplicate. */

@@ -2,7 +2,8 @@ package io.aisdistill.common.track;
 
 /**
  * Static identity of a vessel as known in a window: the last non-null value of each field among
- * the window's positions (from the CSV record itself or from type 5 / 24 static messages).
+ * the positions of the window's segment up to the window's end (from the CSV record itself or
+ * from type 5 / 24 static messages).
  *
  * @param mmsi ship-station MMSI
  * @param vesselName name as broadcast (trimmed, '@' padding removed), null when unknown
