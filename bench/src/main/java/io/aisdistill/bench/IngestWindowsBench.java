@@ -24,8 +24,10 @@ import org.apache.spark.sql.SparkSession;
  * CSV with {@link AisSimulator} (24 h of traffic, vessels scaled to the row count, written as
  * several files), runs ingest then windows in Spark local mode on every core into a fresh
  * lakehouse, and prints its figures last, one {@code name=value} per line: {@code rows=},
- * {@code cores=}, {@code ingest_s=}, {@code windows_s=}, {@code ingest_rows_per_s_per_core=},
- * {@code windows_rows_per_s_per_core=}, {@code windows=}.
+ * {@code cores=}, {@code ingest_s=}, {@code windows_s=}, {@code ingest_rows_per_s_per_core=}
+ * (rows / wall seconds / cores), {@code windows_rows_per_s_per_core=}, {@code ingest_cpu_s=},
+ * {@code windows_cpu_s=} (process CPU time, all threads), {@code ingest_rows_per_cpu_s=},
+ * {@code windows_rows_per_cpu_s=} (robust when other processes share the cores), {@code windows=}.
  */
 public final class IngestWindowsBench {
   /** Rows the simulator writes per vessel and day (measured: about 910 at its report intervals; 900 errs towards more rows). */
@@ -59,13 +61,18 @@ public final class IngestWindowsBench {
     SparkSession spark = SparkSessions.getOrCreate(cfg, "ais-distill bench ingest-windows");
     Lakehouse lh = new Lakehouse(spark, work.resolve("lakehouse").toString());
     List<String> out = new ArrayList<>();
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long c1 = os.getProcessCpuTime();
     long s1 = System.nanoTime();
     StageReport ingest = IngestJob.run(spark, lh, List.of(in.toString()), null, "bench");
     double ingestS = (System.nanoTime() - s1) / 1e9;
     long rows = ingest.getLong("lines_read");
+    long c2 = os.getProcessCpuTime();
     long s2 = System.nanoTime();
     StageReport windows = WindowsJob.run(spark, lh, cfg, FlagStates::forMmsi);
     double windowsS = (System.nanoTime() - s2) / 1e9;
+    double ingestCpuS = (c2 - c1) / 1e9;
+    double windowsCpuS = (os.getProcessCpuTime() - c2) / 1e9;
     long positions = windows.getLong("positions_read");
     spark.stop();
     System.err.print(ingest.toMarkdown());
@@ -76,6 +83,10 @@ public final class IngestWindowsBench {
     out.add(String.format("windows_s=%.2f", windowsS));
     out.add(String.format("ingest_rows_per_s_per_core=%.0f", rows / ingestS / cores));
     out.add(String.format("windows_rows_per_s_per_core=%.0f", positions / windowsS / cores));
+    out.add(String.format("ingest_cpu_s=%.1f", ingestCpuS));
+    out.add(String.format("windows_cpu_s=%.1f", windowsCpuS));
+    out.add(String.format("ingest_rows_per_cpu_s=%.0f", rows / ingestCpuS));
+    out.add(String.format("windows_rows_per_cpu_s=%.0f", positions / windowsCpuS));
     out.add("windows=" + windows.getLong("windows_written"));
     out.forEach(System.out::println);
   }

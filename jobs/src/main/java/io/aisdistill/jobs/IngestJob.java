@@ -3,9 +3,9 @@ package io.aisdistill.jobs;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_date;
 
 import io.aisdistill.common.ais.LineParser;
@@ -48,8 +48,11 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
@@ -90,7 +93,7 @@ public final class IngestJob {
   }
 
   /** How one input file is to be read. */
-  record FileSpec(String path, InputFormat format, String header) implements Serializable {}
+  record FileSpec(int id, String path, InputFormat format, String header) implements Serializable {}
 
   /**
    * Runs the stage.
@@ -111,8 +114,11 @@ public final class IngestJob {
     Map<String, FileSpec> specs = new HashMap<>();
     List<Row> fileRejects = new ArrayList<>();
     Map<String, String> formatOf = new TreeMap<>();
+    List<String> sources = new ArrayList<>(); // index = source_id; files are sorted by path
     for (FileStatus f : files) {
       String src = f.getPath().toString();
+      int id = sources.size();
+      sources.add(src);
       byte[] head = readHead(hconf, f);
       var d = FormatDetector.detect(f.getPath().getName(), head, head.length);
       InputFormat fmt = d.format();
@@ -122,10 +128,10 @@ public final class IngestJob {
       if (fmt == null) {
         String excerpt = new String(head, 0, Math.min(head.length, 200), StandardCharsets.ISO_8859_1)
             .replaceAll("[^\\x20-\\x7e]", "?");
-        fileRejects.add(Rows.parsed(RejectRecord.of(src, -1, excerpt, d.reason(), d.detail())));
+        fileRejects.add(Rows.parsed(RejectRecord.of(src, -1, excerpt, d.reason(), d.detail()), id));
         formatOf.put(src, "rejected: " + d.reason());
       } else {
-        specs.put(key(f.getPath()), new FileSpec(src, fmt, firstLine(head)));
+        specs.put(key(f.getPath()), new FileSpec(id, src, fmt, firstLine(head)));
         formatOf.put(src, fmt.name());
       }
     }
@@ -151,24 +157,25 @@ public final class IngestJob {
     }
     Dataset<Row> parsed = spark.createDataFrame(rows, Rows.PARSED_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      return write(spark, lh, parsed, formatOf, runId).elapsedMs(System.currentTimeMillis() - t0);
+      return write(spark, lh, parsed, sources, formatOf, runId).elapsedMs(System.currentTimeMillis() - t0);
     } finally {
       parsed.unpersist();
       bspecs.destroy();
     }
   }
 
-  private static StageReport write(SparkSession spark, Lakehouse lh, Dataset<Row> parsed,
+  private static StageReport write(SparkSession spark, Lakehouse lh, Dataset<Row> parsed, List<String> sources,
       Map<String, String> formatOf, String runId) {
     // per (source, kind) counts, and rejects / skipped lines by reason
     Map<String, long[]> perFile = new TreeMap<>(); // lines, P, S, R, K
     Map<String, Long> rejectsByReason = new TreeMap<>();
     Map<String, Long> skippedByKind = new TreeMap<>();
     long tParse = System.nanoTime();
-    for (Row r : parsed.groupBy("source", "kind", "reason").count().collectAsList()) {
+    for (Row r : parsed.groupBy("source_id", "kind", "reason").count().collectAsList()) {
+      String src = sources.get(r.getInt(0));
       String kind = r.getString(1);
       long n = r.getLong(3);
-      long[] c = perFile.computeIfAbsent(r.getString(0), k -> new long[7]);
+      long[] c = perFile.computeIfAbsent(src, k -> new long[5]);
       boolean wholeFile = false;
       switch (kind) {
         case Rows.KIND_POSITION -> c[1] += n;
@@ -176,7 +183,7 @@ public final class IngestJob {
         case Rows.KIND_REJECT -> {
           c[3] += n;
           rejectsByReason.merge(r.getString(2), n, Long::sum);
-          wholeFile = formatOf.getOrDefault(r.getString(0), "").startsWith("rejected");
+          wholeFile = formatOf.getOrDefault(src, "").startsWith("rejected");
         }
         default -> {
           c[4] += n;
@@ -187,67 +194,64 @@ public final class IngestJob {
         c[0] += n;
       }
     }
-
-    String[] staticCols = {"ais_class", "vessel_name", "imo", "callsign", "ship_type", "length_m", "width_m", "draft_m"};
-    // positions: drop exact duplicates, keeping the first by (source, source_record)
-    List<Column> firstCols = new ArrayList<>(List.of(col("source"), col("source_record")));
-    Arrays.stream(staticCols).forEach(c -> firstCols.add(col(c)));
-    Dataset<Row> positions = parsed.filter(col("kind").equalTo(Rows.KIND_POSITION))
-        .groupBy(Tables.POSITION_KEY.stream().map(c -> col(c)).toArray(Column[]::new))
-        .agg(min(struct(firstCols.toArray(Column[]::new))).as("first"))
-        .selectExpr(concat(Tables.POSITION_KEY, List.of("first.*")));
-
-    Dataset<Row> statics = parsed.filter(col("kind").equalTo(Rows.KIND_STATIC))
-        .groupBy(Tables.STATIC_KEY.stream().map(c -> col(c)).toArray(Column[]::new))
-        .agg(min(struct(col("source"), col("source_record"))).as("first"))
-        .selectExpr(concat(Tables.STATIC_KEY, List.of("first.*")))
-        .withColumn("run_id", lit(runId))
-        .select(Arrays.stream(Tables.STATIC_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    long staticsParsed = perFile.values().stream().mapToLong(c -> c[2]).sum();
-    Map<String, Long> staticKept = countBySource(statics);
     long tDedup = System.nanoTime();
     double parseS = (tDedup - tParse) / 1e9;
 
+    // source_id -> source path, joined back only when rows are written (AQE broadcasts it)
+    List<Row> idRows = new ArrayList<>();
+    for (int i = 0; i < sources.size(); i++) {
+      idRows.add(RowFactory.create(i, sources.get(i)));
+    }
+    Dataset<Row> sourceNames = spark.createDataFrame(idRows, new StructType()
+        .add("source_id", DataTypes.IntegerType, false).add("source", DataTypes.StringType, false));
+
+    String[] staticCols = {"ais_class", "vessel_name", "imo", "callsign", "ship_type", "length_m", "width_m", "draft_m"};
+    DedupResult pos = dropExactDuplicates(parsed.filter(col("kind").equalTo(Rows.KIND_POSITION)), Tables.POSITION_KEY);
+    DedupResult sta = dropExactDuplicates(parsed.filter(col("kind").equalTo(Rows.KIND_STATIC)), Tables.STATIC_KEY);
+    Dataset<Row> statics = sta.kept().join(sourceNames, "source_id").withColumn("run_id", lit(runId))
+        .select(columns(Tables.STATIC_SCHEMA)).persist(StorageLevel.MEMORY_AND_DISK());
+    long staticsParsed = perFile.values().stream().mapToLong(c -> c[2]).sum();
+    Dataset<Row> positions = pos.kept().join(sourceNames, "source_id");
     if (staticsParsed > 0 || lh.exists(Tables.STATIC)) {
       positions = enrich(positions, lh.exists(Tables.STATIC) ? statics.unionByName(lh.read(Tables.STATIC)) : statics,
           staticCols);
     }
     positions = positions.withColumn("run_id", lit(runId)).withColumn("date", to_date(col("ts")))
-        .select(Arrays.stream(Tables.POSITIONS_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .select(columns(Tables.POSITIONS_SCHEMA));
     try {
-      Map<String, Long> posKept = countBySource(positions);
+      Map<Integer, Long> posDup = pos.duplicatesBySource();
+      Map<Integer, Long> staDup = sta.duplicatesBySource();
       long tWrite = System.nanoTime();
       double dedupS = (tWrite - tDedup) / 1e9;
       long newPositions = lh.insertNew(positions, Tables.POSITIONS, Tables.POSITION_KEY, List.of("date"));
       long newStatic = staticsParsed == 0 && lh.exists(Tables.STATIC) ? 0
           : lh.insertNew(statics, Tables.STATIC, Tables.STATIC_KEY, List.of());
-      Dataset<Row> rejects = parsed.filter(col("kind").equalTo(Rows.KIND_REJECT)).withColumn("run_id", lit(runId))
-          .select(Arrays.stream(Tables.REJECTS_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new));
+      Dataset<Row> rejects = parsed.filter(col("kind").equalTo(Rows.KIND_REJECT)).join(sourceNames, "source_id")
+          .withColumn("run_id", lit(runId)).select(columns(Tables.REJECTS_SCHEMA));
       long newRejects = lh.insertNew(rejects, Tables.REJECTS, List.of("source", "source_record", "reason"), List.of());
-
       double writeS = (System.nanoTime() - tWrite) / 1e9;
+
       StageReport rep = new StageReport("ingest");
       List<List<Object>> fileRows = new ArrayList<>();
-      long lines = 0, pos = 0, sta = 0, rej = 0, dup = 0, skip = 0;
-      for (String src : formatOf.keySet()) {
-        long[] c = perFile.getOrDefault(src, new long[7]);
-        long pk = posKept.getOrDefault(src, 0L);
-        long sk = staticKept.getOrDefault(src, 0L);
-        long d = (c[1] - pk) + (c[2] - sk);
+      long lines = 0, posN = 0, sta0 = 0, rej = 0, dup = 0, skip = 0;
+      for (int id = 0; id < sources.size(); id++) {
+        String src = sources.get(id);
+        long[] c = perFile.getOrDefault(src, new long[5]);
+        long d = posDup.getOrDefault(id, 0L) + staDup.getOrDefault(id, 0L);
+        long pk = c[1] - posDup.getOrDefault(id, 0L);
+        long sk = c[2] - staDup.getOrDefault(id, 0L);
         fileRows.add(List.of(shortName(src), formatOf.get(src), c[0], pk, sk, c[3], d, c[4]));
         lines += c[0];
-        pos += pk;
-        sta += sk;
+        posN += pk;
+        sta0 += sk;
         rej += c[3];
         dup += d;
         skip += c[4];
       }
-      rep.put("files", formatOf.size())
+      rep.put("files", sources.size())
           .put("lines_read", lines)
-          .put("positions_accepted", pos)
-          .put("static_accepted", sta)
+          .put("positions_accepted", posN)
+          .put("static_accepted", sta0)
           .put("rejected", rej)
           .put("duplicates_dropped", dup)
           .put("lines_skipped", skip)
@@ -263,9 +267,60 @@ public final class IngestJob {
           List.of("file", "format", "lines", "positions", "static", "rejected", "duplicates", "skipped"), fileRows);
       return rep;
     } finally {
-      positions.unpersist();
       statics.unpersist();
+      pos.release();
+      sta.release();
     }
+  }
+
+  /**
+   * Rows without exact duplicates, and the losers of each duplicate group.
+   *
+   * @param kept one row per key: the one with the smallest (source_id, source_record)
+   * @param losers (source_id) of every dropped row; persisted, small
+   */
+  record DedupResult(Dataset<Row> kept, Dataset<Row> losers) {
+    Map<Integer, Long> duplicatesBySource() {
+      Map<Integer, Long> m = new HashMap<>();
+      for (Row r : losers.groupBy("source_id").count().collectAsList()) {
+        m.put(r.getInt(0), r.getLong(1));
+      }
+      return m;
+    }
+
+    void release() {
+      losers.unpersist();
+    }
+  }
+
+  /**
+   * Drops exact duplicates (equal {@code key}, nulls equal), keeping per key the row with the
+   * smallest (source_id, source_record): since source ids follow the sorted paths, that is the
+   * first record by (source, source_record). Duplicates are rare, so only the duplicate groups
+   * are materialized: a hash aggregate over the key columns and a packed record reference
+   * (fixed-width, no sort of the wide rows) finds the groups of more than one row, and a left
+   * anti join, broadcast by adaptive query execution while the groups are small, removes the
+   * losers from the full rows.
+   */
+  static DedupResult dropExactDuplicates(Dataset<Row> rows, List<String> key) {
+    Column ref = col("source_id").cast("long").multiply(1L << 40).plus(col("source_record"));
+    Column[] keyCols = key.stream().map(c -> col(c)).toArray(Column[]::new);
+    Dataset<Row> withRef = rows.withColumn("ref", ref);
+    Dataset<Row> groups = withRef.groupBy(keyCols)
+        .agg(min("ref").as("keep_ref"), count(lit(1)).as("n"))
+        .filter(col("n").gt(1));
+    Column match = key.stream().map(c -> withRef.col(c).eqNullSafe(groups.col(c)))
+        .reduce(Column::and).orElseThrow();
+    Dataset<Row> loserRefs = withRef.join(groups, match, "inner")
+        .filter(withRef.col("ref").notEqual(groups.col("keep_ref")))
+        .select(withRef.col("ref"), withRef.col("source_id"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> kept = withRef.join(loserRefs.select("ref"), "ref", "left_anti").drop("ref");
+    return new DedupResult(kept, loserRefs);
+  }
+
+  private static Column[] columns(StructType schema) {
+    return Arrays.stream(schema.fieldNames()).map(c -> col(c)).toArray(Column[]::new);
   }
 
   /** Fills null static fields of positions from the latest static report of the same MMSI. */
@@ -285,20 +340,6 @@ public final class IngestJob {
     }
     return j.drop("s_mmsi", "s_vessel_name", "s_imo", "s_callsign", "s_ship_type", "s_length_m", "s_width_m",
         "s_draft_m");
-  }
-
-  private static Map<String, Long> countBySource(Dataset<Row> df) {
-    Map<String, Long> m = new HashMap<>();
-    for (Row r : df.groupBy("source").count().collectAsList()) {
-      m.put(r.getString(0), r.getLong(1));
-    }
-    return m;
-  }
-
-  private static String[] concat(List<String> a, List<String> b) {
-    List<String> all = new ArrayList<>(a);
-    all.addAll(b);
-    return all.toArray(String[]::new);
   }
 
   /** Text lines of {@code paths} as (byte offset, line); NMEA files are never split. */
@@ -331,19 +372,19 @@ public final class IngestJob {
     ArrayDeque<Row> buf = new ArrayDeque<>();
     RecordSink sink = new RecordSink() {
       public void position(PositionReport p) {
-        buf.add(Rows.parsed(p));
+        buf.add(Rows.parsed(p, spec.id()));
       }
 
       public void staticReport(StaticReport s) {
-        buf.add(Rows.parsed(s));
+        buf.add(Rows.parsed(s, spec.id()));
       }
 
       public void reject(RejectRecord r) {
-        buf.add(Rows.parsed(r));
+        buf.add(Rows.parsed(r, spec.id()));
       }
 
       public void skipped(String kind) {
-        buf.add(Rows.skipped(spec.path(), kind));
+        buf.add(Rows.skipped(spec.id(), kind));
       }
     };
     return new Iterator<>() {

@@ -28,8 +28,10 @@ public final class Rows {
   public static final String KIND_POSITION = "P", KIND_STATIC = "S", KIND_REJECT = "R", KIND_SKIPPED = "K";
 
   /**
-   * Schema of the ingest parser's output: one row per input record, {@code kind} P / S / R, the
-   * position columns, {@code destination} (static), and the reject columns.
+   * Schema of the ingest parser's output: one row per input line, {@code kind} P (position), S
+   * (static), R (reject) or K (skipped line), the position columns, {@code destination} (static),
+   * and the reject columns. The input file is a compact {@code source_id} (its index in the
+   * sorted list of inputs), joined back to its path when rows are written.
    */
   public static final StructType PARSED_SCHEMA = new StructType()
       .add("kind", DataTypes.StringType, false)
@@ -42,36 +44,36 @@ public final class Rows {
       .add("callsign", DataTypes.StringType).add("ship_type", DataTypes.IntegerType)
       .add("length_m", DataTypes.DoubleType).add("width_m", DataTypes.DoubleType)
       .add("draft_m", DataTypes.DoubleType).add("destination", DataTypes.StringType)
-      .add("source", DataTypes.StringType).add("source_record", DataTypes.LongType)
+      .add("source_id", DataTypes.IntegerType).add("source_record", DataTypes.LongType)
       .add("raw", DataTypes.StringType).add("reason", DataTypes.StringType)
       .add("detail", DataTypes.StringType);
 
   /** A position as a {@link #PARSED_SCHEMA} row. */
-  public static Row parsed(PositionReport p) {
+  public static Row parsed(PositionReport p, int sourceId) {
     return RowFactory.create(KIND_POSITION, p.mmsi(), Instant.ofEpochMilli(p.tsMillis()), p.lat(), p.lon(),
         p.sog(), p.cog(), p.heading(), p.navStatus(), p.msgType(), p.aisClass(), p.vesselName(), p.imo(),
-        p.callsign(), p.shipType(), p.lengthM(), p.widthM(), p.draftM(), null, p.source(),
+        p.callsign(), p.shipType(), p.lengthM(), p.widthM(), p.draftM(), null, sourceId,
         p.sourceRecord(), null, null, null);
   }
 
   /** A static report as a {@link #PARSED_SCHEMA} row. */
-  public static Row parsed(StaticReport s) {
+  public static Row parsed(StaticReport s, int sourceId) {
     return RowFactory.create(KIND_STATIC, s.mmsi(), s.tsMillis() == null ? null : Instant.ofEpochMilli(s.tsMillis()),
         null, null, null, null, null, null, s.msgType(), null, s.vesselName(), s.imo(), s.callsign(),
-        s.shipType(), s.lengthM(), s.widthM(), s.draftM(), s.destination(), s.source(), s.sourceRecord(),
+        s.shipType(), s.lengthM(), s.widthM(), s.draftM(), s.destination(), sourceId, s.sourceRecord(),
         null, null, null);
   }
 
   /** A skipped line (header, blank, comment, other sentence, folded fragment) as a parsed row. */
-  public static Row skipped(String source, String kind) {
+  public static Row skipped(int sourceId, String kind) {
     return RowFactory.create(KIND_SKIPPED, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, source, -1L, null, kind, null);
+        null, null, null, null, null, null, null, sourceId, -1L, null, kind, null);
   }
 
   /** A reject as a {@link #PARSED_SCHEMA} row. */
-  public static Row parsed(RejectRecord r) {
+  public static Row parsed(RejectRecord r, int sourceId) {
     return RowFactory.create(KIND_REJECT, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, r.source(), r.sourceRecord(), r.raw(), r.reason().name(),
+        null, null, null, null, null, null, null, sourceId, r.sourceRecord(), r.raw(), r.reason().name(),
         r.detail());
   }
 

@@ -28,6 +28,7 @@ public final class SparkSessions {
         .setIfMissing("spark.databricks.delta.snapshotPartitions", "2")
         .setIfMissing("spark.sql.adaptive.enabled", "true")
         .setIfMissing("spark.ui.enabled", "false")
+        .setIfMissing("spark.sql.debug.maxToStringFields", "200")
         .setIfMissing("spark.ui.showConsoleProgress", "false")
         .setIfMissing("spark.databricks.delta.schema.autoMerge.enabled", "false");
     for (Map.Entry<String, String> e : cfg.spark.conf.entrySet()) {
