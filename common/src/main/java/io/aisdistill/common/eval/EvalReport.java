@@ -225,9 +225,12 @@ public final class EvalReport {
     return fraction == null ? "-" : fmt1(100 * fraction) + " %";
   }
 
-  /** USD to 4 significant digits, plain notation ("0.04125", "12.5", "1250"); "-" for null. */
+  /** USD: 2 decimals from 1 up ("3.00", "1250.00"), else 4 significant digits ("0.1111", "0.0004125"); "-" for null. */
   static String usd(Double v) {
-    return v == null ? "-" : num(v);
+    if (v == null) {
+      return "-";
+    }
+    return Math.abs(v) >= 1 ? String.format(Locale.ROOT, "%.2f", v) : num(v);
   }
 
   private static String num(double v) {
@@ -285,6 +288,9 @@ public final class EvalReport {
       c.getStyler().setYAxisLogarithmic(false);
       names.add("no priced model");
       usd.add(0.0);
+    } else {
+      double[] d = decades(usd);
+      c.getStyler().setYAxisMin(d[0]).setYAxisMax(d[1]); // bars would otherwise start at 0
     }
     c.addSeries("USD per 1,000 queries", names, usd);
     return c;
@@ -304,14 +310,22 @@ public final class EvalReport {
       return c;
     }
     c.getStyler().setXAxisLogarithmic(true);
-    double lo = pts.stream().mapToDouble(SummaryRow::usdPer1kQueries).min().orElseThrow();
-    double hi = pts.stream().mapToDouble(SummaryRow::usdPer1kQueries).max().orElseThrow();
-    c.getStyler().setXAxisMin(Math.pow(10, Math.floor(Math.log10(lo)))).setXAxisMax(Math.pow(10, Math.ceil(Math.log10(hi)) + (lo == hi ? 1 : 0)));
+    double[] d = decades(pts.stream().map(SummaryRow::usdPer1kQueries).toList());
+    c.getStyler().setXAxisMin(d[0]).setXAxisMax(d[1]);
     for (SummaryRow r : pts) {
       c.addSeries(r.model() + " (" + r.role() + ")", new double[] {r.usdPer1kQueries()},
           new double[] {100 * r.accuracy()});
     }
     return c;
+  }
+
+  /** {lower, upper} powers of ten around positive {@code values}: at least one decade apart. */
+  private static double[] decades(List<Double> values) {
+    double lo = values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    double hi = values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    double l = Math.floor(Math.log10(lo));
+    double h = Math.max(Math.ceil(Math.log10(hi)), l + 1);
+    return new double[] {Math.pow(10, l), Math.pow(10, h)};
   }
 
   private static void style(Styler s) {

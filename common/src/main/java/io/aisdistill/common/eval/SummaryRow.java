@@ -1,5 +1,7 @@
 package io.aisdistill.common.eval;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * One row of {@code eval_summary}: a model's results on one category, or on all items
  * (category {@link EvalSummary#ALL}). Serialized to {@code summary.json} with snake_case names.
@@ -34,5 +36,5 @@ public record SummaryRow(
     double latencyP95Ms,
     double meanTokensIn,
     double meanTokensOut,
-    Double usdPer1kQueries,
+    @JsonProperty("usd_per_1k_queries") Double usdPer1kQueries,
     String costBasis) {}
