@@ -39,7 +39,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  *   <li>{@value #SUMMARY_JSON}: the {@link SummaryRow}s as a JSON array, snake_case field names
  *       (the {@code eval_summary} columns), accuracy and CI as fractions in [0, 1];</li>
  *   <li>PNG charts of {@value #WIDTH} x {@value #HEIGHT} pixels (XChart, rendered headless):
- *       {@value #ACCURACY_PNG} (grouped bars, accuracy % by category per model),
+ *       {@value #ACCURACY_PNG} (grouped bars, accuracy % by category per model; no bar where a model
+ *       has no scored item in the category),
  *       {@value #COST_PNG} (USD per 1,000 queries per model, logarithmic axis; unpriced models
  *       and zero costs left out), {@value #SCATTER_PNG} (accuracy % over all items against USD per
  *       1,000 queries, logarithmic x, one marker per priced model).</li>
@@ -263,7 +264,7 @@ public final class EvalReport {
       List<Double> ys = new ArrayList<>();
       for (String cat : cats) {
         SummaryRow r = find(rows, m, cat);
-        ys.add(r == null || r.accuracy() == null ? 0.0 : 100 * r.accuracy());
+        ys.add(r == null || r.accuracy() == null ? null : 100 * r.accuracy()); // no bar, not a 0 % bar
       }
       c.addSeries(m, cats, ys);
     }
@@ -276,7 +277,7 @@ public final class EvalReport {
     style(c.getStyler());
     c.getStyler().setYAxisLogarithmic(true);
     c.getStyler().setLabelsVisible(true);
-    c.getStyler().setDecimalPattern("0.####");
+    c.getStyler().setDecimalPattern("0.00##");
     c.getStyler().setLegendVisible(false);
     List<String> names = new ArrayList<>();
     List<Double> usd = new ArrayList<>();
@@ -313,7 +314,7 @@ public final class EvalReport {
     double[] d = decades(pts.stream().map(SummaryRow::usdPer1kQueries).toList());
     c.getStyler().setXAxisMin(d[0]).setXAxisMax(d[1]);
     for (SummaryRow r : pts) {
-      c.addSeries(r.model() + " (" + r.role() + ")", new double[] {r.usdPer1kQueries()},
+      c.addSeries(r.model().equals(r.role()) ? r.model() : r.model() + " (" + r.role() + ")", new double[] {r.usdPer1kQueries()},
           new double[] {100 * r.accuracy()});
     }
     return c;
