@@ -12,6 +12,8 @@ import io.aisdistill.common.qa.TestWindows;
 import io.aisdistill.common.qa.WindowFacts;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Scoring hand-written (small-model style) answers against reference items. */
 class ScorerTest {
@@ -125,35 +127,41 @@ class ScorerTest {
     correct("n_points", "1234", "There are 1,234 position reports.");
   }
 
-  @Test
-  void categoriesNormalizedAndMatched() {
-    correct("behaviour", "moored", "moored alongside");
-    correct("behaviour", "moored", "The vessel was berthed at the quay.");
-    correct("behaviour", "at anchor", "Anchored.");
-    Score under = wrong("behaviour", "moored", "It was underway at 12 knots.", ScoreReason.WRONG_LABEL);
-    assertEquals("underway", under.extracted());
-    assertEquals("moored", under.reference());
-    assertNull(under.tolerance());
-    assertNull(under.allowedDeviation());
-    wrong("behaviour", "moored", "It was doing something.", ScoreReason.UNPARSEABLE);
-    correct("nav_status", "moored", "Moored alongside the pier.");
-    correct("nav_status", "under way using engine", "Underway.");
-    correct("nav_status", "under way sailing", "Under way sailing.");
-    wrong("nav_status", "at anchor", "Under way using engine", ScoreReason.WRONG_LABEL);
-    correct("ship_type_group", "cargo", "It is a container ship.");
-    correct("ship_type_group", "Cargo", "CARGO");
-    wrong("ship_type_group", "tanker", "A cargo vessel.", ScoreReason.WRONG_LABEL);
-    correct("bearing_compass", "north-east", "It headed northeast.");
+  @ParameterizedTest(name = "{0}={1}: \"{2}\"")
+  @CsvSource(delimiter = '|', textBlock = """
+      behaviour        | moored                 | moored alongside
+      behaviour        | moored                 | The vessel was berthed at the quay.
+      behaviour        | at anchor              | Anchored.
+      nav_status       | moored                 | Moored alongside the pier.
+      nav_status       | under way using engine | Underway.
+      nav_status       | under way sailing      | Under way sailing.
+      ship_type_group  | cargo                  | It is a container ship.
+      ship_type_group  | Cargo                  | CARGO
+      bearing_compass  | north-east             | It headed northeast.
+      teleport         | yes                    | Yes.
+      teleport         | yes                    | '**Yes**, there was a jump of 412 knots.'
+      teleport         | no                     | 'no, none'
+      teleport         | no                     | 'Answer: No'
+      """)
+  void labelsNormalizedAndMatched(String factKey, String claim, String answer) {
+    correct(factKey, claim, answer);
   }
 
-  @Test
-  void yesNo() {
-    correct("teleport", "yes", "Yes.");
-    correct("teleport", "yes", "**Yes**, there was a jump of 412 knots.");
-    correct("teleport", "no", "no, none");
-    correct("teleport", "no", "Answer: No");
-    wrong("teleport", "yes", "No.", ScoreReason.WRONG_LABEL);
-    wrong("teleport", "no", "There were no jumps.", ScoreReason.UNPARSEABLE); // yes/no must lead
+  @ParameterizedTest(name = "{0}={1}: \"{2}\" -> {3} ({4})")
+  @CsvSource(delimiter = '|', textBlock = """
+      behaviour        | moored    | It was underway at 12 knots.  | WRONG_LABEL | underway
+      behaviour        | moored    | It was doing something.       | UNPARSEABLE |
+      nav_status       | at anchor | Under way using engine        | WRONG_LABEL | under way using engine
+      ship_type_group  | tanker    | A cargo vessel.               | WRONG_LABEL | cargo
+      teleport         | yes       | No.                           | WRONG_LABEL | no
+      teleport         | no        | There were no jumps.          | UNPARSEABLE |
+      """)
+  void wrongLabels(String factKey, String claim, String answer, ScoreReason why, String extracted) {
+    Score sc = wrong(factKey, claim, answer, why);
+    assertEquals(extracted, sc.extracted()); // yes/no must lead the answer: "There were no jumps." is not read
+    assertNull(sc.tolerance());
+    assertNull(sc.allowedDeviation());
+    assertNull(sc.absError());
   }
 
   @Test
