@@ -21,12 +21,15 @@ import java.util.Set;
  *
  * @param models the models, in report order; names unique
  * @param notes free-text assumptions for the report (price sources and dates, hardware, ...)
- * @throws IllegalArgumentException when two models share a name
- * @throws NullPointerException when a list or an element is null
  */
 public record CostModel(List<ModelSpec> models, List<String> notes) {
 
-  /** Validates and copies the lists. */
+  /**
+   * Validates and copies the lists.
+   *
+   * @throws IllegalArgumentException when two models share a name
+   * @throws NullPointerException when a list or an element is null
+   */
   public CostModel {
     models = List.copyOf(models);
     notes = List.copyOf(notes);

@@ -12,12 +12,15 @@ import java.util.Objects;
  * @param latencyMs wall time of the call in milliseconds (request sent to last byte), >= 0
  * @param tokensIn prompt tokens of the call as metered by the server, >= 0
  * @param tokensOut completion tokens of the call, >= 0
- * @throws NullPointerException when {@code model} or {@code category} is null
- * @throws IllegalArgumentException when a metering value is negative or not finite
  */
 public record EvalItem(String model, String category, Boolean correct, double latencyMs, long tokensIn,
     long tokensOut) {
-  /** Validates the fields (see the record Javadoc). */
+  /**
+   * Validates the fields.
+   *
+   * @throws NullPointerException when {@code model} or {@code category} is null
+   * @throws IllegalArgumentException when a metering value is negative or not finite
+   */
   public EvalItem {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(category, "category");

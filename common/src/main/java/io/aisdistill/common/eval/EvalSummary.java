@@ -122,11 +122,11 @@ public final class EvalSummary {
    * (Wilson 1927; Brown, Cai and DasGupta 2001, eq. 4). Unlike the Wald interval it stays inside
    * [0, 1] and is not degenerate at k = 0 or k = n: for k = n = 10, z = 1.96 it is [0.722, 1].
    *
-   * @param successes k, 0 <= k <= n
+   * @param successes k, {@code 0 <= k <= n}
    * @param n trials, > 0
    * @param z standard-normal quantile (1.959963984540054 for 95 %), > 0
    * @return {low, high}, clamped to [0, 1]
-   * @throws IllegalArgumentException when n <= 0, k outside [0, n] or z <= 0
+   * @throws IllegalArgumentException when {@code n <= 0}, k outside [0, n] or {@code z <= 0}
    */
   public static double[] wilson(long successes, long n, double z) {
     if (n <= 0 || successes < 0 || successes > n || !(z > 0)) {

@@ -9,8 +9,6 @@ import java.util.Objects;
  * @param name model name as used in {@code eval_results.model} (e.g. "student", "gpt-4o")
  * @param role its role in the comparison
  * @param pricing how its inference is paid for; null when unpriced (its cost columns stay empty)
- * @throws NullPointerException when {@code name} or {@code role} is null
- * @throws IllegalArgumentException when {@code name} is blank
  */
 public record ModelSpec(String name, Role role, Pricing pricing) {
   /** Role of a model in the paper's comparison. */
@@ -28,7 +26,12 @@ public record ModelSpec(String name, Role role, Pricing pricing) {
     }
   }
 
-  /** Validates the fields. */
+  /**
+   * Validates the fields.
+   *
+   * @throws NullPointerException when {@code name} or {@code role} is null
+   * @throws IllegalArgumentException when {@code name} is blank
+   */
   public ModelSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(role, "role");

@@ -28,10 +28,13 @@ public sealed interface Pricing permits Pricing.Api, Pricing.SelfHosted {
    *
    * @param usdPerMillionInput USD per 1,000,000 prompt tokens, finite and >= 0
    * @param usdPerMillionOutput USD per 1,000,000 completion tokens, finite and >= 0
-   * @throws IllegalArgumentException when a price is negative or not finite
    */
   record Api(double usdPerMillionInput, double usdPerMillionOutput) implements Pricing {
-    /** Validates the prices. */
+    /**
+     * Validates the prices.
+     *
+     * @throws IllegalArgumentException when a price is negative or not finite
+     */
     public Api {
       if (!(usdPerMillionInput >= 0) || !(usdPerMillionOutput >= 0) || Double.isInfinite(usdPerMillionInput)
           || Double.isInfinite(usdPerMillionOutput)) {
@@ -62,10 +65,14 @@ public sealed interface Pricing permits Pricing.Api, Pricing.SelfHosted {
    * @param gpu GPU description for the report (e.g. "1x NVIDIA L4"), non-null
    * @param gpuUsdPerHour USD per hour for the GPUs, finite and > 0
    * @param queriesPerSecond measured throughput, queries per second, finite and > 0
-   * @throws IllegalArgumentException when a number is not finite and positive
    */
   record SelfHosted(String gpu, double gpuUsdPerHour, double queriesPerSecond) implements Pricing {
-    /** Validates the fields. */
+    /**
+     * Validates the fields.
+     *
+     * @throws NullPointerException when {@code gpu} is null
+     * @throws IllegalArgumentException when a number is not finite and positive
+     */
     public SelfHosted {
       Objects.requireNonNull(gpu, "gpu");
       if (!(gpuUsdPerHour > 0) || !(queriesPerSecond > 0) || Double.isInfinite(gpuUsdPerHour)
