@@ -91,8 +91,18 @@ public final class GroundedJudge {
     return new Verdict(reasons.isEmpty(), List.copyOf(reasons), groundedOk, recomputed, extracted);
   }
 
-  /** True when {@code claimed} matches {@code expected} for {@code fact} (tolerance or normalized equality). */
-  static boolean matches(Fact fact, Object expected, Object claimed) {
+  /**
+   * True when {@code claimed} matches {@code expected} for {@code fact}: numbers within
+   * {@link WindowFacts.Tolerance#accepts} (in the fact's unit), categories and yes/no equal after
+   * {@link WindowFacts#normalize}. Shared by the grounded judge and the evaluation scorer.
+   *
+   * @param fact the fact both values are about
+   * @param expected the reference value: a {@code Number} for number facts, else a label
+   * @param claimed the value read from an answer, same shapes as {@code expected}
+   * @throws NullPointerException when an argument is null
+   * @throws ClassCastException when a number fact gets a non-{@code Number} value
+   */
+  public static boolean matches(Fact fact, Object expected, Object claimed) {
     if (fact.kind() == ClaimKind.NUMBER) {
       return fact.tolerance().accepts(((Number) expected).doubleValue(), ((Number) claimed).doubleValue());
     }

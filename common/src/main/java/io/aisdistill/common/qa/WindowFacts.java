@@ -71,14 +71,27 @@ public final class WindowFacts {
     /** Counts: exact. */
     public static final Tolerance EXACT = new Tolerance(0, 0, false);
 
-    /** True when {@code actual} is within tolerance of {@code expected}. */
+    /** True when {@code actual} is within tolerance of {@code expected}: deviation <= allowed (+1e-9). */
     public boolean accepts(double expected, double actual) {
+      return deviation(expected, actual) <= allowed(expected) + 1e-9;
+    }
+
+    /**
+     * |expected - actual| in the fact's unit; for {@code circular} tolerances the shorter arc on
+     * the 360-degree circle (so 355 vs 5 is 10).
+     */
+    public double deviation(double expected, double actual) {
       double d = Math.abs(expected - actual);
       if (circular) {
         d = d % 360.0;
         d = Math.min(d, 360.0 - d);
       }
-      return d <= Math.max(abs, rel * Math.abs(expected)) + 1e-9;
+      return d;
+    }
+
+    /** The accepted deviation for {@code expected}: max(abs, rel x |expected|), in the fact's unit. */
+    public double allowed(double expected) {
+      return Math.max(abs, rel * Math.abs(expected));
     }
   }
 
@@ -449,12 +462,20 @@ public final class WindowFacts {
         "viet nam", "Vietnam", "hongkong", "Hong Kong", "the netherlands", "Netherlands");
   }
 
+  /**
+   * Nav status texts plus synonyms answers use: plain "under way" / "underway" reads as status 0
+   * (under way using engine, the common case; "under way sailing" still wins as the longer term),
+   * "anchored", "berthed" / "alongside" / "docked", "fishing", "grounded", "NUC".
+   */
   private static Map<String, String> navVocabulary() {
     List<String> t = new ArrayList<>();
     for (int st = 0; st <= 15; st++) {
       t.add(NavStatus.text(st));
     }
-    return valuesVocabulary(t);
+    return valuesVocabulary(t, "underway using engine", "under way using engine", "under way", "under way using engine",
+        "underway", "under way using engine", "underway sailing", "under way sailing", "anchored",
+        "at anchor", "berthed", "moored", "alongside", "moored", "docked", "moored", "fishing",
+        "engaged in fishing", "grounded", "aground", "nuc", "not under command");
   }
 
   // ---------------------------------------------------------------- text helpers

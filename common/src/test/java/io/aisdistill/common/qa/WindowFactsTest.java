@@ -115,4 +115,30 @@ class WindowFactsTest {
     assertEquals("Nigeria", WindowFacts.findTerm(WindowFacts.get("flag_state").vocabulary(), "Nigeria"));
     assertEquals("Niger", WindowFacts.findTerm(WindowFacts.get("flag_state").vocabulary(), "Niger"));
   }
+
+  @Test
+  void toleranceDeviationAndAllowed() {
+    WindowFacts.Tolerance speed = WindowFacts.get("sog_mean_kn").tolerance();
+    assertEquals(0.5, speed.allowed(4.0), 1e-12); // abs floor
+    assertEquals(1.0, speed.allowed(20.0), 1e-12); // 5 % of 20
+    assertEquals(0.7, speed.deviation(10.0, 10.7), 1e-12);
+    assertFalse(speed.accepts(10.0, 10.7));
+    WindowFacts.Tolerance angle = WindowFacts.get("bearing_deg").tolerance();
+    assertEquals(10.0, angle.deviation(355, 5), 1e-12); // shorter arc
+    assertEquals(10.0, angle.deviation(5, 355), 1e-12);
+    assertTrue(angle.accepts(355, 5));
+    assertFalse(angle.accepts(355, 6));
+  }
+
+  @Test
+  void navStatusSynonyms() {
+    java.util.Map<String, String> v = WindowFacts.get("nav_status").vocabulary();
+    assertEquals("under way using engine", WindowFacts.findTerm(v, "Underway."));
+    assertEquals("under way sailing", WindowFacts.findTerm(v, "Under way sailing"));
+    assertEquals("at anchor", WindowFacts.findTerm(v, "It was anchored."));
+    assertEquals("moored", WindowFacts.findTerm(v, "Berthed alongside"));
+    assertEquals("engaged in fishing", WindowFacts.findTerm(v, "fishing"));
+    assertEquals("power-driven vessel pushing ahead or towing alongside",
+        WindowFacts.findTerm(v, "power-driven vessel pushing ahead or towing alongside"));
+  }
 }
