@@ -101,14 +101,54 @@ public final class Rows {
     return ((Instant) r.get(r.fieldIndex(c))).toEpochMilli();
   }
 
-  /** A row of {@code ais_positions} (any column order; source columns optional) as a report. */
-  public static PositionReport position(Row r) {
-    boolean hasSource = r.schema().getFieldIndex("source").isDefined();
-    return new PositionReport(r.getLong(r.fieldIndex("mmsi")), millis(r, "ts"), r.getDouble(r.fieldIndex("lat")),
-        r.getDouble(r.fieldIndex("lon")), dbl(r, "sog"), dbl(r, "cog"), intg(r, "heading"), intg(r, "nav_status"),
-        r.getInt(r.fieldIndex("msg_type")), str(r, "ais_class"), str(r, "vessel_name"), str(r, "imo"),
-        str(r, "callsign"), intg(r, "ship_type"), dbl(r, "length_m"), dbl(r, "width_m"), dbl(r, "draft_m"),
-        hasSource ? str(r, "source") : null, hasSource ? r.getLong(r.fieldIndex("source_record")) : -1);
+  /**
+   * Reads {@code ais_positions} rows of one schema as reports, with the column indices resolved
+   * once (the windows stage calls it for every position).
+   */
+  public static final class PositionReader implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final int mmsi, ts, lat, lon, sog, cog, heading, navStatus, msgType, aisClass, name, imo, callsign,
+        shipType, length, width, draft, source, sourceRecord;
+
+    /** @param schema the rows' schema: the position columns, source columns optional */
+    public PositionReader(StructType schema) {
+      mmsi = schema.fieldIndex("mmsi");
+      ts = schema.fieldIndex("ts");
+      lat = schema.fieldIndex("lat");
+      lon = schema.fieldIndex("lon");
+      sog = schema.fieldIndex("sog");
+      cog = schema.fieldIndex("cog");
+      heading = schema.fieldIndex("heading");
+      navStatus = schema.fieldIndex("nav_status");
+      msgType = schema.fieldIndex("msg_type");
+      aisClass = schema.fieldIndex("ais_class");
+      name = schema.fieldIndex("vessel_name");
+      imo = schema.fieldIndex("imo");
+      callsign = schema.fieldIndex("callsign");
+      shipType = schema.fieldIndex("ship_type");
+      length = schema.fieldIndex("length_m");
+      width = schema.fieldIndex("width_m");
+      draft = schema.fieldIndex("draft_m");
+      source = schema.getFieldIndex("source").isDefined() ? schema.fieldIndex("source") : -1;
+      sourceRecord = source >= 0 ? schema.fieldIndex("source_record") : -1;
+    }
+
+    /** The report in {@code r}. */
+    public PositionReport read(Row r) {
+      return new PositionReport(r.getLong(mmsi), ((Instant) r.get(ts)).toEpochMilli(), r.getDouble(lat),
+          r.getDouble(lon), dbl(r, sog), dbl(r, cog), intg(r, heading), intg(r, navStatus), r.getInt(msgType),
+          (String) r.get(aisClass), (String) r.get(name), (String) r.get(imo), (String) r.get(callsign),
+          intg(r, shipType), dbl(r, length), dbl(r, width), dbl(r, draft),
+          source >= 0 ? (String) r.get(source) : null, source >= 0 ? r.getLong(sourceRecord) : -1);
+    }
+
+    private static Double dbl(Row r, int i) {
+      return r.isNullAt(i) ? null : r.getDouble(i);
+    }
+
+    private static Integer intg(Row r, int i) {
+      return r.isNullAt(i) ? null : r.getInt(i);
+    }
   }
 
   /** A window as a {@code track_windows} row ({@link Tables#WINDOWS_SCHEMA}). */

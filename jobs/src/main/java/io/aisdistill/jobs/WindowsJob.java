@@ -57,6 +57,7 @@ public final class WindowsJob {
     LongAccumulator shortWindows = spark.sparkContext().longAccumulator("windows.short_windows");
     LongAccumulator shortPoints = spark.sparkContext().longAccumulator("windows.points_in_short_windows");
     Encoder<Row> enc = org.apache.spark.sql.Encoders.row(Tables.WINDOWS_SCHEMA);
+    Rows.PositionReader reader = new Rows.PositionReader(positions.schema());
     MapPartitionsFunction<Row, Row> f = it -> {
       ArrayDeque<TrackWindow> buf = new ArrayDeque<>();
       Segmenter s = new Segmenter(wc, flagLookup, buf::add);
@@ -66,7 +67,7 @@ public final class WindowsJob {
         public boolean hasNext() {
           while (buf.isEmpty() && !done) {
             if (it.hasNext()) {
-              s.accept(Rows.position(it.next()));
+              s.accept(reader.read(it.next()));
             } else {
               s.finish();
               done = true;
