@@ -72,4 +72,24 @@ public record ChatCall(String callId, String body, List<TokenCounter.Message> me
     m.add(new TokenCounter.Message("user", user));
     return new ChatCall(WindowPrompt.sha256(body), body, List.copyOf(m), spec.maxTokens);
   }
+
+  /**
+   * The call of a body built by {@link #of} (e.g. read back from a table): same id, messages and
+   * output-token limit.
+   *
+   * @throws IllegalArgumentException when {@code body} is not such a request
+   */
+  public static ChatCall fromBody(String body) {
+    try {
+      JsonNode b = JSON.readTree(body);
+      List<TokenCounter.Message> m = new ArrayList<>();
+      for (JsonNode x : b.path("messages")) {
+        m.add(new TokenCounter.Message(x.path("role").asText(), x.path("content").asText()));
+      }
+      int max = b.has("max_completion_tokens") ? b.get("max_completion_tokens").asInt() : b.path("max_tokens").asInt(0);
+      return new ChatCall(WindowPrompt.sha256(body), body, List.copyOf(m), max);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not a chat request body: " + e.getOriginalMessage(), e);
+    }
+  }
 }

@@ -21,6 +21,8 @@ public class TeacherConfig implements Serializable {
 
   /** Qwen2.5 tokenizer directory (tokenizer.json) for token counts; relative paths resolve against the file's directory. */
   public String tokenizer;
+  /** Generate: most windows sent to the teachers (0 = all), chosen by a hash of window_id. */
+  public int maxWindows = 0;
   /** Concurrent Spark tasks issuing calls (0 = Spark's default parallelism). */
   public int tasks = 0;
   /** Seconds between commits of finished calls to llm_calls (one Delta MERGE each). */

@@ -88,6 +88,9 @@ public final class TeacherReplies {
         outside++;
         continue;
       }
+      if (w == null) {
+        continue;
+      }
       String key = text(e, "fact_key");
       WindowFacts.Fact f = key == null ? null : WindowFacts.get(key);
       Map<String, Object> facts = new LinkedHashMap<>();
@@ -101,6 +104,14 @@ public final class TeacherReplies {
           f == null ? text(e, "unit") : f.unit().label(), facts, key));
     }
     return new Parsed(pairs, problems, outside);
+  }
+
+  /**
+   * The problems of a reply without building pairs (no window needed): what {@link #parse} would
+   * report, as one text, or null when the reply is clean.
+   */
+  public static String problems(String content, List<String> categories) {
+    return parse(content, null, null, null, categories).problemText();
   }
 
   /** The element array of a reply, or null with a problem added. */
