@@ -84,7 +84,8 @@ public final class LlmClient {
         .withJitter(0.3)
         .withDelayFn(ctx -> {
           Attempt a = ctx.getLastResult();
-          return a == null ? null : retryAfter(a.response()).orElse(null);
+          // a negative delay makes Failsafe use its backoff with jitter
+          return a == null ? Duration.ofMillis(-1) : retryAfter(a.response()).orElse(Duration.ofMillis(-1));
         })
         .withMaxAttempts(spec.maxAttempts)
         .build();
