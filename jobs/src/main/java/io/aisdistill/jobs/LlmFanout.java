@@ -261,10 +261,11 @@ final class LlmFanout {
             .execute();
       }
       folded.addAll(names);
+      StructType t = Tables.LLM_CALLS_SCHEMA;
       for (Row r : rows) {
         calls++;
-        tokens += r.getLong(r.fieldIndex("tokens_in")) + r.getLong(r.fieldIndex("tokens_out"));
-        usd += r.getDouble(r.fieldIndex("cost_usd"));
+        tokens += r.getLong(t.fieldIndex("tokens_in")) + r.getLong(t.fieldIndex("tokens_out"));
+        usd += r.getDouble(t.fieldIndex("cost_usd"));
       }
     }
 

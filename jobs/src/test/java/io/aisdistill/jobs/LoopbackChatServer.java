@@ -133,8 +133,10 @@ final class LoopbackChatServer implements AutoCloseable {
   }
 
   /**
-   * A deterministic teacher: one well-formed pair per window naming the window id read from the
-   * prompt, its SOG fact claimed as 10.0 knots (judge replies: all fives).
+   * A deterministic teacher: per window three pairs read off the prompt: an identity pair with
+   * an unregistered fact key (rejected as UNKNOWN_FACT), the mean SOG as the prompt states it
+   * (grounded), and the distance claimed as 999.0 nautical miles (a hallucinated number). Judge
+   * requests get scores 5/5/4.
    */
   static String teacherReply(JsonNode req) {
     String user = req.path("messages").path(1).path("content").asText();
@@ -142,12 +144,26 @@ final class LoopbackChatServer implements AutoCloseable {
       return "{\"faithfulness\": 5, \"answerability\": 5, \"format\": 4, \"justification\": \"Matches the facts.\"}";
     }
     String wid = user.substring("AIS window ".length(), user.indexOf(' ', "AIS window ".length()));
-    return "{\"pairs\": [{\"category\": \"identity\", \"question\": \"Which window of the track is " + wid
-        + " about?\", \"answer\": \"It is window " + wid + ".\", \"reasoning\": \"The header names it.\", "
-        + "\"fact_key\": \"none\", \"value\": \"" + wid + "\", \"unit\": null}, "
-        + "{\"category\": \"kinematics\", \"question\": \"What was the mean speed over ground?\", "
-        + "\"answer\": \"The mean speed over ground was 10.0 knots.\", \"reasoning\": \"Average of SOG.\", "
-        + "\"fact_key\": \"sog_mean_kn\", \"value\": \"10.0\", \"unit\": \"knots\"}]}";
+    String sog = fact(user, "sog_mean_kn");
+    return "{\"pairs\": [{\"category\": \"identity\", \"question\": \"Which window of the track is this about?\", "
+        + "\"answer\": \"It is window " + wid + ".\", \"reasoning\": \"The header names it.\", "
+        + "\"fact_key\": \"window_name\", \"value\": \"" + wid + "\", \"unit\": null}, "
+        + "{\"category\": \"kinematics\", \"question\": \"What was the mean speed over ground in this window?\", "
+        + "\"answer\": \"The mean speed over ground was " + sog + ".\", \"reasoning\": \"The facts give the mean SOG.\", "
+        + "\"fact_key\": \"sog_mean_kn\", \"value\": \"" + sog + "\", \"unit\": \"knots\"}, "
+        + "{\"category\": \"route\", \"question\": \"How far did the vessel travel along its track?\", "
+        + "\"answer\": \"It travelled 999.0 nautical miles.\", \"reasoning\": \"Summed the legs.\", "
+        + "\"fact_key\": \"distance_nm\", \"value\": \"999.0\", \"unit\": \"nautical miles\"}]}";
+  }
+
+  /** The value text of fact {@code key} in a window prompt ("- key (description): value"). */
+  static String fact(String prompt, String key) {
+    int i = prompt.indexOf("- " + key + " (");
+    if (i < 0) {
+      return "not available";
+    }
+    int c = prompt.indexOf("): ", i);
+    return prompt.substring(c + 3, prompt.indexOf('\n', c)).strip();
   }
 
   @Override
