@@ -81,6 +81,7 @@ public final class GenerateJob {
     Dataset<Row> windows = lh.read(Tables.WINDOWS);
     StageReport rep = new StageReport("generate");
     Dataset<Row> qa;
+    Dataset<Row> plan = null;
     LlmFanout.Result fan = null;
     if (teachers == null) {
       FlatMapFunction<Row, Row> teach = r -> {
@@ -99,7 +100,8 @@ public final class GenerateJob {
         windows = windows.withColumn("_h", sha2(col("window_id"), 256)).orderBy("_h").limit(teachers.maxWindows)
             .drop("_h");
       }
-      Dataset<Row> plan = windows.flatMap(planFn(teachers), Encoders.row(LlmFanout.PLAN_SCHEMA));
+      plan = windows.flatMap(planFn(teachers), Encoders.row(LlmFanout.PLAN_SCHEMA))
+          .persist(StorageLevel.MEMORY_AND_DISK());
       fan = LlmFanout.run(spark, lh, plan, teachers, "generate", runId);
       qa = llmCandidates(lh, plan, windows, teachers);
       rep.put("teacher", String.join(",", teachers.byRole(ModelSpec.Role.GENERATE).stream().map(m -> m.name).toList()));
@@ -131,7 +133,7 @@ public final class GenerateJob {
         rep.put("llm_calls", 0).put("tokens", 0).put("cost_usd", 0.0);
       } else {
         LlmFanout.report(rep, fan, "generate");
-        Dataset<Row> calls = planCalls(lh, windows, teachers);
+        Dataset<Row> calls = lh.read(Tables.LLM_CALLS).join(plan.select("call_id"), "call_id");
         rep.put("replies_malformed", calls.filter(col("parse_error").isNotNull()).count());
         rep.put("calls_failed", calls.filter(col("status").notEqual(CallResult.OK)).count());
       }
@@ -139,6 +141,9 @@ public final class GenerateJob {
       return rep.elapsedMs(System.currentTimeMillis() - t0);
     } finally {
       qa.unpersist();
+      if (plan != null) {
+        plan.unpersist();
+      }
     }
   }
 
@@ -180,12 +185,6 @@ public final class GenerateJob {
       }
     }
     return out;
-  }
-
-  /** The llm_calls rows of the generate plan's requests for {@code windows}. */
-  private static Dataset<Row> planCalls(Lakehouse lh, Dataset<Row> windows, TeacherConfig tc) {
-    Dataset<Row> ids = windows.flatMap(planFn(tc), Encoders.row(LlmFanout.PLAN_SCHEMA)).select("call_id");
-    return lh.read(Tables.LLM_CALLS).join(ids, "call_id");
   }
 
   /** qa_candidates rows parsed from the ok replies of the plan's calls. */

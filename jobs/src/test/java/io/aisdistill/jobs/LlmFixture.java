@@ -51,7 +51,7 @@ final class LlmFixture {
     String yaml = """
         tokenizer: %s
         tasks: 1
-        commit_interval_s: 0.5
+        commit_interval_s: 2
         progress_interval_s: 1
         max_windows: %d
         models:
