@@ -55,7 +55,7 @@ class LlmClientFaultTest {
   }
 
   static Tokens tokens() {
-    return Tokens.forPath(SparkTestSession.repo().resolve("../shared/models/qwen2.5-tokenizer").normalize().toString());
+    return Tokens.forPath(LlmFixture.tokenizer());
   }
 
   private CallResult call(ModelSpec m, String user) {

@@ -45,9 +45,18 @@ final class LlmFixture {
     }
   }
 
+  /**
+   * The Qwen2.5 tokenizer directory in ../shared, or null when ../shared is missing (then token
+   * counts fall back to the chars/4 estimate, so these tests also pass in a bare clone).
+   */
+  static String tokenizer() {
+    Path p = SparkTestSession.repo().resolve("../shared/models/qwen2.5-tokenizer").normalize();
+    return Files.isRegularFile(p.resolve("tokenizer.json")) ? p.toString() : null;
+  }
+
   /** A teacher file for the loopback server: one generate-teacher, one judge. */
   static Path teacherFile(Path dir, String baseUrl, int maxWindows, int concurrency) throws IOException {
-    String tok = SparkTestSession.repo().resolve("../shared/models/qwen2.5-tokenizer").normalize().toString();
+    String tok = tokenizer();
     String yaml = """
         tokenizer: %s
         tasks: 1
