@@ -163,26 +163,15 @@ public final class GenerateJob {
   static List<ModelSpec> teachersOf(TeacherConfig tc, String windowId) {
     List<ModelSpec> out = new ArrayList<>();
     List<ModelSpec> shared = new ArrayList<>();
-    double sum = 0;
     for (ModelSpec m : tc.byRole(ModelSpec.Role.GENERATE)) {
       if (!m.categories.isEmpty()) {
         out.add(m);
       } else if (m.share > 0) {
         shared.add(m);
-        sum += m.share;
       }
     }
     if (!shared.isEmpty()) {
-      double u = Long.parseUnsignedLong(WindowPrompt.sha256("share|" + windowId).substring(0, 12), 16)
-          / (double) (1L << 48) * sum;
-      double acc = 0;
-      for (ModelSpec m : shared) {
-        acc += m.share;
-        if (u < acc || m == shared.get(shared.size() - 1)) {
-          out.add(m);
-          break;
-        }
-      }
+      out.add(TeacherConfig.pickByShare(shared, "share|" + windowId));
     }
     return out;
   }

@@ -200,20 +200,7 @@ public final class JudgeJob {
   static FlatMapFunction<Row, Row> judgePlan(List<ModelSpec> judges) {
     return r -> {
       QaPair q = pair(r);
-      ModelSpec m = judges.get(0);
-      if (judges.size() > 1) {
-        double sum = judges.stream().mapToDouble(j -> j.share).sum();
-        double u = Long.parseUnsignedLong(io.aisdistill.common.qa.WindowPrompt.sha256("judge|" + q.qaId())
-            .substring(0, 12), 16) / (double) (1L << 48) * sum;
-        double acc = 0;
-        for (ModelSpec j : judges) {
-          acc += j.share;
-          m = j;
-          if (u < acc) {
-            break;
-          }
-        }
-      }
+      ModelSpec m = TeacherConfig.pickByShare(judges, "judge|" + q.qaId());
       return List.of(LlmFanout.plan(JudgeRubric.request(m, q, Rows.window(r)), "judge", m.name, q.windowId(),
           q.qaId())).iterator();
     };

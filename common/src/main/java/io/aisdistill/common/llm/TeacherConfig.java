@@ -39,6 +39,29 @@ public class TeacherConfig implements Serializable {
     return models.stream().filter(m -> m.roleEnum() == role).toList();
   }
 
+  /**
+   * One of {@code models} picked by {@link ModelSpec#share} from a hash of {@code key}: the same
+   * key always picks the same model, and over many keys each model gets its share.
+   *
+   * @throws IllegalArgumentException when {@code models} is empty
+   */
+  public static ModelSpec pickByShare(List<ModelSpec> models, String key) {
+    if (models.isEmpty()) {
+      throw new IllegalArgumentException("no models to pick from");
+    }
+    double sum = models.stream().mapToDouble(m -> m.share).sum();
+    double u = Long.parseUnsignedLong(io.aisdistill.common.qa.WindowPrompt.sha256(key).substring(0, 12), 16)
+        / (double) (1L << 48) * sum;
+    double acc = 0;
+    for (ModelSpec m : models) {
+      acc += m.share;
+      if (u < acc) {
+        return m;
+      }
+    }
+    return models.get(models.size() - 1);
+  }
+
   /** The model called {@code name}, or null. */
   public ModelSpec model(String name) {
     return models.stream().filter(m -> m.name.equals(name)).findFirst().orElse(null);
