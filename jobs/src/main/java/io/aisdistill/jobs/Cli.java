@@ -51,6 +51,15 @@ public final class Cli {
       return PipelineConfig.load(c, overrides);
     }
 
+    @Option(names = "--teachers", description = "Teacher mix YAML (LLM teachers and judge, e.g. conf/teachers-local.yaml); "
+        + "default: the offline grounded teacher and judge.")
+    Path teachers;
+
+    /** The teacher file, or null. */
+    io.aisdistill.common.llm.TeacherConfig teachers() {
+      return teachers == null ? null : io.aisdistill.common.llm.TeacherConfig.load(teachers);
+    }
+
     String runId() {
       return runId != null ? runId
           : DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
@@ -89,8 +98,8 @@ public final class Cli {
       List<StageReport> r = new ArrayList<>();
       r.add(IngestJob.run(spark, lh, inputs, format, runId));
       r.add(WindowsJob.run(spark, lh, cfg, Stages.FLAGS));
-      r.add(GenerateJob.run(spark, lh, cfg));
-      r.add(JudgeJob.run(spark, lh, cfg));
+      r.add(GenerateJob.run(spark, lh, cfg, common.teachers(), runId));
+      r.add(JudgeJob.run(spark, lh, cfg, common.teachers(), runId));
       return r;
     }
   }
@@ -121,7 +130,7 @@ public final class Cli {
   static final class Generate extends StageCommand {
     @Override
     List<StageReport> stages(SparkSession spark, Lakehouse lh, PipelineConfig cfg, String runId) {
-      return List.of(GenerateJob.run(spark, lh, cfg));
+      return List.of(GenerateJob.run(spark, lh, cfg, common.teachers(), runId));
     }
   }
 
@@ -129,7 +138,7 @@ public final class Cli {
   static final class Judge extends StageCommand {
     @Override
     List<StageReport> stages(SparkSession spark, Lakehouse lh, PipelineConfig cfg, String runId) {
-      return List.of(JudgeJob.run(spark, lh, cfg));
+      return List.of(JudgeJob.run(spark, lh, cfg, common.teachers(), runId));
     }
   }
 
@@ -150,7 +159,7 @@ public final class Cli {
       SparkSession spark = SparkSessions.getOrCreate(cfg, "ais-distill sql");
       Lakehouse lh = new Lakehouse(spark, common.lakehouse);
       for (String t : List.of(Tables.POSITIONS, Tables.STATIC, Tables.REJECTS, Tables.WINDOWS, Tables.PROMPTS,
-          Tables.QA_CANDIDATES, Tables.QA_JUDGED)) {
+          Tables.QA_CANDIDATES, Tables.QA_JUDGED, Tables.LLM_CALLS)) {
         if (lh.exists(t)) {
           lh.read(t).createOrReplaceTempView(t);
         }

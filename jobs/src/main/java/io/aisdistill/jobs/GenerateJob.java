@@ -1,8 +1,15 @@
 package io.aisdistill.jobs;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.sha2;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.aisdistill.common.llm.CallResult;
+import io.aisdistill.common.llm.ModelSpec;
+import io.aisdistill.common.llm.TeacherConfig;
+import io.aisdistill.common.llm.TeacherReplies;
 import io.aisdistill.common.qa.GroundedTeacher;
 import io.aisdistill.common.qa.QaPair;
 import io.aisdistill.common.qa.WindowPrompt;
@@ -26,7 +33,9 @@ import org.apache.spark.storage.StorageLevel;
  * teacher ({@link GroundedTeacher}: answers computed from the window facts), and to
  * {@code teacher_prompts}: the versioned prompt ({@link WindowPrompt#VERSION}) an LLM teacher
  * receives for each window. Both are merged on deterministic keys (qa_id; window_id +
- * prompt_version), so reruns add nothing.
+ * prompt_version), so reruns add nothing. With a teacher file ({@code --teachers}), LLM teachers
+ * replace the grounded teacher (see {@link #run(SparkSession, Lakehouse, PipelineConfig,
+ * TeacherConfig, String)}).
  */
 public final class GenerateJob {
   private GenerateJob() {}
@@ -47,21 +56,57 @@ public final class GenerateJob {
    * @throws IllegalStateException when {@code track_windows} does not exist
    */
   public static StageReport run(SparkSession spark, Lakehouse lh, PipelineConfig cfg) {
+    return run(spark, lh, cfg, null, "generate");
+  }
+
+  /**
+   * Runs the stage with the LLM teachers of {@code teachers} (the generate-role models), or with
+   * the offline grounded teacher when {@code teachers} is null.
+   *
+   * <p>LLM path: each window goes to every generate-teacher that lists {@code categories} and to
+   * one of those that do not, picked by {@code share} from a hash of the window_id (so reruns pick
+   * the same); the calls run through {@link LlmFanout} (paid once, logged in {@code llm_calls});
+   * the replies of every ok call of the plan are parsed into {@code qa_candidates} (a pair carries
+   * its call_id, and its equal share of the call's tokens and USD). Malformed replies stay in
+   * llm_calls with their raw text and {@code parse_error}; the report counts them.
+   *
+   * @param runId recorded in llm_calls.run_id
+   * @throws IllegalStateException when {@code track_windows} does not exist
+   */
+  public static StageReport run(SparkSession spark, Lakehouse lh, PipelineConfig cfg, TeacherConfig teachers,
+      String runId) {
     long t0 = System.currentTimeMillis();
     int perWindow = cfg.generate.maxPairsPerWindow;
     int perCategory = cfg.generate.maxPairsPerCategory;
     Dataset<Row> windows = lh.read(Tables.WINDOWS);
-    FlatMapFunction<Row, Row> teach = r -> {
-      TrackWindow w = Rows.window(r);
-      LocalDate date = (LocalDate) r.get(r.fieldIndex("date"));
-      List<Row> out = new ArrayList<>();
-      for (QaPair q : new GroundedTeacher(perWindow, perCategory).generate(w)) {
-        out.add(candidate(q, date, null, null, null));
+    StageReport rep = new StageReport("generate");
+    Dataset<Row> qa;
+    Dataset<Row> plan = null;
+    LlmFanout.Result fan = null;
+    if (teachers == null) {
+      FlatMapFunction<Row, Row> teach = r -> {
+        TrackWindow w = Rows.window(r);
+        LocalDate date = (LocalDate) r.get(r.fieldIndex("date"));
+        List<Row> out = new ArrayList<>();
+        for (QaPair q : new GroundedTeacher(perWindow, perCategory).generate(w)) {
+          out.add(candidate(q, date, null, null, null));
+        }
+        return out.iterator();
+      };
+      qa = windows.flatMap(teach, Encoders.row(Tables.QA_CANDIDATES_SCHEMA));
+      rep.put("teacher", GroundedTeacher.TEACHER);
+    } else {
+      if (teachers.maxWindows > 0) {
+        windows = windows.withColumn("_h", sha2(col("window_id"), 256)).orderBy("_h").limit(teachers.maxWindows)
+            .drop("_h");
       }
-      return out.iterator();
-    };
-    Dataset<Row> qa = windows.flatMap(teach, Encoders.row(Tables.QA_CANDIDATES_SCHEMA))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+      plan = windows.flatMap(planFn(teachers), Encoders.row(LlmFanout.PLAN_SCHEMA))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      fan = LlmFanout.run(spark, lh, plan, teachers, "generate", runId);
+      qa = llmCandidates(lh, plan, windows, teachers);
+      rep.put("teacher", String.join(",", teachers.byRole(ModelSpec.Role.GENERATE).stream().map(m -> m.name).toList()));
+    }
+    qa = qa.persist(StorageLevel.MEMORY_AND_DISK());
     FlatMapFunction<Row, Row> prompt = r -> {
       WindowPrompt.Prompt p = WindowPrompt.build(Rows.window(r));
       Iterator<Row> one = List.of(RowFactory.create(r.getString(r.fieldIndex("window_id")), WindowPrompt.VERSION,
@@ -79,21 +124,83 @@ public final class GenerateJob {
       }
       long newQa = lh.insertNew(qa, Tables.QA_CANDIDATES, List.of("qa_id"), List.of("date"));
       long newPrompts = lh.insertNew(prompts, Tables.PROMPTS, List.of("window_id", "prompt_version"), List.of("date"));
-      StageReport rep = new StageReport("generate")
-          .put("teacher", GroundedTeacher.TEACHER)
-          .put("prompt_version", WindowPrompt.VERSION)
+      rep.put("prompt_version", WindowPrompt.VERSION)
           .put("windows_read", windowsRead)
           .put("qa_generated", total)
           .put("qa_new_in_table", newQa)
-          .put("prompts_new_in_table", newPrompts)
-          .put("llm_calls", 0)
-          .put("tokens", 0)
-          .put("cost_usd", 0.0);
+          .put("prompts_new_in_table", newPrompts);
+      if (fan == null) {
+        rep.put("llm_calls", 0).put("tokens", 0).put("cost_usd", 0.0);
+      } else {
+        LlmFanout.report(rep, fan, "generate");
+        Dataset<Row> calls = lh.read(Tables.LLM_CALLS).join(plan.select("call_id"), "call_id");
+        rep.put("replies_malformed", calls.filter(col("parse_error").isNotNull()).count());
+        rep.put("calls_failed", calls.filter(col("status").notEqual(CallResult.OK)).count());
+      }
       byCategory.forEach((k, v) -> rep.put("qa." + k, v));
       return rep.elapsedMs(System.currentTimeMillis() - t0);
     } finally {
       qa.unpersist();
+      if (plan != null) {
+        plan.unpersist();
+      }
     }
+  }
+
+  /** Plan rows of a window: the requests to its generate-teachers. */
+  static FlatMapFunction<Row, Row> planFn(TeacherConfig tc) {
+    return r -> {
+      TrackWindow w = Rows.window(r);
+      List<Row> out = new ArrayList<>();
+      for (ModelSpec m : teachersOf(tc, w.windowId())) {
+        out.add(LlmFanout.plan(TeacherReplies.request(m, w), "generate", m.name, w.windowId(), null));
+      }
+      return out.iterator();
+    };
+  }
+
+  /** The generate-teachers of a window (see {@link #run(SparkSession, Lakehouse, PipelineConfig, TeacherConfig, String)}). */
+  static List<ModelSpec> teachersOf(TeacherConfig tc, String windowId) {
+    List<ModelSpec> out = new ArrayList<>();
+    List<ModelSpec> shared = new ArrayList<>();
+    for (ModelSpec m : tc.byRole(ModelSpec.Role.GENERATE)) {
+      if (!m.categories.isEmpty()) {
+        out.add(m);
+      } else if (m.share > 0) {
+        shared.add(m);
+      }
+    }
+    if (!shared.isEmpty()) {
+      out.add(TeacherConfig.pickByShare(shared, "share|" + windowId));
+    }
+    return out;
+  }
+
+  /** qa_candidates rows parsed from the ok replies of the plan's calls. */
+  private static Dataset<Row> llmCandidates(Lakehouse lh, Dataset<Row> plan, Dataset<Row> windows, TeacherConfig tc) {
+    if (!lh.exists(Tables.LLM_CALLS)) {
+      return windows.sparkSession().createDataFrame(List.of(), Tables.QA_CANDIDATES_SCHEMA);
+    }
+    Dataset<Row> calls = lh.read(Tables.LLM_CALLS).filter(col("status").equalTo(CallResult.OK))
+        .select("call_id", "content", "tokens_in", "tokens_out", "cost_usd")
+        .join(plan.select("call_id", "teacher", "window_id"), "call_id")
+        .join(windows, "window_id");
+    FlatMapFunction<Row, Row> parse = r -> {
+      TrackWindow w = Rows.window(r);
+      String teacher = r.getString(r.fieldIndex("teacher"));
+      String callId = r.getString(r.fieldIndex("call_id"));
+      TeacherReplies.Parsed p = TeacherReplies.parse(r.getString(r.fieldIndex("content")), w, teacher, callId,
+          tc.model(teacher).categories);
+      int n = p.pairs().size();
+      List<Row> out = new ArrayList<>();
+      long tokens = r.getLong(r.fieldIndex("tokens_in")) + r.getLong(r.fieldIndex("tokens_out"));
+      double usd = r.getDouble(r.fieldIndex("cost_usd"));
+      for (QaPair q : p.pairs()) {
+        out.add(candidate(q, (LocalDate) r.get(r.fieldIndex("date")), callId, tokens / n, usd / n));
+      }
+      return out.iterator();
+    };
+    return calls.flatMap(parse, Encoders.row(Tables.QA_CANDIDATES_SCHEMA));
   }
 
   /**

@@ -18,6 +18,9 @@ import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.aisdistill.common.judge.GroundedJudge;
+import io.aisdistill.common.llm.JudgeRubric;
+import io.aisdistill.common.llm.ModelSpec;
+import io.aisdistill.common.llm.TeacherConfig;
 import io.aisdistill.common.judge.Verdict;
 import io.aisdistill.common.qa.Category;
 import io.aisdistill.common.qa.QaPair;
@@ -26,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.ml.feature.HashingTF;
 import org.apache.spark.ml.feature.MinHashLSH;
@@ -95,7 +99,32 @@ public final class JudgeJob {
    * @throws IllegalStateException when qa_candidates or track_windows do not exist
    */
   public static StageReport run(SparkSession spark, Lakehouse lh, PipelineConfig cfg) {
+    return run(spark, lh, cfg, null, "judge");
+  }
+
+  /** Schema of the LLM judge's outcome per pair. */
+  static final StructType LLM_SCHEMA = new StructType()
+      .add("l_qa_id", DataTypes.StringType)
+      .add("llm_scores", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
+      .add("llm_reason", DataTypes.StringType).add("llm_model", DataTypes.StringType);
+
+  /**
+   * Runs the stage; with a teacher file whose models include the judge role, every pair that
+   * passed the grounded checks is also scored by an LLM judge ({@link JudgeRubric}; one judge per
+   * pair, picked by share from a hash of qa_id) through {@link LlmFanout}. Such a pair is accepted
+   * only when every rubric score is at least {@code judge_min_score}; else it gets
+   * {@code LLM_JUDGE_LOW_SCORE}, {@code LLM_JUDGE_UNPARSEABLE} (malformed reply) or
+   * {@code LLM_JUDGE_FAILED} (no answer). judge_scores holds the rubric scores, judge_model
+   * "grounded-v1+MODEL".
+   *
+   * @param teachers the teacher file, or null for the grounded checks only
+   * @param runId recorded in llm_calls.run_id
+   * @throws IllegalStateException when qa_candidates or track_windows do not exist
+   */
+  public static StageReport run(SparkSession spark, Lakehouse lh, PipelineConfig cfg, TeacherConfig teachers,
+      String runId) {
     long t0 = System.currentTimeMillis();
+    List<ModelSpec> judges = teachers == null ? List.of() : teachers.byRole(ModelSpec.Role.JUDGE);
     Dataset<Row> cands = lh.read(Tables.QA_CANDIDATES);
     Dataset<Row> windows = lh.read(Tables.WINDOWS).drop("date", "mmsi");
     long candidates = cands.count();
@@ -122,7 +151,25 @@ public final class JudgeJob {
       Dataset<Row> unique = exact.filter(col("rn").equalTo(1)).select("qa_id", "mmsi", "norm");
       Dataset<Row> nearDup = nearDuplicates(unique, cfg.judge.nearDuplicateSimilarity, cfg.judge.minhashTables);
 
-      Dataset<Row> judged = g
+      Dataset<Row> llm = null;
+      LlmFanout.Result fan = null;
+      if (!judges.isEmpty()) {
+        Dataset<Row> plan = joined.join(passed.select("qa_id"), "qa_id")
+            .flatMap(judgePlan(judges), Encoders.row(LlmFanout.PLAN_SCHEMA));
+        fan = LlmFanout.run(spark, lh, plan, teachers, "judge", runId);
+        llm = llmVerdicts(lh, plan, teachers.judgeMinScore);
+      }
+      Dataset<Row> base = g;
+      if (llm != null) {
+        base = g.join(llm, col("qa_id").equalTo(col("l_qa_id")), "left").drop("l_qa_id")
+            .withColumn("grounded_reasons", array_union(col("grounded_reasons"),
+                when(col("llm_reason").isNotNull(), org.apache.spark.sql.functions.array(col("llm_reason")))
+                    .otherwise(org.apache.spark.sql.functions.array().cast("array<string>"))));
+      } else {
+        base = g.withColumn("llm_scores", lit(null).cast("map<string,double>"))
+            .withColumn("llm_model", lit(null).cast("string"));
+      }
+      Dataset<Row> judged = base
           .join(exactDup, col("qa_id").equalTo(col("d_qa_id")), "left").drop("d_qa_id")
           .join(nearDup, col("qa_id").equalTo(col("n_qa_id")), "left").drop("n_qa_id")
           .withColumn("duplicate_of", coalesce(col("exact_of"), col("near_of")))
@@ -131,15 +178,57 @@ public final class JudgeJob {
                   .when(col("near_of").isNotNull(), org.apache.spark.sql.functions.array(lit("NEAR_DUPLICATE")))
                   .otherwise(org.apache.spark.sql.functions.array().cast("array<string>"))))
           .withColumn("verdict", when(size(col("reasons")).equalTo(0), lit("accepted")).otherwise(lit("rejected")))
-          .withColumn("judge_scores", lit(null).cast("map<string,double>"))
-          .withColumn("judge_model", lit(GROUNDED_JUDGE))
+          .withColumn("judge_scores", col("llm_scores"))
+          .withColumn("judge_model", when(col("llm_model").isNotNull(),
+              org.apache.spark.sql.functions.concat(lit(GROUNDED_JUDGE + "+"), col("llm_model")))
+              .otherwise(lit(GROUNDED_JUDGE)))
           .select(java.util.Arrays.stream(Tables.QA_JUDGED_SCHEMA.fieldNames()).map(c -> col(c))
               .toArray(org.apache.spark.sql.Column[]::new));
       long written = lh.overwrite(judged, Tables.QA_JUDGED, List.of("date"));
-      return report(lh, candidates, written).elapsedMs(System.currentTimeMillis() - t0);
+      StageReport rep = report(lh, candidates, written);
+      if (fan != null) {
+        rep.put("judge_model", GROUNDED_JUDGE + "+" + String.join(",", judges.stream().map(m -> m.model).toList()));
+        LlmFanout.report(rep, fan, "judge");
+      }
+      return rep.elapsedMs(System.currentTimeMillis() - t0);
     } finally {
       g.unpersist();
     }
+  }
+
+  /** Plan rows: the judge request for each candidate row (joined with its window). */
+  static FlatMapFunction<Row, Row> judgePlan(List<ModelSpec> judges) {
+    return r -> {
+      QaPair q = pair(r);
+      ModelSpec m = TeacherConfig.pickByShare(judges, "judge|" + q.qaId());
+      return List.of(LlmFanout.plan(JudgeRubric.request(m, q, Rows.window(r)), "judge", m.name, q.windowId(),
+          q.qaId())).iterator();
+    };
+  }
+
+  /** Per planned pair: rubric scores, the LLM reason code (null = passed) and the judge model. */
+  static Dataset<Row> llmVerdicts(Lakehouse lh, Dataset<Row> plan, double minScore) {
+    Dataset<Row> p = plan.select("call_id", "qa_id");
+    Dataset<Row> joinedCalls;
+    if (lh.exists(Tables.LLM_CALLS)) {
+      Dataset<Row> c = lh.read(Tables.LLM_CALLS).select(col("call_id").as("c_id"), col("status"), col("content"),
+          col("model"));
+      joinedCalls = p.join(c, p.col("call_id").equalTo(c.col("c_id")), "left");
+    } else {
+      joinedCalls = p.withColumn("status", lit(null).cast("string")).withColumn("content", lit(null).cast("string"))
+          .withColumn("model", lit(null).cast("string"));
+    }
+    MapFunction<Row, Row> verdict = r -> {
+      String qa = r.getString(r.fieldIndex("qa_id"));
+      String model = r.getString(r.fieldIndex("model"));
+      if (!"ok".equals(r.getString(r.fieldIndex("status")))) {
+        return RowFactory.create(qa, null, "LLM_JUDGE_FAILED", model);
+      }
+      JudgeRubric.Scores s = JudgeRubric.parse(r.getString(r.fieldIndex("content")));
+      String reason = s.problem() != null ? "LLM_JUDGE_UNPARSEABLE" : s.passes(minScore) ? null : "LLM_JUDGE_LOW_SCORE";
+      return RowFactory.create(qa, scala.jdk.javaapi.CollectionConverters.asScala(s.scores()), reason, model);
+    };
+    return joinedCalls.map(verdict, Encoders.row(LLM_SCHEMA));
   }
 
   /**
@@ -228,6 +317,32 @@ public final class JudgeJob {
     List<List<Object>> rows = new ArrayList<>();
     byCat.forEach((k, c) -> rows.add(List.of(k, c[0], c[1])));
     rep.table("QA by category and verdict", List.of("category", "accepted", "rejected"), rows);
+    rep.table("QA by teacher (hallucination rate = numeric answers failing recomputation / numeric answers)",
+        List.of("teacher", "pairs", "accepted", "acceptance_rate", "numeric", "numeric_failed", "hallucination_rate"),
+        byTeacher(lh));
     return rep;
+  }
+
+  /** Per teacher: pairs, accepted, acceptance rate, numeric answers, those failing recomputation, their share. */
+  static List<List<Object>> byTeacher(Lakehouse lh) {
+    Dataset<Row> kinds = lh.read(Tables.QA_CANDIDATES).select(col("qa_id").as("k_qa_id"), col("claim_kind"));
+    Dataset<Row> j = lh.read(Tables.QA_JUDGED);
+    List<List<Object>> out = new ArrayList<>();
+    for (Row r : j.join(kinds, j.col("qa_id").equalTo(kinds.col("k_qa_id")), "left")
+        .groupBy("teacher")
+        .agg(org.apache.spark.sql.functions.count("*"),
+            org.apache.spark.sql.functions.sum(when(col("verdict").equalTo("accepted"), 1).otherwise(0)),
+            org.apache.spark.sql.functions.sum(when(col("claim_kind").equalTo("number"), 1).otherwise(0)),
+            org.apache.spark.sql.functions.sum(when(col("claim_kind").equalTo("number")
+                .and(org.apache.spark.sql.functions.array_contains(col("reasons"), "CLAIM_MISMATCH")), 1).otherwise(0)))
+        .orderBy("teacher").collectAsList()) {
+      long n = r.getLong(1);
+      long acc = r.getLong(2);
+      long num = r.getLong(3);
+      long bad = r.getLong(4);
+      out.add(List.of(r.getString(0), n, acc, n == 0 ? 0.0 : acc / (double) n, num, bad,
+          num == 0 ? 0.0 : bad / (double) num));
+    }
+    return out;
   }
 }

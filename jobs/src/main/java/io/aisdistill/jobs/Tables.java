@@ -37,6 +37,7 @@ public final class Tables {
   public static final String QA_CANDIDATES = "qa_candidates";
   /** Verdicts on QA pairs. */
   public static final String QA_JUDGED = "qa_judged";
+  public static final String LLM_CALLS = "llm_calls";
 
   /** The columns that identify one position report: equal values = exact duplicate. */
   public static final List<String> POSITION_KEY =
@@ -194,6 +195,37 @@ public final class Tables {
     f("judge_model", StringType),
     f("duplicate_of", StringType, "qa_id this pair duplicates"),
     f("date", DateType),
+  });
+
+  /**
+   * {@code llm_calls}: every LLM call, once per call_id (a call_id with status ok is never sent
+   * again). Never holds an API key: bodies are sent without it and the endpoint is name + URL.
+   */
+  public static final StructType LLM_CALLS_SCHEMA = new StructType(new StructField[] {
+    f("call_id", StringType, "hex SHA-256 of the canonical request body (model, messages, params)"),
+    f("run_id", StringType, "run that made the call"),
+    f("purpose", StringType, "generate or judge"),
+    f("teacher", StringType, "model entry name in the teacher file"),
+    f("model", StringType, "model id sent to the server"),
+    f("endpoint", StringType, "endpoint name and base URL (no key, no query)"),
+    f("window_id", StringType, "window the prompt is about"),
+    f("qa_id", StringType, "judged pair (judge calls); null for generate calls"),
+    f("request_json", StringType, "request body as sent"),
+    f("response_json", StringType, "last response body as received (raw, may be invalid JSON)"),
+    f("content", StringType, "assistant message text of an ok call"),
+    f("status", StringType, "ok (answered, paid) or failed"),
+    f("http_status", IntegerType, "HTTP status of the last attempt; 0 = no response"),
+    f("attempts", IntegerType, "attempts made, the first included"),
+    f("rate_limited", IntegerType, "attempts answered 429"),
+    f("error", StringType, "why a call failed"),
+    f("parse_error", StringType, "why (part of) an ok reply could not be used; null = clean"),
+    f("tokens_in", LongType, "prompt tokens (server usage when returned, else Qwen2.5 tokenizer)"),
+    f("tokens_out", LongType, "completion tokens"),
+    f("usage_source", StringType, "server or tokenizer"),
+    f("cost_usd", DoubleType, "USD at the teacher file's prices"),
+    f("latency_ms", LongType, "milliseconds of the last attempt"),
+    f("started_at", TimestampType, "first attempt, UTC"),
+    f("finished_at", TimestampType, "end of the call, UTC"),
   });
 
   private static StructType concat(StructField[]... parts) {

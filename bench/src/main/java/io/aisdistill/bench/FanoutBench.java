@@ -1,0 +1,247 @@
+package io.aisdistill.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.aisdistill.common.ais.FlagStates;
+import io.aisdistill.common.llm.TeacherConfig;
+import io.aisdistill.common.llm.Tokens;
+import io.aisdistill.common.qa.WindowPrompt;
+import io.aisdistill.common.sim.AisSimulator;
+import io.aisdistill.common.text.TokenCounter;
+import io.aisdistill.jobs.GenerateJob;
+import io.aisdistill.jobs.IngestJob;
+import io.aisdistill.jobs.Lakehouse;
+import io.aisdistill.jobs.PipelineConfig;
+import io.aisdistill.jobs.SparkSessions;
+import io.aisdistill.jobs.StageReport;
+import io.aisdistill.jobs.WindowsJob;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Benchmark of the LLM fan-out (an executable, not a test): the generate stage with a teacher
+ * file against a loopback OpenAI-compatible server that enforces an RPM and a TPM limit the way
+ * OpenAI does (token buckets holding one second of each limit; a request costs 1 request and its
+ * prompt tokens + max_tokens; over the limit: 429 with retry-after-ms) and answers after a
+ * log-normal latency (median 400 ms, sigma 0.35).
+ *
+ * <p>Usage: {@code FanoutBench CALLS RPM TPM TOKENIZER_DIR [WORKDIR]}. Prints its figures last, one
+ * {@code name=value} per line: {@code calls=} (answered 200), {@code requests=},
+ * {@code elapsed_s=} (first to last admitted request at the server), {@code rpm_utilization_pct=},
+ * {@code tpm_utilization_pct=}, {@code limit_utilization_pct=} (the higher of the two: the
+ * binding limit), {@code rate_limited_pct=} (429s over requests) and {@code duplicate_calls=}
+ * (request bodies answered 200 more than once).
+ */
+public final class FanoutBench {
+  private FanoutBench() {}
+
+  /** The rate-limited loopback server. */
+  static final class LimitedServer implements AutoCloseable {
+    final HttpServer server;
+    final double rpm;
+    final double tpm;
+    final Tokens tokens;
+    final Map<String, AtomicInteger> okPerCall = new ConcurrentHashMap<>();
+    final AtomicLong requests = new AtomicLong();
+    final AtomicLong limited = new AtomicLong();
+    final AtomicLong admittedTokens = new AtomicLong();
+    long firstAdmitNs = -1;
+    long lastAdmitNs = -1;
+    long admitted;
+    long tokensAtFirst;
+    private double reqLevel;
+    private double tokLevel;
+    private long lastNs = System.nanoTime();
+    private final Random rnd = new Random(7);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    LimitedServer(double rpm, double tpm, Tokens tokens) throws IOException {
+      this.rpm = rpm;
+      this.tpm = tpm;
+      this.tokens = tokens;
+      this.reqLevel = rpm / 60;
+      this.tokLevel = tpm / 60;
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 500);
+      server.createContext("/v1/chat/completions", this::handle);
+      server.setExecutor(Executors.newCachedThreadPool());
+      server.start();
+    }
+
+    String baseUrl() {
+      return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    /** Token-bucket admission; returns 0 when admitted, else the milliseconds until it would be. */
+    private synchronized long admit(long cost) {
+      long now = System.nanoTime();
+      double dt = (now - lastNs) / 1e9;
+      lastNs = now;
+      reqLevel = Math.min(rpm / 60, reqLevel + dt * rpm / 60);
+      tokLevel = Math.min(tpm / 60, tokLevel + dt * tpm / 60);
+      long c = (long) Math.min(cost, tpm / 60);
+      if (reqLevel >= 1 && tokLevel >= c) {
+        reqLevel -= 1;
+        tokLevel -= c;
+        if (firstAdmitNs < 0) {
+          firstAdmitNs = now;
+          tokensAtFirst = c;
+        }
+        lastAdmitNs = now;
+        admitted++;
+        admittedTokens.addAndGet(c);
+        return 0;
+      }
+      double waitReq = reqLevel >= 1 ? 0 : (1 - reqLevel) / (rpm / 60);
+      double waitTok = tokLevel >= c ? 0 : (c - tokLevel) / (tpm / 60);
+      return (long) Math.ceil(Math.max(waitReq, waitTok) * 1000);
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+      String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      requests.incrementAndGet();
+      JsonNode req = JSON.readTree(body);
+      List<TokenCounter.Message> ms = new ArrayList<>();
+      for (JsonNode m : req.path("messages")) {
+        ms.add(new TokenCounter.Message(m.path("role").asText(), m.path("content").asText()));
+      }
+      long prompt = tokens.prompt(ms);
+      long cost = prompt + req.path("max_tokens").asLong(0);
+      long wait = admit(cost);
+      if (wait > 0) {
+        limited.incrementAndGet();
+        ex.getResponseHeaders().add("retry-after-ms", Long.toString(wait));
+        send(ex, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\"}}");
+        return;
+      }
+      double latency;
+      synchronized (rnd) {
+        latency = 400 * Math.exp(0.35 * rnd.nextGaussian());
+      }
+      try {
+        Thread.sleep((long) latency);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      String user = req.path("messages").path(1).path("content").asText();
+      String content = "{\"pairs\": [{\"category\": \"kinematics\", \"question\": \"What was the mean speed over "
+          + "ground?\", \"answer\": \"It was " + fact(user, "sog_mean_kn") + ".\", \"reasoning\": \"From the facts.\", "
+          + "\"fact_key\": \"sog_mean_kn\", \"value\": \"x\", \"unit\": \"knots\"}]}";
+      ObjectNode resp = JSON.createObjectNode().put("id", "chatcmpl-b").put("object", "chat.completion");
+      resp.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop").putObject("message")
+          .put("role", "assistant").put("content", content);
+      resp.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", tokens.text(content));
+      okPerCall.computeIfAbsent(WindowPrompt.sha256(body), k -> new AtomicInteger()).incrementAndGet();
+      send(ex, 200, JSON.writeValueAsString(resp));
+    }
+
+    static String fact(String prompt, String key) {
+      int i = prompt.indexOf("- " + key + " (");
+      if (i < 0) {
+        return "not available";
+      }
+      int c = prompt.indexOf("): ", i);
+      return prompt.substring(c + 3, prompt.indexOf('\n', c)).strip();
+    }
+
+    private static void send(HttpExchange ex, int status, String body) throws IOException {
+      byte[] b = body.getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("Content-Type", "application/json");
+      ex.sendResponseHeaders(status, b.length);
+      try (OutputStream o = ex.getResponseBody()) {
+        o.write(b);
+      }
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 4) {
+      System.err.println("usage: bench/fanout CALLS RPM TPM TOKENIZER_DIR [WORKDIR]");
+      System.exit(2);
+    }
+    int calls = Integer.parseInt(args[0]);
+    double rpm = Double.parseDouble(args[1]);
+    double tpm = Double.parseDouble(args[2]);
+    String tokenizer = args[3];
+    Path work = args.length > 4 ? Path.of(args[4]) : Files.createTempDirectory("ais-bench-fanout");
+    Path in = Files.createDirectories(work.resolve("input"));
+    int vessels = Math.max(4, (int) Math.ceil(calls / 18.0));
+    try (BufferedWriter w = Files.newBufferedWriter(in.resolve("sim.csv"), StandardCharsets.UTF_8)) {
+      AisSimulator.write(new AisSimulator.Config(vessels, 24, Instant.parse("2024-06-01T00:00:00Z"), 99L), w);
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    PipelineConfig cfg = PipelineConfig.load(null,
+        List.of("spark.master=local[" + cores + "]", "spark.shuffle_partitions=" + Math.max(2, cores)));
+    SparkSession spark = SparkSessions.getOrCreate(cfg, "ais-distill bench fanout");
+    Lakehouse lh = new Lakehouse(spark, work.resolve("lakehouse").toString());
+    IngestJob.run(spark, lh, List.of(in.toString()), null, "bench");
+    StageReport win = WindowsJob.run(spark, lh, cfg, FlagStates::forMmsi);
+    System.err.println("windows: " + win.getLong("windows_written"));
+    Tokens tokens = Tokens.forPath(tokenizer);
+    try (LimitedServer server = new LimitedServer(rpm, tpm, tokens)) {
+      Path tf = work.resolve("teachers.yaml");
+      Files.writeString(tf, """
+          tokenizer: %s
+          commit_interval_s: 5
+          progress_interval_s: 10
+          max_windows: %d
+          models:
+            - name: bench-teacher
+              role: generate
+              base_url: %s
+              model: bench-model
+              rpm: %s
+              tpm: %s
+              max_tokens: 256
+              max_concurrency: 16
+              timeout_s: 30
+              price_in_per_mtok: 2.5
+              price_out_per_mtok: 10
+          """.formatted(tokenizer, calls, server.baseUrl(), rpm, tpm));
+      StageReport rep = GenerateJob.run(spark, lh, cfg, TeacherConfig.load(tf), "bench");
+      spark.stop();
+      System.err.print(rep.toMarkdown());
+      double elapsedS = (server.lastAdmitNs - server.firstAdmitNs) / 1e9;
+      // requests and tokens admitted after the first one, over the time from first to last admission
+      double rpmUtil = 100.0 * (server.admitted - 1) / (elapsedS / 60.0) / rpm;
+      double tpmUtil = 100.0 * (server.admittedTokens.get() - server.tokensAtFirst) / (elapsedS / 60.0) / tpm;
+      long ok = server.okPerCall.size();
+      long dup = server.okPerCall.values().stream().filter(c -> c.get() > 1).count();
+      List<String> out = new ArrayList<>();
+      out.add("rpm_limit=" + (long) rpm);
+      out.add("tpm_limit=" + (long) tpm);
+      out.add("requests=" + server.requests.get());
+      out.add(String.format("elapsed_s=%.1f", elapsedS));
+      out.add(String.format("rpm_utilization_pct=%.1f", rpmUtil));
+      out.add(String.format("tpm_utilization_pct=%.1f", tpmUtil));
+      out.add("calls=" + ok);
+      out.add(String.format("limit_utilization_pct=%.1f", Math.max(rpmUtil, tpmUtil)));
+      out.add(String.format("rate_limited_pct=%.2f", 100.0 * server.limited.get() / Math.max(1, server.requests.get())));
+      out.add("duplicate_calls=" + dup);
+      out.forEach(System.out::println);
+    }
+  }
+}

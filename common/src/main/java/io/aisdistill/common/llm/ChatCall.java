@@ -1,0 +1,95 @@
+package io.aisdistill.common.llm;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aisdistill.common.qa.WindowPrompt;
+import io.aisdistill.common.text.TokenCounter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One chat completion request, ready to send: the exact JSON body and its {@code call_id}.
+ *
+ * @param callId lower-case hex SHA-256 of the canonical body (model, messages and every parameter,
+ *     keys sorted): the same request always has the same id, so it is paid once
+ * @param body the request body as sent (canonical JSON; never holds the API key)
+ * @param messages the chat messages, for token counting
+ * @param maxTokens the most output tokens the request allows
+ */
+public record ChatCall(String callId, String body, List<TokenCounter.Message> messages, int maxTokens) {
+  /** Canonical JSON (sorted keys) used for bodies and ids. */
+  public static final ObjectMapper JSON = new ObjectMapper()
+      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  /**
+   * Builds the request for {@code spec}: messages system + user; {@code max_tokens} and
+   * {@code temperature}, or for reasoning models {@code max_completion_tokens} and
+   * {@code reasoning_effort} (no temperature); {@code response_format} per
+   * {@link ModelSpec#outputMode()} with {@code schema} (a JSON Schema object; the json_schema mode
+   * sends it strict).
+   *
+   * @param schemaName name of the schema in the json_schema response format ([a-zA-Z0-9_-])
+   */
+  public static ChatCall of(ModelSpec spec, String system, String user, String schemaName, JsonNode schema) {
+    ObjectNode b = JSON.createObjectNode();
+    b.put("model", spec.model);
+    ArrayNode ms = b.putArray("messages");
+    ms.addObject().put("role", "system").put("content", system);
+    ms.addObject().put("role", "user").put("content", user);
+    if (spec.reasoning()) {
+      b.put("max_completion_tokens", spec.maxTokens);
+      b.put("reasoning_effort", spec.reasoningEffort);
+    } else {
+      b.put("max_tokens", spec.maxTokens);
+      if (spec.temperature != null) {
+        b.put("temperature", spec.temperature);
+      }
+    }
+    switch (spec.outputMode()) {
+      case JSON_SCHEMA -> {
+        ObjectNode rf = b.putObject("response_format");
+        rf.put("type", "json_schema");
+        ObjectNode js = rf.putObject("json_schema");
+        js.put("name", schemaName);
+        js.put("strict", true);
+        js.set("schema", schema);
+      }
+      case JSON_OBJECT -> b.putObject("response_format").put("type", "json_object");
+      case NONE -> { }
+    }
+    String body;
+    try {
+      body = JSON.writeValueAsString(JSON.treeToValue(b, Object.class));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize a request: " + e.getMessage(), e);
+    }
+    List<TokenCounter.Message> m = new ArrayList<>();
+    m.add(new TokenCounter.Message("system", system));
+    m.add(new TokenCounter.Message("user", user));
+    return new ChatCall(WindowPrompt.sha256(body), body, List.copyOf(m), spec.maxTokens);
+  }
+
+  /**
+   * The call of a body built by {@link #of} (e.g. read back from a table): same id, messages and
+   * output-token limit.
+   *
+   * @throws IllegalArgumentException when {@code body} is not such a request
+   */
+  public static ChatCall fromBody(String body) {
+    try {
+      JsonNode b = JSON.readTree(body);
+      List<TokenCounter.Message> m = new ArrayList<>();
+      for (JsonNode x : b.path("messages")) {
+        m.add(new TokenCounter.Message(x.path("role").asText(), x.path("content").asText()));
+      }
+      int max = b.has("max_completion_tokens") ? b.get("max_completion_tokens").asInt() : b.path("max_tokens").asInt(0);
+      return new ChatCall(WindowPrompt.sha256(body), body, List.copyOf(m), max);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not a chat request body: " + e.getOriginalMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package io.aisdistill.common.llm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aisdistill.common.qa.QaPair;
+import io.aisdistill.common.qa.TestWindows;
+import io.aisdistill.common.track.TrackWindow;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Parsing teacher and judge replies; reset durations. Malformed parts are reported, never dropped silently. */
+class RepliesTest {
+  static final String PAIR = "{\"category\": \"kinematics\", \"question\": \"What was the mean speed?\", "
+      + "\"answer\": \"12.0 knots\", \"reasoning\": \"r\", \"fact_key\": \"sog_mean_kn\", \"value\": \"12.0\", \"unit\": \"knots\"}";
+
+  @Test
+  void parsesObjectArrayAndFencedReplies() {
+    TrackWindow w = TestWindows.cargoUnderway();
+    for (String reply : List.of("{\"pairs\": [" + PAIR + "]}", "[" + PAIR + "]", "```json\n[" + PAIR + "]\n```")) {
+      TeacherReplies.Parsed p = TeacherReplies.parse(reply, w, "t", "call1", List.of());
+      assertEquals(1, p.pairs().size(), reply);
+      assertNull(p.problemText());
+      QaPair q = p.pairs().get(0);
+      assertEquals("sog_mean_kn", q.factKey());
+      assertEquals("number", q.claimKind());
+      assertEquals("t", q.teacher());
+      assertEquals("window-v1", q.promptVersion());
+      assertTrue(q.facts().containsKey("sog_mean_kn"));
+    }
+    assertEquals(TeacherReplies.parse("[" + PAIR + "]", w, "t", "c", List.of()).pairs().get(0).qaId(),
+        TeacherReplies.parse("[" + PAIR + "]", w, "t", "c", List.of()).pairs().get(0).qaId());
+  }
+
+  @Test
+  void reportsMalformedReplies() {
+    TrackWindow w = TestWindows.cargoUnderway();
+    assertEquals("INVALID_JSON", TeacherReplies.problems("{\"pairs\": [", List.of()));
+    assertEquals("EMPTY_REPLY", TeacherReplies.problems("", List.of()));
+    assertTrue(TeacherReplies.problems("{\"x\": 1}", List.of()).startsWith("SCHEMA_VIOLATION"));
+    TeacherReplies.Parsed p = TeacherReplies.parse("[" + PAIR + ", {\"category\": \"weather\", \"question\": \"q?\", "
+        + "\"answer\": \"a\"}, {\"question\": \"q?\"}, 3]", w, "t", "c", List.of());
+    assertEquals(1, p.pairs().size());
+    assertEquals(3, p.problems().size(), p.problems().toString());
+    TeacherReplies.Parsed only = TeacherReplies.parse("[" + PAIR + "]", w, "t", "c", List.of("route"));
+    assertEquals(0, only.pairs().size());
+    assertEquals(1, only.outsideCategories());
+  }
+
+  @Test
+  void parsesJudgeScores() {
+    JudgeRubric.Scores s = JudgeRubric.parse("{\"faithfulness\": 5, \"answerability\": 4, \"format\": \"4\", "
+        + "\"justification\": \"ok\"}");
+    assertNull(s.problem());
+    assertTrue(s.passes(4));
+    assertTrue(!s.passes(5));
+    assertTrue(JudgeRubric.parse("{\"faithfulness\": 9}").problem().startsWith("SCHEMA_VIOLATION"));
+    assertEquals("INVALID_JSON", JudgeRubric.parse("not json").problem());
+  }
+
+  @Test
+  void picksModelsByShare() {
+    ModelSpec a = new ModelSpec();
+    a.name = "a";
+    a.share = 0.75;
+    ModelSpec b = new ModelSpec();
+    b.name = "b";
+    b.share = 0.25;
+    int n = 0;
+    for (int i = 0; i < 4000; i++) {
+      n += TeacherConfig.pickByShare(List.of(a, b), "w" + i) == a ? 1 : 0;
+      assertEquals(TeacherConfig.pickByShare(List.of(a, b), "w" + i), TeacherConfig.pickByShare(List.of(a, b), "w" + i));
+    }
+    assertTrue(Math.abs(n / 4000.0 - 0.75) < 0.03, "share of a: " + n / 4000.0);
+  }
+
+  @Test
+  void readsResetDurations() {
+    assertEquals(Duration.ofMillis(1000), LlmClient.parseDuration("1s"));
+    assertEquals(Duration.ofMillis(360_000), LlmClient.parseDuration("6m0s"));
+    assertEquals(Duration.ofMillis(20), LlmClient.parseDuration("20ms"));
+    assertEquals(Duration.ofMillis(2500), LlmClient.parseDuration("2.5"));
+    assertNull(LlmClient.parseDuration("soon"));
+  }
+}

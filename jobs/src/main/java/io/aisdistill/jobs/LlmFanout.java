@@ -1,0 +1,426 @@
+package io.aisdistill.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.aisdistill.common.llm.AimdLimiter;
+import io.aisdistill.common.llm.CallResult;
+import io.aisdistill.common.llm.ChatCall;
+import io.aisdistill.common.llm.JudgeRubric;
+import io.aisdistill.common.llm.LlmClient;
+import io.aisdistill.common.llm.ModelSpec;
+import io.aisdistill.common.llm.RateBudget;
+import io.aisdistill.common.llm.TeacherConfig;
+import io.aisdistill.common.llm.TeacherReplies;
+import io.aisdistill.common.llm.Tokens;
+import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.ForeachPartitionFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Runs planned LLM calls from Spark executors, paying each call once (used by the generate and
+ * judge stages when a teacher file is given).
+ *
+ * <p>How a call is paid once:
+ * <ol>
+ *   <li>the plan (one row per request, {@link #PLAN_SCHEMA}) loses every call_id that
+ *       {@code llm_calls} already holds with status ok;</li>
+ *   <li>executor tasks ({@code foreachPartition}) send the rest, each with a bounded pool of
+ *       threads, an AIMD concurrency limit per model, and the model's RPM/TPM budget shared by
+ *       the tasks of a JVM (a JVM gets the limit times its share of the job's task slots);</li>
+ *   <li>every finished call is written at once to its own journal file
+ *       {@code <lakehouse>/_llm_journal/<call_id>.json} (written aside, then renamed), and a task
+ *       never sends a call whose journal file exists (a retried task resumes);</li>
+ *   <li>a driver thread commits the journal to {@code llm_calls} every
+ *       {@code commit_interval_s} (one Delta MERGE on call_id: insert, or replace a non-ok row);
+ *       the stage ends with a last commit, then deletes the journal.</li>
+ * </ol>
+ * A kill -9 thus loses only the calls in flight: the next run first commits a leftover journal,
+ * then plans again. One task slot is left free for the commits (they are Spark jobs too).
+ */
+final class LlmFanout {
+  private LlmFanout() {}
+
+  /** A planned call. */
+  static final StructType PLAN_SCHEMA = new StructType()
+      .add("call_id", DataTypes.StringType).add("purpose", DataTypes.StringType)
+      .add("teacher", DataTypes.StringType).add("window_id", DataTypes.StringType)
+      .add("qa_id", DataTypes.StringType).add("request_json", DataTypes.StringType);
+
+  static final String JOURNAL = "_llm_journal";
+
+  /** A plan row. */
+  static Row plan(ChatCall c, String purpose, String teacher, String windowId, String qaId) {
+    return RowFactory.create(c.callId(), purpose, teacher, windowId, qaId, c.body());
+  }
+
+  /** What a fan-out did. */
+  record Result(long planned, long alreadyDone, long sent, List<List<Object>> perModel) {}
+
+  /**
+   * Sends the calls of {@code plan} not yet answered ok, commits them to llm_calls, and reports.
+   *
+   * @param purpose "generate" or "judge" (progress and report labels)
+   * @throws IllegalStateException when a task fails for another reason than an HTTP/network error
+   */
+  static Result run(SparkSession spark, Lakehouse lh, Dataset<Row> plan, TeacherConfig tc, String purpose,
+      String runId) {
+    Journal journal = new Journal(spark, lh);
+    journal.fold();   // a crashed run's finished calls
+    journal.clear();
+    Dataset<Row> distinctPlan = plan.dropDuplicates("call_id").persist();
+    try {
+      long planned = distinctPlan.count();
+      Dataset<Row> pending = distinctPlan;
+      if (lh.exists(Tables.LLM_CALLS)) {
+        Dataset<Row> ok = lh.read(Tables.LLM_CALLS).filter(col("status").equalTo(CallResult.OK)).select("call_id");
+        pending = distinctPlan.join(ok, distinctPlan.col("call_id").equalTo(ok.col("call_id")), "left_anti");
+      }
+      long total = pending.count();
+      int slots = spark.sparkContext().defaultParallelism();
+      int tasks = tc.tasks > 0 ? tc.tasks : Math.max(1, slots - 1);
+      int executors = Math.max(1, spark.sparkContext().getExecutorMemoryStatus().size() - 1);
+      double jvmShare = 1.0 / Math.min(executors, tasks);
+      if (total > 0) {
+        String scope = runId + "|" + purpose + "|" + UUID.randomUUID();
+        CallTask task = new CallTask(tc, journal.dir, journal.hadoopConf(), scope, jvmShare, runId);
+        ScheduledExecutorService sched = Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "llm-journal-commit");
+          t.setDaemon(true);
+          return t;
+        });
+        long t0 = System.currentTimeMillis();
+        sched.scheduleWithFixedDelay(journal::foldQuietly, (long) (tc.commitIntervalS * 1000),
+            (long) (tc.commitIntervalS * 1000), TimeUnit.MILLISECONDS);
+        sched.scheduleAtFixedRate(() -> journal.progress(purpose, total, t0), (long) (tc.progressIntervalS * 1000),
+            (long) (tc.progressIntervalS * 1000), TimeUnit.MILLISECONDS);
+        try {
+          pending.repartition(tasks).foreachPartition(task);
+        } finally {
+          sched.shutdownNow();
+          try {
+            sched.awaitTermination(5, TimeUnit.MINUTES);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          journal.fold();
+          journal.clear();
+          journal.progress(purpose, total, t0);
+        }
+      }
+      return new Result(planned, planned - total, total, perModel(lh, runId, purpose));
+    } finally {
+      distinctPlan.unpersist();
+    }
+  }
+
+  /** Per model, for the calls of this run: calls, ok, failed, retries, 429s, tokens in/out, USD. */
+  static List<List<Object>> perModel(Lakehouse lh, String runId, String purpose) {
+    List<List<Object>> rows = new ArrayList<>();
+    if (!lh.exists(Tables.LLM_CALLS)) {
+      return rows;
+    }
+    for (Row r : lh.read(Tables.LLM_CALLS).filter(col("run_id").equalTo(runId).and(col("purpose").equalTo(purpose)))
+        .groupBy("teacher", "model")
+        .agg(count("*"), sum(when(col("status").equalTo(CallResult.OK), 1).otherwise(0)),
+            sum(expr("attempts - 1")), sum("rate_limited"), sum(when(col("parse_error").isNotNull(), 1).otherwise(0)),
+            sum("tokens_in"), sum("tokens_out"), sum("cost_usd"))
+        .orderBy("teacher").collectAsList()) {
+      long calls = r.getLong(2);
+      long ok = r.getLong(3);
+      rows.add(List.of(r.getString(0), r.getString(1), calls, ok, calls - ok, r.getLong(4), r.getLong(5),
+          r.getLong(6), r.getLong(7), r.getLong(8), r.getDouble(9)));
+    }
+    return rows;
+  }
+
+  /** Header of {@link #perModel} rows. */
+  static final List<String> PER_MODEL_HEADER = List.of("teacher", "model", "calls", "ok", "failed", "retries",
+      "http_429", "malformed_replies", "tokens_in", "tokens_out", "usd");
+
+  /** Adds a fan-out's figures and per-model table to {@code rep}. */
+  static void report(StageReport rep, Result r, String purpose) {
+    long[] tot = new long[3];
+    double usd = 0;
+    for (List<Object> m : r.perModel()) {
+      tot[0] += (Long) m.get(2);
+      tot[1] += (Long) m.get(8) + (Long) m.get(9);
+      tot[2] += (Long) m.get(6);
+      usd += (Double) m.get(10);
+    }
+    rep.put("llm_calls_planned", r.planned()).put("llm_calls_already_ok", r.alreadyDone())
+        .put("llm_calls", tot[0]).put("llm_http_429", tot[2]).put("tokens", tot[1]).put("cost_usd", usd);
+    rep.table("LLM calls by model (" + purpose + ", this run)", PER_MODEL_HEADER, r.perModel());
+  }
+
+  /** The journal: one file per finished call; committed to llm_calls by the driver. */
+  static final class Journal {
+    private final SparkSession spark;
+    private final Lakehouse lh;
+    final String dir;
+    private final Set<String> folded = new HashSet<>();
+    private long calls;
+    private long tokens;
+    private double usd;
+
+    Journal(SparkSession spark, Lakehouse lh) {
+      this.spark = spark;
+      this.lh = lh;
+      this.dir = lh.root() + "/" + JOURNAL;
+    }
+
+    Map<String, String> hadoopConf() {
+      Map<String, String> m = new HashMap<>();
+      for (Map.Entry<String, String> e : spark.sparkContext().hadoopConfiguration()) {
+        m.put(e.getKey(), e.getValue());
+      }
+      return m;
+    }
+
+    private FileSystem fs() throws IOException {
+      return new Path(dir).getFileSystem(spark.sparkContext().hadoopConfiguration());
+    }
+
+    void foldQuietly() {
+      try {
+        fold();
+      } catch (RuntimeException e) {
+        System.err.println("llm_calls commit failed (retried at the next interval): " + e.getMessage());
+      }
+    }
+
+    /** Commits the journal files not committed yet (one MERGE). */
+    synchronized void fold() {
+      List<Row> rows = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      try {
+        FileSystem fs = fs();
+        Path d = new Path(dir);
+        if (!fs.exists(d)) {
+          return;
+        }
+        for (FileStatus st : fs.listStatus(d)) {
+          String n = st.getPath().getName();
+          if (!st.isFile() || !n.endsWith(".json") || folded.contains(n)) {
+            continue;
+          }
+          Map<String, Object> m;
+          try (InputStream in = fs.open(st.getPath())) {
+            m = ChatCall.JSON.readValue(in, new TypeReference<LinkedHashMap<String, Object>>() {});
+          }
+          rows.add(row(m));
+          names.add(n);
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read the LLM call journal " + dir + ": " + e.getMessage(), e);
+      }
+      if (rows.isEmpty()) {
+        return;
+      }
+      Dataset<Row> df = spark.createDataFrame(rows, Tables.LLM_CALLS_SCHEMA).coalesce(1);
+      if (!lh.exists(Tables.LLM_CALLS)) {
+        df.write().format("delta").mode("append").save(lh.path(Tables.LLM_CALLS));
+      } else {
+        DeltaTable.forPath(spark, lh.path(Tables.LLM_CALLS)).as("t")
+            .merge(df.as("s"), "t.call_id = s.call_id")
+            .whenMatched("t.status <> 'ok'").updateAll()
+            .whenNotMatched().insertAll()
+            .execute();
+      }
+      folded.addAll(names);
+      StructType t = Tables.LLM_CALLS_SCHEMA;
+      for (Row r : rows) {
+        calls++;
+        tokens += r.getLong(t.fieldIndex("tokens_in")) + r.getLong(t.fieldIndex("tokens_out"));
+        usd += r.getDouble(t.fieldIndex("cost_usd"));
+      }
+    }
+
+    /** Deletes the journal (after a commit). */
+    synchronized void clear() {
+      try {
+        fs().delete(new Path(dir), true);
+        folded.clear();
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot delete the LLM call journal " + dir + ": " + e.getMessage(), e);
+      }
+    }
+
+    /** Prints one progress line to stderr: calls committed/total, rate, ETA, tokens, USD. */
+    synchronized void progress(String purpose, long total, long t0) {
+      double s = Math.max(0.001, (System.currentTimeMillis() - t0) / 1000.0);
+      double rate = calls / s;
+      long eta = rate > 0 ? (long) ((total - calls) / rate) : -1;
+      System.err.printf("%s: llm calls %d/%d (%.1f%%), %.2f calls/s, ETA %s, tokens %d, USD %.4f%n", purpose, calls,
+          total, 100.0 * calls / Math.max(1, total), rate, eta < 0 ? "?" : eta / 60 + "m" + String.format("%02d", eta % 60) + "s",
+          tokens, usd);
+    }
+
+    private static Row row(Map<String, Object> m) {
+      Object[] v = new Object[Tables.LLM_CALLS_SCHEMA.size()];
+      String[] names = Tables.LLM_CALLS_SCHEMA.fieldNames();
+      for (int i = 0; i < names.length; i++) {
+        Object x = m.get(names[i]);
+        v[i] = switch (names[i]) {
+          case "http_status", "attempts", "rate_limited" -> x == null ? null : ((Number) x).intValue();
+          case "tokens_in", "tokens_out", "latency_ms" -> x == null ? null : ((Number) x).longValue();
+          case "cost_usd" -> x == null ? null : ((Number) x).doubleValue();
+          case "started_at", "finished_at" -> x == null ? null : Instant.ofEpochMilli(((Number) x).longValue());
+          default -> x;
+        };
+      }
+      return RowFactory.create(v);
+    }
+  }
+
+  /** The executor side: sends a partition's calls and journals each one. */
+  static final class CallTask implements ForeachPartitionFunction<Row>, Serializable {
+    private static final long serialVersionUID = 1L;
+    private final TeacherConfig tc;
+    private final String dir;
+    private final Map<String, String> conf;
+    private final String scope;
+    private final double jvmShare;
+    private final String runId;
+
+    CallTask(TeacherConfig tc, String dir, Map<String, String> conf, String scope, double jvmShare, String runId) {
+      this.tc = tc;
+      this.dir = dir;
+      this.conf = conf;
+      this.scope = scope;
+      this.jvmShare = jvmShare;
+      this.runId = runId;
+    }
+
+    @Override
+    public void call(Iterator<Row> rows) throws Exception {
+      Configuration c = new Configuration(false);
+      conf.forEach(c::set);
+      FileSystem fs = new Path(dir).getFileSystem(c);
+      Tokens tokens = Tokens.forPath(tc.tokenizer);
+      Map<String, LlmClient> clients = new HashMap<>();
+      int threads = 1;
+      for (ModelSpec m : tc.models) {
+        clients.put(m.name, new LlmClient(m, RateBudget.shared(scope, m, jvmShare),
+            new AimdLimiter(m.maxConcurrency, 1000), tokens));
+        threads = Math.max(threads, m.maxConcurrency);
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      Semaphore window = new Semaphore(threads * 2);
+      AtomicReference<Throwable> err = new AtomicReference<>();
+      try {
+        while (rows.hasNext() && err.get() == null) {
+          Row r = rows.next();
+          window.acquire();
+          pool.submit(() -> {
+            try {
+              send(r, fs, clients);
+            } catch (Throwable t) {
+              err.compareAndSet(null, t);
+            } finally {
+              window.release();
+            }
+          });
+        }
+        pool.shutdown();
+        while (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
+          // calls finish within their timeouts and retries
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      if (err.get() != null) {
+        throw new IllegalStateException("LLM call task failed: " + err.get().getMessage(), err.get());
+      }
+    }
+
+    private void send(Row r, FileSystem fs, Map<String, LlmClient> clients) throws IOException {
+      String callId = r.getString(0);
+      Path done = new Path(dir, callId + ".json");
+      if (fs.exists(done)) {
+        return;   // sent by an earlier attempt of this task
+      }
+      String teacher = r.getString(2);
+      ModelSpec spec = tc.model(teacher);
+      ChatCall call = ChatCall.fromBody(r.getString(5));
+      if (!call.callId().equals(callId)) {
+        throw new IllegalStateException("plan row " + callId + " does not match its request body");
+      }
+      CallResult res = clients.get(teacher).call(call);
+      String purpose = r.getString(1);
+      String parseError = null;
+      if (CallResult.OK.equals(res.status())) {
+        parseError = "judge".equals(purpose) ? JudgeRubric.parse(res.content()).problem()
+            : TeacherReplies.problems(res.content(), spec.categories);
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("call_id", callId);
+      m.put("run_id", runId);
+      m.put("purpose", purpose);
+      m.put("teacher", teacher);
+      m.put("model", spec.model);
+      m.put("endpoint", spec.endpointLabel());
+      m.put("window_id", r.getString(3));
+      m.put("qa_id", r.getString(4));
+      m.put("request_json", call.body());
+      m.put("response_json", res.responseBody());
+      m.put("content", res.content());
+      m.put("status", res.status());
+      m.put("http_status", res.httpStatus());
+      m.put("attempts", res.attempts());
+      m.put("rate_limited", res.rateLimited());
+      m.put("error", res.error());
+      m.put("parse_error", parseError);
+      m.put("tokens_in", res.tokensIn());
+      m.put("tokens_out", res.tokensOut());
+      m.put("usage_source", res.usageFromServer() ? "server" : "tokenizer");
+      m.put("cost_usd", res.costUsd());
+      m.put("latency_ms", res.latencyMs());
+      m.put("started_at", res.startedAtMs());
+      m.put("finished_at", res.finishedAtMs());
+      Path tmp = new Path(dir + "/_tmp", callId + "." + UUID.randomUUID() + ".json");
+      try (OutputStream o = fs.create(tmp, true)) {
+        ChatCall.JSON.writeValue(o, m);
+      }
+      if (!fs.rename(tmp, done)) {
+        fs.delete(tmp, false);
+        if (!fs.exists(done)) {
+          throw new IOException("cannot move " + tmp + " to " + done);
+        }
+      }
+    }
+  }
+}

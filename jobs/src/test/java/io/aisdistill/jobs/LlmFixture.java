@@ -1,0 +1,94 @@
+package io.aisdistill.jobs;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+
+/** Shared test data for the LLM stages: track_windows of data-samples/, built once per JVM. */
+final class LlmFixture {
+  private static Path windowsLakehouse;
+
+  private LlmFixture() {}
+
+  /** A new lakehouse at {@code dir} holding a copy of the samples' track_windows. */
+  static synchronized Lakehouse lakehouseWithWindows(Path dir) throws IOException {
+    SparkSession spark = SparkTestSession.get();
+    if (windowsLakehouse == null) {
+      Path base = Files.createTempDirectory("ais-llm-fixture");
+      Lakehouse lh = new Lakehouse(spark, base.toString());
+      IngestJob.run(spark, lh, List.of(SparkTestSession.repo().resolve("data-samples").toString()), null, "fixture");
+      WindowsJob.run(spark, lh, SparkTestSession.config(), Stages.FLAGS);
+      windowsLakehouse = base;
+    }
+    copy(windowsLakehouse.resolve(Tables.WINDOWS), dir.resolve(Tables.WINDOWS));
+    return new Lakehouse(spark, dir.toString());
+  }
+
+  private static void copy(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      s.forEach(p -> {
+        try {
+          Path t = to.resolve(from.relativize(p).toString());
+          if (Files.isDirectory(p)) {
+            Files.createDirectories(t);
+          } else {
+            Files.copy(p, t);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    }
+  }
+
+  /**
+   * The Qwen2.5 tokenizer directory in ../shared, or null when ../shared is missing (then token
+   * counts fall back to the chars/4 estimate, so these tests also pass in a bare clone).
+   */
+  static String tokenizer() {
+    Path p = SparkTestSession.repo().resolve("../shared/models/qwen2.5-tokenizer").normalize();
+    return Files.isRegularFile(p.resolve("tokenizer.json")) ? p.toString() : null;
+  }
+
+  /** A teacher file for the loopback server: one generate-teacher, one judge. */
+  static Path teacherFile(Path dir, String baseUrl, int maxWindows, int concurrency) throws IOException {
+    String tok = tokenizer();
+    String yaml = """
+        tokenizer: %s
+        tasks: 1
+        commit_interval_s: 2
+        progress_interval_s: 1
+        max_windows: %d
+        models:
+          - name: loop-teacher
+            role: generate
+            base_url: %s
+            model: loop-model
+            api_key_env: AIS_DISTILL_TEST_API_KEY
+            rpm: 6000
+            tpm: 20000000
+            price_in_per_mtok: 2.5
+            price_out_per_mtok: 10
+            max_concurrency: %d
+            timeout_s: 5
+            backoff_initial_ms: 50
+          - name: loop-judge
+            role: judge
+            base_url: %s
+            model: loop-judge-model
+            api_key_env: AIS_DISTILL_TEST_API_KEY
+            max_tokens: 200
+            price_in_per_mtok: 0.15
+            price_out_per_mtok: 0.6
+            max_concurrency: %d
+            timeout_s: 5
+        """.formatted(tok, maxWindows, baseUrl, concurrency, baseUrl, concurrency);
+    Path f = dir.resolve("teachers.yaml");
+    Files.writeString(f, yaml);
+    return f;
+  }
+}

@@ -1,0 +1,173 @@
+package io.aisdistill.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.aisdistill.common.qa.WindowPrompt;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * A fault-injecting OpenAI-compatible {@code /v1/chat/completions} server on 127.0.0.1 (JDK
+ * HttpServer), for what a real server will not do on demand: 429 with Retry-After, 500/503,
+ * answers slower than the client's timeout, dropped connections, invalid JSON bodies. Faults are
+ * scripted as a queue consumed one per request; with no fault queued it answers 200 with the
+ * content from {@code responder} (request JSON -> assistant text) after {@code latencyMs}.
+ * Counts requests per call_id (SHA-256 of the body) and remembers the Authorization headers.
+ */
+final class LoopbackChatServer implements AutoCloseable {
+  /** A scripted fault. */
+  enum Fault { RATE_LIMIT, ERROR_500, ERROR_503, SLOW, DROP, INVALID_JSON, BAD_REQUEST }
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpServer server;
+  final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
+  final Map<String, AtomicInteger> perCall = new ConcurrentHashMap<>();
+  final Map<String, AtomicInteger> okPerCall = new ConcurrentHashMap<>();
+  final AtomicInteger requests = new AtomicInteger();
+  final ConcurrentLinkedQueue<String> authHeaders = new ConcurrentLinkedQueue<>();
+  volatile long latencyMs;
+  volatile long slowMs = 3000;
+  volatile Function<JsonNode, String> responder;
+
+  LoopbackChatServer(Function<JsonNode, String> responder, long latencyMs) throws IOException {
+    this.responder = responder;
+    this.latencyMs = latencyMs;
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
+    server.createContext("/v1/chat/completions", this::handle);
+    server.setExecutor(Executors.newCachedThreadPool());
+    server.start();
+  }
+
+  /** Base URL for a teacher file ({@code http://127.0.0.1:PORT/v1}). */
+  String baseUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+  }
+
+  /** Requests whose body was sent more than once. */
+  long duplicates() {
+    return perCall.values().stream().filter(c -> c.get() > 1).count();
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    String id = WindowPrompt.sha256(body);
+    requests.incrementAndGet();
+    perCall.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+    String auth = ex.getRequestHeaders().getFirst("Authorization");
+    if (auth != null) {
+      authHeaders.add(auth);
+    }
+    Fault f = faults.poll();
+    try {
+      if (f != null) {
+        switch (f) {
+          case RATE_LIMIT -> {
+            ex.getResponseHeaders().add("Retry-After", "1");
+            send(ex, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\"}}");
+            return;
+          }
+          case ERROR_500 -> {
+            send(ex, 500, "{\"error\":{\"message\":\"internal\"}}");
+            return;
+          }
+          case ERROR_503 -> {
+            send(ex, 503, "upstream unavailable");
+            return;
+          }
+          case BAD_REQUEST -> {
+            send(ex, 400, "{\"error\":{\"message\":\"bad request\"}}");
+            return;
+          }
+          case SLOW -> Thread.sleep(slowMs);
+          case DROP -> {
+            ex.getHttpContext().getServer();
+            ex.close();   // closes the connection without a response
+            return;
+          }
+          case INVALID_JSON -> {
+            send(ex, 200, "{\"id\": \"x\", \"choices\": [ {\"message\": ");
+            return;
+          }
+        }
+      }
+      if (latencyMs > 0) {
+        Thread.sleep(latencyMs);
+      }
+      JsonNode req = JSON.readTree(body);
+      String content = responder.apply(req);
+      ObjectNode resp = JSON.createObjectNode();
+      resp.put("id", "chatcmpl-" + id.substring(0, 12)).put("object", "chat.completion")
+          .put("model", req.path("model").asText());
+      ObjectNode msg = resp.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop")
+          .putObject("message");
+      msg.put("role", "assistant").put("content", content);
+      resp.putObject("usage").put("prompt_tokens", body.length() / 4).put("completion_tokens", content.length() / 4)
+          .put("total_tokens", body.length() / 4 + content.length() / 4);
+      okPerCall.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+      send(ex, 200, JSON.writeValueAsString(resp));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      // client went away (timeout)
+    }
+  }
+
+  private static void send(HttpExchange ex, int status, String body) throws IOException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().add("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, b.length);
+    try (OutputStream o = ex.getResponseBody()) {
+      o.write(b);
+    }
+  }
+
+  /**
+   * A deterministic teacher: per window three pairs read off the prompt: an identity pair with
+   * an unregistered fact key (rejected as UNKNOWN_FACT), the mean SOG as the prompt states it
+   * (grounded), and the distance claimed as 999.0 nautical miles (a hallucinated number). Judge
+   * requests get scores 5/5/4.
+   */
+  static String teacherReply(JsonNode req) {
+    String user = req.path("messages").path(1).path("content").asText();
+    if (req.path("messages").path(0).path("content").asText().contains("strict reviewer")) {
+      return "{\"faithfulness\": 5, \"answerability\": 5, \"format\": 4, \"justification\": \"Matches the facts.\"}";
+    }
+    String wid = user.substring("AIS window ".length(), user.indexOf(' ', "AIS window ".length()));
+    String sog = fact(user, "sog_mean_kn");
+    return "{\"pairs\": [{\"category\": \"identity\", \"question\": \"Which window of the track is this about?\", "
+        + "\"answer\": \"It is window " + wid + ".\", \"reasoning\": \"The header names it.\", "
+        + "\"fact_key\": \"window_name\", \"value\": \"" + wid + "\", \"unit\": null}, "
+        + "{\"category\": \"kinematics\", \"question\": \"What was the mean speed over ground in this window?\", "
+        + "\"answer\": \"The mean speed over ground was " + sog + ".\", \"reasoning\": \"The facts give the mean SOG.\", "
+        + "\"fact_key\": \"sog_mean_kn\", \"value\": \"" + sog + "\", \"unit\": \"knots\"}, "
+        + "{\"category\": \"route\", \"question\": \"How far did the vessel travel along its track?\", "
+        + "\"answer\": \"It travelled 999.0 nautical miles.\", \"reasoning\": \"Summed the legs.\", "
+        + "\"fact_key\": \"distance_nm\", \"value\": \"999.0\", \"unit\": \"nautical miles\"}]}";
+  }
+
+  /** The value text of fact {@code key} in a window prompt ("- key (description): value"). */
+  static String fact(String prompt, String key) {
+    int i = prompt.indexOf("- " + key + " (");
+    if (i < 0) {
+      return "not available";
+    }
+    int c = prompt.indexOf("): ", i);
+    return prompt.substring(c + 3, prompt.indexOf('\n', c)).strip();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
