@@ -78,6 +78,8 @@ public class PipelineConfig implements Serializable {
   public WindowsSection windows = new WindowsSection();
   public GenerateSection generate = new GenerateSection();
   public JudgeSection judge = new JudgeSection();
+  public TrainingConfig.ExportSection export = new TrainingConfig.ExportSection();
+  public TrainingConfig.TrainSection train = new TrainingConfig.TrainSection();
 
   private static ObjectMapper mapper() {
     return new ObjectMapper(new YAMLFactory())
