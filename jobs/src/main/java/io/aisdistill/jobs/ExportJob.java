@@ -160,25 +160,20 @@ public final class ExportJob {
 
     Broadcast<byte[]> tok = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(tokBytes);
     MapPartitionsFunction<Row, Row> toExample = it -> {
-      TokenCounter counter = counter(tok.value());
+      ChatLength len = new ChatLength(counter(tok.value()), system);
       List<Row> res = new ArrayList<>();
       while (it.hasNext()) {
         Row r = it.next();
         TrackWindow w = Rows.window(r);
+        String context = WindowPrompt.context(w);
         String user = WindowPrompt.studentPrompt(w, r.getAs("question"));
         String assistant = assistantTurn(r.getAs("answer"), r.getAs("reasoning"), reasoning);
-        List<TokenCounter.Message> chat = new ArrayList<>();
-        if (!system.isEmpty()) {
-          chat.add(new TokenCounter.Message("system", system));
-        }
-        chat.add(new TokenCounter.Message("user", user));
-        chat.add(new TokenCounter.Message("assistant", assistant));
         res.add(RowFactory.create(r.getAs("qa_id"), r.getAs("window_id"), r.getAs("mmsi"), r.getAs("category"),
-            user, assistant, counter.countChat(chat, false)));
+            user, assistant, len.count(context, user, assistant)));
       }
       return res.iterator();
     };
-    Dataset<Row> examples = joined.mapPartitions(toExample, Encoders.row(EXAMPLE_SCHEMA))
+    Dataset<Row> examples = joined.sortWithinPartitions("window_id").mapPartitions(toExample, Encoders.row(EXAMPLE_SCHEMA))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long accepted = examples.count();
@@ -341,6 +336,69 @@ public final class ExportJob {
       return "Reasoning: " + reasoning.strip() + "\n\nAnswer: " + answer;
     }
     return answer;
+  }
+
+  /**
+   * Token length of a chat (ChatML, {@link TokenCounter#countChat}) whose user turn starts with a
+   * window context shared by several questions, counted exactly but tokenizing each context once.
+   *
+   * <p>Special tokens ({@code <|im_start|>}, {@code <|im_end|>}) end a pre-token, and so does a
+   * line feed between two letters or digits under Qwen2's pre-tokenizer (the newline run is a
+   * pre-token of its own). Splitting the chat at such a line feed of the context therefore gives
+   * counts that add up exactly; the part up to the split is counted once per context (rows arrive
+   * sorted by window, so the last context is cached). When the context
+   * has no such line feed the whole chat is counted.
+   */
+  static final class ChatLength {
+    private final TokenCounter counter;
+    private final String systemTurn;
+    private final int systemTokens;
+    private final String system;
+    private String lastContext;
+    private int[] lastPrefix;
+
+    ChatLength(TokenCounter counter, String system) {
+      this.counter = counter;
+      this.system = system;
+      this.systemTurn = system.isEmpty() ? "" : "<|im_start|>system\n" + system + "<|im_end|>\n";
+      this.systemTokens = system.isEmpty() ? 0 : counter.count(systemTurn);
+    }
+
+    /** Tokens of the chat system?, user ({@code user} starting with {@code context}), assistant. */
+    int count(String context, String user, String assistant) {
+      String rest = "<|im_end|>\n<|im_start|>assistant\n" + assistant + "<|im_end|>\n";
+      if (!context.equals(lastContext)) { // rows come sorted by window: one cached context suffices
+        lastContext = context;
+        lastPrefix = user.startsWith(context) ? prefix(context) : new int[] {-1, 0};
+      }
+      int[] c = user.startsWith(context) ? lastPrefix : new int[] {-1, 0};
+      if (c[0] < 0) {
+        return counter.count(systemTurn + "<|im_start|>user\n" + user + rest);
+      }
+      return systemTokens + c[1] + counter.count(user.substring(c[0]) + rest);
+    }
+
+    /** {split offset in the context, tokens of "<|im_start|>user\n" + context up to it}, or {-1, 0}. */
+    private int[] prefix(String context) {
+      for (int i = context.length() - 2; i > 0; i--) {
+        if (context.charAt(i) == '\n' && Character.isLetterOrDigit(context.charAt(i - 1))
+            && Character.isLetterOrDigit(context.charAt(i + 1))) {
+          return new int[] {i + 1, counter.count("<|im_start|>user\n" + context.substring(0, i + 1))};
+        }
+      }
+      return new int[] {-1, 0};
+    }
+
+    /** The exact count, tokenizing the whole chat (for tests). */
+    int countWhole(String user, String assistant) {
+      List<TokenCounter.Message> chat = new ArrayList<>();
+      if (!system.isEmpty()) {
+        chat.add(new TokenCounter.Message("system", system));
+      }
+      chat.add(new TokenCounter.Message("user", user));
+      chat.add(new TokenCounter.Message("assistant", assistant));
+      return counter.countChat(chat, false);
+    }
   }
 
   /**
