@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -93,7 +94,8 @@ def test_trainer_cli_refuses_tampered_export(export_dir, tmp_path):
     d = _copy(export_dir, tmp_path)
     with open(d / "jsonl" / "train.jsonl", "a", encoding="utf-8") as f:
         f.write('{"messages": []}\n')
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
     r = subprocess.run([sys.executable, "-m", "lora_trainer", "train", "--export", str(d), "--out",
-                        str(tmp_path / "out")], capture_output=True, text=True)
+                        str(tmp_path / "out")], capture_output=True, text=True, env=env)
     assert r.returncode == 1
     assert "lora_trainer: error:" in r.stderr and "jsonl/train.jsonl" in r.stderr

@@ -9,15 +9,15 @@ import pytest
 
 from lora_trainer.train import main, parse_args, render_chat, resolve_model, train
 
-STEPS = int(os.environ.get("AIS_DISTILL_TEST_STEPS", "40"))
+STEPS = int(os.environ.get("AIS_DISTILL_TEST_STEPS", "30"))
 
 
 def _args(export_dir, out, base_model, steps):
     return parse_args(["train", "--export", str(export_dir), "--out", str(out), "--base-model", base_model,
-                       "--max-steps", str(steps), "--learning-rate", "3e-3", "--batch-size", "2",
+                       "--max-steps", str(steps), "--learning-rate", "3e-3", "--batch-size", "1",
                        "--gradient-accumulation-steps", "1", "--max-length", "8192", "--lora-r", "8",
-                       "--max-train-examples", "400", "--max-eval-examples", "16", "--eval-steps", "20",
-                       "--save-steps", "20", "--logging-steps", "1"])
+                       "--max-train-examples", "400", "--max-eval-examples", "8", "--eval-steps", "15",
+                       "--save-steps", "15", "--logging-steps", "1"])
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +75,8 @@ def test_adapter_reloads_and_changes_generation(run, export_dir, base_model):
 
 def test_rerun_resumes_from_checkpoint(run, export_dir, base_model):
     out, _ = run
-    m = train(_args(export_dir, out, base_model, STEPS + 5))
-    assert m["resumed"] and m["global_step"] == STEPS + 5
+    m = train(_args(export_dir, out, base_model, STEPS + 3))
+    assert m["resumed"] and m["global_step"] == STEPS + 3
 
 
 def test_cli_verify(export_dir, capsys):

@@ -155,6 +155,16 @@ def load_base(base_model: str, gguf_file: str | None, dtype):
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     model = AutoModelForCausalLM.from_pretrained(base_model, dtype=dtype, **kw)
+    if gguf_file:
+        # transformers de-quantizes GGUF tensors to `dtype` on load: the weights are plain tensors,
+        # but the model keeps a GGUF "quantizer" marker that makes Trainer refuse to train it.
+        for attr, value in (("hf_quantizer", None), ("is_quantized", False)):
+            try:
+                setattr(model, attr, value)
+            except AttributeError:
+                pass
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
     return tokenizer, model
 
 
