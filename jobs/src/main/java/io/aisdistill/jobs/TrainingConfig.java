@@ -74,7 +74,7 @@ public final class TrainingConfig {
     /** Peak learning rate (cosine schedule after warmup). */
     public double learningRate = 2e-4;
     /** Student's maximum sequence length in tokens (whole chat in ChatML); longer examples are left out. */
-    public int maxLength = 2048;
+    public int maxLength = 4096;
     /** Examples per device batch. */
     public int batchSize = 4;
     /** Batches accumulated per optimizer step. */
