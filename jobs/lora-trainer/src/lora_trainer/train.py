@@ -64,10 +64,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def resolve_model(base_model: str, gguf_file: str | None) -> tuple[str, str | None]:
-    """Splits ``dir/model.gguf`` into (dir, file name); anything else is returned unchanged."""
+    """Splits ``dir/model.gguf`` into (dir, file name); a local path becomes absolute (it is
+    recorded in the adapter config); a Hugging Face id is returned unchanged."""
     if gguf_file is None and base_model.endswith(".gguf"):
-        p = Path(base_model)
+        p = Path(base_model).resolve()
         return str(p.parent), p.name
+    if Path(base_model).exists():
+        return str(Path(base_model).resolve()), gguf_file
     return base_model, gguf_file
 
 
