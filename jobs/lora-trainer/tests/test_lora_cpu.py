@@ -16,7 +16,7 @@ def _args(export_dir, out, base_model, steps):
     return parse_args(["train", "--export", str(export_dir), "--out", str(out), "--base-model", base_model,
                        "--max-steps", str(steps), "--learning-rate", "3e-3", "--batch-size", "1",
                        "--gradient-accumulation-steps", "1", "--max-length", "8192", "--lora-r", "8",
-                       "--max-train-examples", "400", "--max-eval-examples", "8", "--eval-steps", "15",
+                       "--max-train-examples", "400", "--max-eval-examples", "4", "--eval-steps", "15",
                        "--save-steps", "15", "--logging-steps", "1"])
 
 

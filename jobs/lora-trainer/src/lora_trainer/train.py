@@ -266,7 +266,11 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     t1 = time.time()
     result = trainer.train(resume_from_checkpoint=resume)
     train_s = time.time() - t1
-    eval_after = trainer.evaluate()["eval_loss"] if val_ex else None
+    last = [h for h in trainer.state.log_history if "eval_loss" in h]
+    if last and last[-1]["step"] == trainer.state.global_step:
+        eval_after = last[-1]["eval_loss"]  # the Trainer has just evaluated this very state
+    else:
+        eval_after = trainer.evaluate()["eval_loss"] if val_ex else None
 
     adapter_dir = out / "adapter"
     model.save_pretrained(str(adapter_dir), safe_serialization=True)
