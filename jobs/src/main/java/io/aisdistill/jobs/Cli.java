@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 @Command(name = "ais-distill", mixinStandardHelpOptions = true, version = "ais-distill 0.1.0",
     description = "AIS vessel tracks to judged QA training data (Spark + Delta Lake).",
     subcommands = {Cli.Run.class, Cli.Ingest.class, Cli.Windows.class, Cli.Generate.class, Cli.Judge.class,
-        Cli.Simulate.class, Cli.Sql.class})
+        TrainingCommands.Export.class, TrainingCommands.Train.class, Cli.Simulate.class, Cli.Sql.class})
 public final class Cli {
   /** Options every Spark stage takes. */
   static class Common {
@@ -159,7 +159,8 @@ public final class Cli {
       SparkSession spark = SparkSessions.getOrCreate(cfg, "ais-distill sql");
       Lakehouse lh = new Lakehouse(spark, common.lakehouse);
       for (String t : List.of(Tables.POSITIONS, Tables.STATIC, Tables.REJECTS, Tables.WINDOWS, Tables.PROMPTS,
-          Tables.QA_CANDIDATES, Tables.QA_JUDGED, Tables.LLM_CALLS)) {
+          Tables.QA_CANDIDATES, Tables.QA_JUDGED, Tables.LLM_CALLS,
+          Tables.TRAINING_RUNS)) {
         if (lh.exists(t)) {
           lh.read(t).createOrReplaceTempView(t);
         }

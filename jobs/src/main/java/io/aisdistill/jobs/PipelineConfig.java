@@ -91,6 +91,8 @@ public class PipelineConfig implements Serializable {
   public GenerateSection generate = new GenerateSection();
   /** Judge stage settings. */
   public JudgeSection judge = new JudgeSection();
+  public TrainingConfig.ExportSection export = new TrainingConfig.ExportSection();
+  public TrainingConfig.TrainSection train = new TrainingConfig.TrainSection();
 
   private static ObjectMapper mapper() {
     return new ObjectMapper(new YAMLFactory())

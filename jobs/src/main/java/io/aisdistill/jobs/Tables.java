@@ -38,6 +38,7 @@ public final class Tables {
   /** Verdicts on QA pairs. */
   public static final String QA_JUDGED = "qa_judged";
   public static final String LLM_CALLS = "llm_calls";
+  public static final String TRAINING_RUNS = "training_runs";
 
   /** The columns that identify one position report: equal values = exact duplicate. */
   public static final List<String> POSITION_KEY =
@@ -226,6 +227,22 @@ public final class Tables {
     f("latency_ms", LongType, "milliseconds of the last attempt"),
     f("started_at", TimestampType, "first attempt, UTC"),
     f("finished_at", TimestampType, "end of the call, UTC"),
+  });
+
+  /** {@code training_runs}: one row per export (key: export_id, out_dir); see {@code ExportJob}. */
+  public static final StructType TRAINING_RUNS_SCHEMA = new StructType(new StructField[] {
+    f("export_id", StringType, "hash of the export manifest content"),
+    f("run_id", StringType, "run that wrote the export"),
+    f("created_at", TimestampType, "time of the export, UTC"),
+    f("lakehouse", StringType, "lakehouse root read"),
+    f("out_dir", StringType, "export directory (absolute)"),
+    f("delta_versions", createMapType(StringType, LongType), "Delta version read per input table"),
+    f("base_model", StringType, "base model to fine-tune"),
+    f("examples", createMapType(StringType, LongType), "examples per split"),
+    f("accepted", LongType, "accepted QA pairs read"),
+    f("too_long", LongType, "examples left out: longer than the student's max length (tokens)"),
+    f("manifest_sha256", StringType, "SHA-256 of manifest.json"),
+    f("manifest", StringType, "manifest.json text"),
   });
 
   private static StructType concat(StructField[]... parts) {

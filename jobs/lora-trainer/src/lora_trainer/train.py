@@ -1,0 +1,324 @@
+"""LoRA fine-tuning (Hugging Face transformers + PEFT) of a causal LM on an ais-distill export.
+
+Reads the export's ``manifest.json`` (refusing one whose file hashes do not match), the train and
+validation splits (Arrow), and the hyperparameters recorded by the export (base model, LoRA r /
+alpha / dropout / target modules, epochs, learning rate, max length, seed); command-line options
+override them. The loss is computed on the assistant turn only (prompt tokens are masked with
+-100). bf16 on a GPU that supports it, fp32 on CPU.
+
+Writes to ``--out``:
+  * ``adapter/``: the LoRA adapter (``adapter_model.safetensors``, ``adapter_config.json``) and the
+    tokenizer files;
+  * ``checkpoints/``: Trainer checkpoints (a rerun resumes from the last one);
+  * ``metrics.json``: loss curve, evaluation loss before and after, steps/s, counts, settings.
+
+Logs to MLflow only when ``MLFLOW_TRACKING_URI`` (or ``--mlflow-tracking-uri``) is set; mlflow is
+imported only then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from lora_trainer.export import ManifestError, load_manifest, read_split
+
+CHATML = "chatml"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parses the command line (``train`` or ``verify`` subcommand)."""
+    p = argparse.ArgumentParser(prog="python -m lora_trainer", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("verify", help="check an export against its manifest and print its counts")
+    v.add_argument("--export", required=True, type=Path)
+    t = sub.add_parser("train", help="LoRA fine-tuning on an export")
+    t.add_argument("--export", required=True, type=Path, help="export directory (manifest.json)")
+    t.add_argument("--out", required=True, type=Path, help="output directory")
+    t.add_argument("--base-model", help="HF id, local directory or .gguf file (default: the manifest's)")
+    t.add_argument("--gguf-file", help="GGUF file name inside --base-model (set from a .gguf path)")
+    t.add_argument("--max-steps", type=int, default=-1, help="stop after this many optimizer steps")
+    t.add_argument("--epochs", type=float, help="override the manifest's epochs")
+    t.add_argument("--learning-rate", type=float, help="override the manifest's learning rate")
+    t.add_argument("--batch-size", type=int, help="override the manifest's batch size")
+    t.add_argument("--gradient-accumulation-steps", type=int, help="override the manifest's value")
+    t.add_argument("--max-length", type=int, help="override the manifest's max length (tokens)")
+    t.add_argument("--lora-r", type=int, help="override the manifest's LoRA rank")
+    t.add_argument("--max-train-examples", type=int, help="use the first N train examples only")
+    t.add_argument("--max-eval-examples", type=int, help="use the first N validation examples only")
+    t.add_argument("--eval-steps", type=int, help="evaluate every N steps (default: 5 times a run)")
+    t.add_argument("--save-steps", type=int, help="checkpoint every N steps (default: eval steps)")
+    t.add_argument("--logging-steps", type=int, default=1)
+    t.add_argument("--dtype", choices=["auto", "bf16", "fp32"], default="auto",
+                   help="auto: bf16 on a GPU with bf16, else fp32")
+    t.add_argument("--no-resume", action="store_true", help="ignore checkpoints in --out")
+    t.add_argument("--mlflow-tracking-uri", default=os.environ.get("MLFLOW_TRACKING_URI"))
+    t.add_argument("--threads", type=int, help="torch CPU threads")
+    return p.parse_args(argv)
+
+
+def resolve_model(base_model: str, gguf_file: str | None) -> tuple[str, str | None]:
+    """Splits ``dir/model.gguf`` into (dir, file name); a local path becomes absolute (it is
+    recorded in the adapter config); a Hugging Face id is returned unchanged."""
+    if gguf_file is None and base_model.endswith(".gguf"):
+        p = Path(base_model).resolve()
+        return str(p.parent), p.name
+    if Path(base_model).exists():
+        return str(Path(base_model).resolve()), gguf_file
+    return base_model, gguf_file
+
+
+def render_chat(tokenizer, messages: list[dict[str, str]], add_generation_prompt: bool) -> str:
+    """Renders messages with the tokenizer's chat template, or as ChatML text when it has none."""
+    if getattr(tokenizer, "chat_template", None):
+        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt)
+    text = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
+    return text + ("<|im_start|>assistant\n" if add_generation_prompt else "")
+
+
+def encode_example(tokenizer, messages: list[dict[str, str]]) -> dict[str, list[int]]:
+    """Token ids and labels of one chat; labels are -100 on everything but the assistant turn.
+
+    The prompt (every turn before the last, plus the assistant header) and the completion (the
+    assistant content and its end-of-turn marker) are tokenized separately and concatenated, so
+    the boundary is exact whatever the template.
+    """
+    if messages[-1]["role"] != "assistant":
+        raise ValueError("the last message of an example must be the assistant's")
+    prompt = render_chat(tokenizer, messages[:-1], add_generation_prompt=True)
+    full = render_chat(tokenizer, messages, add_generation_prompt=False)
+    if not full.startswith(prompt):
+        raise ValueError("chat template does not extend the prompt with the assistant turn")
+    p_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    c_ids = tokenizer(full[len(prompt):], add_special_tokens=False)["input_ids"]
+    if tokenizer.eos_token_id is not None and (not c_ids or c_ids[-1] != tokenizer.eos_token_id) \
+            and not getattr(tokenizer, "chat_template", None):
+        c_ids = c_ids + [tokenizer.eos_token_id]
+    return {"input_ids": p_ids + c_ids, "labels": [-100] * len(p_ids) + c_ids}
+
+
+def encode_split(tokenizer, rows: list[dict[str, Any]], max_length: int) -> tuple[list[dict], int]:
+    """Encodes rows; returns (examples, number left out for exceeding ``max_length`` tokens)."""
+    out, too_long = [], 0
+    for r in rows:
+        e = encode_example(tokenizer, r["messages"])
+        if len(e["input_ids"]) > max_length:
+            too_long += 1
+            continue
+        out.append(e)
+    return out, too_long
+
+
+class Collator:
+    """Pads input_ids (pad id), labels (-100) and builds the attention mask."""
+
+    def __init__(self, pad_id: int):
+        self.pad_id = pad_id
+
+    def __call__(self, batch: list[dict[str, list[int]]]):
+        import torch
+
+        n = max(len(b["input_ids"]) for b in batch)
+        ids = torch.full((len(batch), n), self.pad_id, dtype=torch.long)
+        labels = torch.full((len(batch), n), -100, dtype=torch.long)
+        mask = torch.zeros((len(batch), n), dtype=torch.long)
+        for i, b in enumerate(batch):
+            k = len(b["input_ids"])
+            ids[i, :k] = torch.tensor(b["input_ids"])
+            labels[i, :k] = torch.tensor(b["labels"])
+            mask[i, :k] = 1
+        return {"input_ids": ids, "labels": labels, "attention_mask": mask}
+
+
+class ListDataset:
+    """A list as a map-style torch dataset."""
+
+    def __init__(self, items: list):
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i: int):
+        return self.items[i]
+
+
+def load_base(base_model: str, gguf_file: str | None, dtype):
+    """Loads the tokenizer and the causal LM (from a GGUF file when ``gguf_file`` is set)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    kw = {"gguf_file": gguf_file} if gguf_file else {}
+    tokenizer = AutoTokenizer.from_pretrained(base_model, **kw)
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model = AutoModelForCausalLM.from_pretrained(base_model, dtype=dtype, **kw)
+    if gguf_file:
+        # transformers de-quantizes GGUF tensors to `dtype` on load: the weights are plain tensors,
+        # but the model keeps a GGUF "quantizer" marker that makes Trainer refuse to train it.
+        for attr, value in (("hf_quantizer", None), ("is_quantized", False)):
+            try:
+                setattr(model, attr, value)
+            except AttributeError:
+                pass
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+    return tokenizer, model
+
+
+def lora_targets(model, wanted: list[str]) -> list[str]:
+    """The wanted module names that exist in ``model`` (error when none does)."""
+    names = {n.rsplit(".", 1)[-1] for n, _ in model.named_modules()}
+    found = [m for m in wanted if m in names]
+    if not found:
+        raise ValueError(f"none of the LoRA target modules {wanted} is in the model")
+    return found
+
+
+def train(args: argparse.Namespace) -> dict[str, Any]:
+    """Runs one training; returns the metrics written to ``metrics.json``."""
+    manifest = load_manifest(args.export)  # raises ManifestError on a hash mismatch
+    hp = manifest["training"]
+    lora = hp["lora"]
+    base_model, gguf_file = resolve_model(args.base_model or hp["base_model"], args.gguf_file)
+    max_length = args.max_length or hp["max_length"]
+    epochs = args.epochs if args.epochs is not None else hp["epochs"]
+    lr = args.learning_rate if args.learning_rate is not None else hp["learning_rate"]
+    batch_size = args.batch_size or hp["batch_size"]
+    accum = args.gradient_accumulation_steps or hp["gradient_accumulation_steps"]
+    seed = int(hp["seed"])
+
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    set_seed(seed)
+    cuda = torch.cuda.is_available()
+    use_bf16 = args.dtype == "bf16" or (args.dtype == "auto" and cuda and torch.cuda.is_bf16_supported())
+    dtype = torch.bfloat16 if use_bf16 else torch.float32
+    t0 = time.time()
+    tokenizer, model = load_base(base_model, gguf_file, dtype)
+    load_s = time.time() - t0
+
+    train_rows = read_split(args.export, "train")[: args.max_train_examples]
+    val_rows = read_split(args.export, "validation")[: args.max_eval_examples]
+    train_ex, train_long = encode_split(tokenizer, train_rows, max_length)
+    val_ex, val_long = encode_split(tokenizer, val_rows, max_length)
+    if not train_ex:
+        raise ValueError(f"no train example fits in {max_length} tokens of {base_model}")
+
+    targets = lora_targets(model, list(lora["target_modules"]))
+    model = get_peft_model(model, LoraConfig(
+        r=args.lora_r or int(lora["r"]), lora_alpha=int(lora["alpha"]), lora_dropout=float(lora["dropout"]),
+        target_modules=targets, bias="none", task_type="CAUSAL_LM"))
+    trainable, total = model.get_nb_trainable_parameters()
+
+    steps_per_epoch = max(1, math.ceil(len(train_ex) / (batch_size * accum)))
+    total_steps = args.max_steps if args.max_steps > 0 else math.ceil(steps_per_epoch * epochs)
+    eval_steps = args.eval_steps or max(1, total_steps // 5)
+    out = Path(args.out)
+    ckpt_dir = out / "checkpoints"
+    targs = TrainingArguments(
+        output_dir=str(ckpt_dir), per_device_train_batch_size=batch_size, per_device_eval_batch_size=batch_size,
+        gradient_accumulation_steps=accum, num_train_epochs=epochs, max_steps=args.max_steps,
+        learning_rate=lr, lr_scheduler_type="cosine",
+        warmup_steps=int(math.ceil(float(hp.get("warmup_ratio", 0.0)) * total_steps)),
+        logging_steps=args.logging_steps, eval_strategy="steps" if val_ex else "no", eval_steps=eval_steps,
+        save_strategy="steps", save_steps=args.save_steps or eval_steps, save_total_limit=2,
+        bf16=use_bf16, use_cpu=not cuda, seed=seed, data_seed=seed, report_to="none",
+        dataloader_num_workers=0, remove_unused_columns=False, disable_tqdm=True)
+
+    callbacks = []
+    mlflow_run = None
+    if args.mlflow_tracking_uri:
+        import mlflow  # optional: only needed when a tracking URI is set
+
+        mlflow.set_tracking_uri(args.mlflow_tracking_uri)
+        mlflow_run = mlflow.start_run(run_name=f"ais-distill-{manifest['export_id']}")
+        mlflow.log_params({"export_id": manifest["export_id"], "base_model": base_model, "lora_r": lora["r"],
+                           "lora_alpha": lora["alpha"], "lora_dropout": lora["dropout"], "learning_rate": lr,
+                           "epochs": epochs, "max_length": max_length, "seed": seed})
+
+        class MlflowLog(TrainerCallback):
+            """Forwards the Trainer's numeric logs to MLflow."""
+
+            def on_log(self, _args, state, _control, logs=None, **_kw):
+                nums = {k: float(v) for k, v in (logs or {}).items() if isinstance(v, (int, float))}
+                if nums:
+                    mlflow.log_metrics(nums, step=state.global_step)
+
+        callbacks.append(MlflowLog())
+
+    trainer = Trainer(model=model, args=targs, train_dataset=ListDataset(train_ex),
+                      eval_dataset=ListDataset(val_ex) if val_ex else None, data_collator=Collator(tokenizer.pad_token_id),
+                      processing_class=tokenizer, callbacks=callbacks)
+    resume = None
+    if not args.no_resume and ckpt_dir.is_dir() and any(ckpt_dir.glob("checkpoint-*")):
+        resume = True
+    eval_before = trainer.evaluate()["eval_loss"] if val_ex and resume is None else None
+    t1 = time.time()
+    result = trainer.train(resume_from_checkpoint=resume)
+    train_s = time.time() - t1
+    last = [h for h in trainer.state.log_history if "eval_loss" in h]
+    if last and last[-1]["step"] == trainer.state.global_step:
+        eval_after = last[-1]["eval_loss"]  # the Trainer has just evaluated this very state
+    else:
+        eval_after = trainer.evaluate()["eval_loss"] if val_ex else None
+
+    adapter_dir = out / "adapter"
+    model.save_pretrained(str(adapter_dir), safe_serialization=True)
+    tokenizer.save_pretrained(str(adapter_dir))
+    losses = [{"step": h["step"], "loss": h["loss"]} for h in trainer.state.log_history if "loss" in h]
+    evals = [{"step": h["step"], "eval_loss": h["eval_loss"]} for h in trainer.state.log_history if "eval_loss" in h]
+    metrics = {
+        "export_id": manifest["export_id"],
+        "base_model": base_model, "gguf_file": gguf_file,
+        "device": "cuda:" + torch.cuda.get_device_name(0) if cuda else "cpu",
+        "dtype": "bf16" if use_bf16 else "fp32", "torch_threads": torch.get_num_threads(),
+        "lora": {"r": args.lora_r or int(lora["r"]), "alpha": int(lora["alpha"]),
+                 "dropout": float(lora["dropout"]), "target_modules": targets},
+        "trainable_parameters": trainable, "total_parameters": total,
+        "learning_rate": lr, "epochs": epochs, "batch_size": batch_size, "gradient_accumulation_steps": accum,
+        "max_length": max_length, "seed": seed,
+        "train_examples": len(train_ex), "validation_examples": len(val_ex),
+        "too_long_for_base_tokenizer": {"train": train_long, "validation": val_long},
+        "resumed": bool(resume), "global_step": result.global_step,
+        "train_loss_mean": result.training_loss, "loss_curve": losses, "eval_curve": evals,
+        "eval_loss_before": eval_before, "eval_loss_after": eval_after,
+        "train_seconds": train_s, "model_load_seconds": load_s,
+        "steps_per_second": result.metrics.get("train_steps_per_second"),
+        "peak_gpu_memory_bytes": torch.cuda.max_memory_allocated() if cuda else None,
+    }
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    if mlflow_run is not None:
+        import mlflow
+
+        mlflow.log_metrics({k: v for k, v in metrics.items() if isinstance(v, float)})
+        mlflow.log_artifact(str(out / "metrics.json"))
+        mlflow.end_run()
+    return metrics
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status (1 with a one-line reason on stderr on failure)."""
+    args = parse_args(argv)
+    try:
+        if args.command == "verify":
+            m = load_manifest(args.export)
+            print(json.dumps({"export_id": m["export_id"], "counts": m["counts"]["splits"]}, indent=2))
+            return 0
+        m = train(args)
+        print(f"lora_trainer: {m['global_step']} steps, loss {m['loss_curve'][0]['loss']:.4f} -> "
+              f"{m['loss_curve'][-1]['loss']:.4f}, eval {m['eval_loss_before']} -> {m['eval_loss_after']}, "
+              f"adapter in {Path(args.out) / 'adapter'}")
+        return 0
+    except (ManifestError, ValueError, FileNotFoundError) as e:
+        print(f"lora_trainer: error: {e}", file=sys.stderr)
+        return 1

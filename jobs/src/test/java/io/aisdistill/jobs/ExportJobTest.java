@@ -1,0 +1,166 @@
+package io.aisdistill.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aisdistill.common.text.TokenCounter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The export stage on the pipeline output of the committed sample (data-samples/): vessel-disjoint
+ * stratified splits, JSONL / Parquet / Arrow agreeing row for row, manifest hashes, too-long
+ * examples counted, byte-identical reruns, one training_runs row. Needs the Qwen2.5 tokenizer in
+ * ../shared (tagged shared-data; fails, never skips, without it).
+ */
+@Tag("shared-data")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ExportJobTest {
+  @TempDir static Path tmp;
+  SparkSession spark;
+  Lakehouse lh;
+  PipelineConfig cfg;
+  StageReport report;
+  Path out;
+
+  static Path tokenizer() {
+    Path d = Path.of(System.getProperty("ais.shared.dir", "../shared")).toAbsolutePath().normalize()
+        .resolve("models/qwen2.5-tokenizer");
+    if (!Files.isRegularFile(d.resolve("tokenizer.json"))) {
+      throw new IllegalStateException("Qwen2.5 tokenizer not found at " + d);
+    }
+    return d;
+  }
+
+  @BeforeAll
+  void pipelineThenExport() {
+    spark = SparkTestSession.get();
+    cfg = PipelineConfig.load(null, List.of("spark.master=local[2]", "spark.shuffle_partitions=4",
+        "export.tokenizer=" + tokenizer()));
+    lh = new Lakehouse(spark, tmp.resolve("lakehouse").toString());
+    IngestJob.run(spark, lh, List.of(SparkTestSession.repo().resolve("data-samples").toString()), null, "t1");
+    WindowsJob.run(spark, lh, cfg, Stages.FLAGS);
+    GenerateJob.run(spark, lh, cfg);
+    JudgeJob.run(spark, lh, cfg);
+    out = tmp.resolve("export");
+    report = ExportJob.run(spark, lh, cfg, out, "export-1");
+  }
+
+  @Test
+  void splitsAreVesselDisjointAndStratified() {
+    List<Row> rows = spark.read().parquet(out.resolve("parquet").toUri().toString()).collectAsList();
+    assertEquals(report.getLong("exported"), rows.size());
+    Map<Long, String> splitOf = new HashMap<>();
+    Map<String, Set<String>> cats = new HashMap<>();
+    for (Row r : rows) {
+      String s = r.getAs("split");
+      String prev = splitOf.put(r.<Long>getAs("mmsi"), s);
+      assertTrue(prev == null || prev.equals(s), "vessel " + r.getAs("mmsi") + " in two splits");
+      cats.computeIfAbsent(s, k -> new TreeSet<>()).add(r.getAs("category"));
+    }
+    Set<String> all = new TreeSet<>();
+    cats.values().forEach(all::addAll);
+    assertEquals(6, all.size(), "six categories: " + all);
+    for (String s : ExportJob.SPLITS) {
+      assertEquals(all, cats.get(s), "every category in " + s);
+    }
+  }
+
+  @Test
+  void manifestHashesTheFilesAndFormatsAgree() throws IOException {
+    JsonNode m = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
+    assertEquals(ExportJob.FORMAT, m.get("format").asText());
+    assertEquals(lh.version(Tables.QA_JUDGED), m.at("/delta_versions/qa_judged").asLong());
+    assertEquals(9, m.get("files").size());
+    long total = 0;
+    for (String s : ExportJob.SPLITS) {
+      long n = m.at("/counts/splits/" + s + "/examples").asLong();
+      total += n;
+      assertEquals(n, Files.readAllLines(out.resolve("jsonl/" + s + ".jsonl")).size());
+      for (String f : List.of("jsonl/" + s + ".jsonl", "parquet/" + s + ".parquet", "arrow/" + s + ".arrow")) {
+        assertEquals(ExportJob.sha256(out.resolve(f)), m.at("/files/" + f.replace("/", "~1") + "/sha256").asText());
+        assertEquals(n, m.at("/files/" + f.replace("/", "~1") + "/rows").asLong());
+      }
+    }
+    assertEquals(report.getLong("exported"), total);
+    assertEquals(cfg.train.maxLength, m.at("/training/max_length").asInt());
+    assertEquals(16, m.at("/training/lora/r").asInt());
+    String first = Files.readAllLines(out.resolve("jsonl/train.jsonl")).get(0);
+    assertTrue(first.startsWith("{\"messages\":[{\"role\":\"system\",\"content\":"), first.substring(0, 60));
+    assertTrue(first.contains("{\"role\":\"user\",\"content\":\"AIS window "));
+  }
+
+  @Test
+  void rerunIsByteIdenticalAndAddsNoTrainingRun() throws IOException {
+    Path again = tmp.resolve("export-again");
+    ExportJob.run(spark, lh, cfg, again, "export-2");
+    for (String f : List.of("manifest.json", "jsonl/train.jsonl", "parquet/validation.parquet", "arrow/test.arrow")) {
+      assertArrayEquals(Files.readAllBytes(out.resolve(f)), Files.readAllBytes(again.resolve(f)), f);
+    }
+    ExportJob.run(spark, lh, cfg, out, "export-3");
+    List<Row> runs = lh.read(Tables.TRAINING_RUNS)
+        .filter(org.apache.spark.sql.functions.col("out_dir").isin(out.toString(), again.toString())).collectAsList();
+    assertEquals(2, runs.size(), "one row per (export_id, out_dir)");
+    assertEquals(1, new HashSet<>(runs.stream().map(r -> r.getAs("export_id")).toList()).size());
+  }
+
+  @Test
+  void tooLongExamplesAreLeftOutAndCounted() {
+    PipelineConfig small = PipelineConfig.load(null, List.of("spark.master=local[2]", "spark.shuffle_partitions=4",
+        "export.tokenizer=" + tokenizer(), "train.max_length=1"));
+    StageReport r = ExportJob.run(spark, lh, small, tmp.resolve("export-small"), "small");
+    assertEquals(0, r.getLong("exported"));
+    assertEquals(report.getLong("accepted"), r.getLong("too_long"));
+    assertTrue(report.getLong("accepted") > 50);
+  }
+
+  @Test
+  void cachedContextCountEqualsWholeChatCount() {
+    List<Row> rows = spark.read().parquet(out.resolve("parquet").toUri().toString()).limit(200).collectAsList();
+    try (TokenCounter tc = TokenCounter.load(tokenizer())) {
+      ExportJob.ChatLength len = new ExportJob.ChatLength(tc, cfg.export.systemPrompt);
+      for (Row r : rows) {
+        List<Row> ms = r.getList(r.fieldIndex("messages"));
+        String user = ms.get(1).getString(1);
+        String assistant = ms.get(2).getString(1);
+        String context = user.substring(0, user.lastIndexOf("\nQuestion: "));
+        assertEquals(len.countWhole(user, assistant), len.count(context, user, assistant));
+        assertEquals(len.countWhole(user, assistant), r.<Integer>getAs("n_tokens"));
+      }
+    }
+  }
+
+  @Test
+  void assignSplitsSeedsRareCategoriesIntoEverySplit() {
+    Map<Long, Set<String>> v = new HashMap<>();
+    for (long m = 1; m <= 200; m++) {
+      v.put(m, new TreeSet<>(Set.of("route")));
+    }
+    v.get(7L).add("anomaly");
+    v.get(8L).add("anomaly");
+    v.get(9L).add("anomaly");
+    Map<Long, String> s = ExportJob.assignSplits(v, 0.8, 0.1, "salt");
+    assertEquals(200, s.size());
+    assertEquals(Set.of("train", "validation", "test"), new TreeSet<>(List.of(s.get(7L), s.get(8L), s.get(9L))));
+    long train = s.values().stream().filter("train"::equals).count();
+    assertTrue(train > 140 && train < 180, "about 80% train: " + train);
+    assertEquals(s, ExportJob.assignSplits(v, 0.8, 0.1, "salt"));
+  }
+}
