@@ -46,6 +46,7 @@ def get_spark():
                .config("spark.sql.shuffle.partitions", "4")
                .config("spark.databricks.delta.snapshotPartitions", "2")
                .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
                .config("spark.driver.extraJavaOptions", "-XX:+IgnoreUnrecognizedVMOptions"))
     jars = os.environ.get("AIS_DISTILL_SPARK_JARS")
     if jars:
