@@ -14,22 +14,49 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The lakehouse root holding every Delta table: a local directory ({@code ./lakehouse} by
- * default) or any Hadoop file system URI ({@code s3a://bucket/prefix}). Table {@code t} lives at
- * {@code <root>/<t>}. All writes are idempotent: MERGE that inserts only rows whose key is new,
- * or a full overwrite of a table that is a pure function of its inputs.
+ * The lakehouse holding every Delta table, in one of two forms:
+ *
+ * <ul>
+ *   <li>a root directory or Hadoop file system URI ({@code ./lakehouse} by default,
+ *       {@code s3a://bucket/prefix}): table {@code t} lives at {@code <root>/<t>};
+ *   <li>{@code catalog:CATALOG.SCHEMA} (or {@code catalog:SCHEMA}): catalog tables
+ *       {@code CATALOG.SCHEMA.t} (Unity Catalog on Databricks, or Spark's session catalog). Text
+ *       files (run reports) then go under the Spark setting {@value #FILES_ROOT_CONF}, by default
+ *       the Unity Catalog volume {@code /Volumes/CATALOG/SCHEMA/ais_distill}.
+ * </ul>
+ *
+ * All writes are idempotent: MERGE that inserts only rows whose key is new, or a full overwrite of
+ * a table that is a pure function of its inputs.
  */
 public final class Lakehouse {
+  /** Prefix of a catalog lakehouse: {@code catalog:main.ais_distill}. */
+  public static final String CATALOG_PREFIX = "catalog:";
+  /** Spark setting: where a catalog lakehouse writes its text files. */
+  public static final String FILES_ROOT_CONF = "spark.aisdistill.files_root";
+
   private final SparkSession spark;
   private final String root;
+  /** {@code CATALOG.SCHEMA} of a catalog lakehouse, else null. */
+  private final String namespace;
 
   /**
    * @param spark the session
-   * @param root lakehouse root path or URI (a trailing slash is ignored)
+   * @param root lakehouse root path or URI (a trailing slash is ignored), or
+   *     {@code catalog:CATALOG.SCHEMA}
+   * @throws IllegalArgumentException on a malformed catalog name
    */
   public Lakehouse(SparkSession spark, String root) {
     this.spark = spark;
     this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    if (this.root.startsWith(CATALOG_PREFIX)) {
+      String ns = this.root.substring(CATALOG_PREFIX.length());
+      if (!ns.matches("[A-Za-z0-9_`-]+(\\.[A-Za-z0-9_`-]+)?")) {
+        throw new IllegalArgumentException("catalog lakehouse must be catalog:CATALOG.SCHEMA or catalog:SCHEMA, got " + root);
+      }
+      this.namespace = ns;
+    } else {
+      this.namespace = null;
+    }
   }
 
   /** The root as given (without a trailing slash). */
@@ -37,14 +64,29 @@ public final class Lakehouse {
     return root;
   }
 
-  /** Path of table {@code name}. */
+  /** True when the tables are catalog tables ({@code catalog:CATALOG.SCHEMA}). */
+  public boolean isCatalog() {
+    return namespace != null;
+  }
+
+  /**
+   * Where table {@code name} lives: its path under the root, or its qualified name
+   * {@code CATALOG.SCHEMA.name} in a catalog lakehouse.
+   */
   public String path(String name) {
-    return root + "/" + name;
+    return isCatalog() ? namespace + "." + name : root + "/" + name;
   }
 
   /** True when table {@code name} exists as a Delta table. */
   public boolean exists(String name) {
+    if (isCatalog()) {
+      return spark.catalog().tableExists(path(name));
+    }
     return DeltaTable.isDeltaTable(spark, path(name));
+  }
+
+  private DeltaTable delta(String name) {
+    return isCatalog() ? DeltaTable.forName(spark, path(name)) : DeltaTable.forPath(spark, path(name));
   }
 
   /**
@@ -57,7 +99,7 @@ public final class Lakehouse {
       throw new IllegalStateException("table " + name + " not found under " + root
           + ": run the stage that writes it first");
     }
-    return spark.read().format("delta").load(path(name));
+    return isCatalog() ? spark.read().table(path(name)) : spark.read().format("delta").load(path(name));
   }
 
   /** Current version of table {@code name}, or -1 when it does not exist. */
@@ -65,7 +107,7 @@ public final class Lakehouse {
     if (!exists(name)) {
       return -1;
     }
-    return DeltaTable.forPath(spark, path(name)).history(1).select("version").first().getLong(0);
+    return delta(name).history(1).select("version").first().getLong(0);
   }
 
   /**
@@ -82,14 +124,14 @@ public final class Lakehouse {
       if (!partitionBy.isEmpty()) {
         w = w.partitionBy(partitionBy.toArray(String[]::new));
       }
-      w.save(path(name));
+      save(w, name);
       return lastMetric(name, "numOutputRows");
     }
     String cond = java.util.stream.Stream.concat(
             partitionBy.stream().map(c -> "t.`" + c + "` = s.`" + c + "`"),
             key.stream().map(c -> "t.`" + c + "` <=> s.`" + c + "`"))
         .collect(Collectors.joining(" AND "));
-    DeltaTable.forPath(spark, path(name)).as("t")
+    delta(name).as("t")
         .merge(df.as("s"), cond)
         .whenNotMatched().insertAll()
         .execute();
@@ -107,12 +149,29 @@ public final class Lakehouse {
     if (!partitionBy.isEmpty()) {
       w = w.partitionBy(partitionBy.toArray(String[]::new));
     }
-    w.save(path(name));
+    save(w, name);
     return lastMetric(name, "numOutputRows");
   }
 
+  private void save(org.apache.spark.sql.DataFrameWriter<Row> w, String name) {
+    if (isCatalog()) {
+      w.saveAsTable(path(name));
+    } else {
+      w.save(path(name));
+    }
+  }
+
+  /** Root of the text files: the lakehouse root, or the files root of a catalog lakehouse. */
+  public String filesRoot() {
+    if (!isCatalog()) {
+      return root;
+    }
+    String conf = spark.conf().get(FILES_ROOT_CONF, "");
+    return conf.isEmpty() ? "/Volumes/" + namespace.replace('.', '/').replace("`", "") + "/ais_distill" : conf;
+  }
+
   private long lastMetric(String name, String metric) {
-    Row h = DeltaTable.forPath(spark, path(name)).history(1).select("operationMetrics").first();
+    Row h = delta(name).history(1).select("operationMetrics").first();
     Map<String, String> m = h.getJavaMap(0);
     String v = m == null ? null : m.get(metric);
     return v == null ? 0 : Long.parseLong(v);
@@ -124,7 +183,7 @@ public final class Lakehouse {
    * @throws IllegalStateException on an I/O error
    */
   public String writeText(String relative, String text) {
-    Path p = new Path(root + "/" + relative);
+    Path p = new Path(filesRoot() + "/" + relative);
     try {
       FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
       try (OutputStream o = fs.create(p, true)) {
