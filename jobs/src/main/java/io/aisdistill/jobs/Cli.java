@@ -51,18 +51,22 @@ public final class Cli {
       return PipelineConfig.load(c, overrides);
     }
 
+
+    String runId() {
+      return runId != null ? runId
+          : DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
+    }
+  }
+
+  /** The {@code --teachers} option, on the commands that can call LLMs (run, generate, judge). */
+  static class TeacherOption {
     @Option(names = "--teachers", description = "Teacher mix YAML (LLM teachers and judge, e.g. conf/teachers-local.yaml); "
         + "default: the offline grounded teacher and judge.")
     Path teachers;
 
     /** The teacher file, or null. */
-    io.aisdistill.common.llm.TeacherConfig teachers() {
+    io.aisdistill.common.llm.TeacherConfig load() {
       return teachers == null ? null : io.aisdistill.common.llm.TeacherConfig.load(teachers);
-    }
-
-    String runId() {
-      return runId != null ? runId
-          : DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
     }
   }
 
@@ -86,6 +90,8 @@ public final class Cli {
 
   @Command(name = "run", description = "Run every stage: ingest, windows, generate, judge.")
   static final class Run extends StageCommand {
+    @Mixin TeacherOption llm;
+
     @Option(names = "--input", arity = "1..*", defaultValue = "${env:AIS_DISTILL_HOME:-.}/data-samples",
         description = "Input files, directories or globs (default: ${DEFAULT-VALUE}).")
     List<String> inputs;
@@ -98,8 +104,8 @@ public final class Cli {
       List<StageReport> r = new ArrayList<>();
       r.add(IngestJob.run(spark, lh, inputs, format, runId));
       r.add(WindowsJob.run(spark, lh, cfg, Stages.FLAGS));
-      r.add(GenerateJob.run(spark, lh, cfg, common.teachers(), runId));
-      r.add(JudgeJob.run(spark, lh, cfg, common.teachers(), runId));
+      r.add(GenerateJob.run(spark, lh, cfg, llm.load(), runId));
+      r.add(JudgeJob.run(spark, lh, cfg, llm.load(), runId));
       return r;
     }
   }
@@ -128,17 +134,21 @@ public final class Cli {
 
   @Command(name = "generate", description = "track_windows -> qa_candidates (grounded teacher), teacher_prompts.")
   static final class Generate extends StageCommand {
+    @Mixin TeacherOption llm;
+
     @Override
     List<StageReport> stages(SparkSession spark, Lakehouse lh, PipelineConfig cfg, String runId) {
-      return List.of(GenerateJob.run(spark, lh, cfg, common.teachers(), runId));
+      return List.of(GenerateJob.run(spark, lh, cfg, llm.load(), runId));
     }
   }
 
   @Command(name = "judge", description = "qa_candidates -> qa_judged (grounded checks, format, near-duplicates).")
   static final class Judge extends StageCommand {
+    @Mixin TeacherOption llm;
+
     @Override
     List<StageReport> stages(SparkSession spark, Lakehouse lh, PipelineConfig cfg, String runId) {
-      return List.of(JudgeJob.run(spark, lh, cfg, common.teachers(), runId));
+      return List.of(JudgeJob.run(spark, lh, cfg, llm.load(), runId));
     }
   }
 
