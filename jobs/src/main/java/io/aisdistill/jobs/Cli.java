@@ -1,5 +1,6 @@
 package io.aisdistill.jobs;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Option;
 @Command(name = "ais-distill", mixinStandardHelpOptions = true, version = "ais-distill 0.1.0",
     description = "AIS vessel tracks to judged QA training data (Spark + Delta Lake).",
     subcommands = {Cli.Run.class, Cli.Ingest.class, Cli.Windows.class, Cli.Generate.class, Cli.Judge.class,
-        TrainingCommands.Export.class, TrainingCommands.Train.class, Cli.Simulate.class, Cli.Sql.class})
+        TrainingCommands.Export.class, TrainingCommands.Train.class, TrainingCommands.Serve.class, Cli.Evaluate.class,
+        Cli.Simulate.class, Cli.Sql.class})
 public final class Cli {
   /** Options every Spark stage takes. */
   static class Common {
@@ -88,7 +90,8 @@ public final class Cli {
     }
   }
 
-  @Command(name = "run", description = "Run every stage: ingest, windows, generate, judge.")
+  @Command(name = "run", description = "Run the stages of run.stages (default: ingest, windows, generate, judge; "
+      + "add export, train, evaluate to go from raw AIS to the evaluation report).")
   static final class Run extends StageCommand {
     @Mixin TeacherOption llm;
 
@@ -99,14 +102,113 @@ public final class Cli {
     @Option(names = "--format", defaultValue = "auto", description = "auto, marinecadastre, dma or nmea.")
     String format;
 
+    @Option(names = "--models", description = "Models file of the evaluate stage (default: evaluate.models).")
+    Path models;
+
+    /** Stage names {@code run.stages} may hold, in their only valid order. */
+    static final List<String> STAGES = List.of("ingest", "windows", "generate", "judge", "export", "train", "evaluate");
+
     @Override
     List<StageReport> stages(SparkSession spark, Lakehouse lh, PipelineConfig cfg, String runId) {
+      List<String> stages = cfg.run.stages;
+      int last = -1;
+      for (String st : stages) {
+        int i = STAGES.indexOf(st);
+        if (i <= last) {
+          throw new IllegalArgumentException("run.stages must be a subsequence of " + STAGES + ", got " + stages);
+        }
+        last = i;
+      }
+      Path export = Path.of(cfg.run.exportDir);
+      Path trainOut = Path.of(cfg.run.trainDir);
       List<StageReport> r = new ArrayList<>();
-      r.add(IngestJob.run(spark, lh, inputs, format, runId));
-      r.add(WindowsJob.run(spark, lh, cfg, Stages.FLAGS));
-      r.add(GenerateJob.run(spark, lh, cfg, llm.load(), runId));
-      r.add(JudgeJob.run(spark, lh, cfg, llm.load(), runId));
+      for (String st : stages) {
+        switch (st) {
+          case "ingest" -> r.add(IngestJob.run(spark, lh, inputs, format, runId));
+          case "windows" -> r.add(WindowsJob.run(spark, lh, cfg, Stages.FLAGS));
+          case "generate" -> r.add(GenerateJob.run(spark, lh, cfg, llm.load(), runId));
+          case "judge" -> r.add(JudgeJob.run(spark, lh, cfg, llm.load(), runId));
+          case "export" -> r.add(ExportJob.run(spark, lh, cfg, export, runId));
+          case "train" -> r.add(train(cfg, export, trainOut));
+          case "evaluate" -> r.add(evaluate(spark, lh, cfg, export, trainOut, runId));
+          default -> throw new IllegalArgumentException("unknown stage in run.stages: " + st);
+        }
+      }
       return r;
+    }
+
+    private static StageReport train(PipelineConfig cfg, Path export, Path out) {
+      long t0 = System.currentTimeMillis();
+      try {
+        TrainingCommands.runTrainer(cfg, null, export, out, cfg.run.trainArgs);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while training", e);
+      }
+      return new StageReport("train").put("out", out.toAbsolutePath().toString())
+          .elapsedMs(System.currentTimeMillis() - t0);
+    }
+
+    private StageReport evaluate(SparkSession spark, Lakehouse lh, PipelineConfig cfg, Path export, Path trainOut,
+        String runId) {
+      Path file = models != null ? models : cfg.evaluate.models.isBlank() ? null : Path.of(cfg.evaluate.models);
+      if (file == null) {
+        throw new IllegalArgumentException("run.stages includes evaluate: set evaluate.models or --models");
+      }
+      io.aisdistill.common.llm.TeacherConfig tc = io.aisdistill.common.llm.TeacherConfig.load(file);
+      Path report = Path.of(cfg.evaluate.reportDir);
+      Path exp = Files.isDirectory(export) ? export : null;
+      if (!"local".equals(cfg.evaluate.serve)) {
+        return EvaluateJob.run(spark, lh, cfg, tc, exp, null, report, runId);
+      }
+      Path adapter = trainOut.resolve("adapter/adapter_model.safetensors");
+      if (Files.isRegularFile(adapter)) {
+        String rev = TrainingCommands.sha256(adapter);
+        tc.models.stream().filter(m -> m.roleEnum() == io.aisdistill.common.llm.ModelSpec.Role.STUDENT
+            && m.revision == null).forEach(m -> m.revision = rev);
+      }
+      try (TrainingCommands.LocalServer server = new TrainingCommands.LocalServer(cfg, trainOut)) {
+        return EvaluateJob.run(spark, lh, cfg, tc, exp, null, report, runId);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while serving", e);
+      }
+    }
+  }
+
+  @Command(name = "evaluate", description = "Ask the models of a models file the test items, score the answers -> "
+      + "eval_results, eval_summary, and report.md + summary.json + PNG charts in --report.")
+  static final class Evaluate extends StageCommand {
+    @Option(names = "--models", description = "Models file (students, base, teachers, prices; "
+        + "e.g. conf/models-local.yaml); default: evaluate.models.")
+    Path models;
+
+    @Option(names = "--report", description = "Report directory (default: evaluate.report_dir).")
+    Path report;
+
+    @Option(names = "--export", description = "Export directory whose test split is evaluated "
+        + "(default: the newest export in training_runs).")
+    Path export;
+
+    @Option(names = "--table", description = "Evaluate a QA Delta table instead (e.g. qa_judged: its accepted rows).")
+    String table;
+
+    @Override
+    List<StageReport> stages(SparkSession spark, Lakehouse lh, PipelineConfig cfg, String runId) {
+      Path file = models != null ? models : cfg.evaluate.models.isBlank() ? null : Path.of(cfg.evaluate.models);
+      if (file == null) {
+        throw new IllegalArgumentException("no models file: pass --models FILE (e.g. conf/models-local.yaml)");
+      }
+      if (export != null && table != null) {
+        throw new IllegalArgumentException("--export and --table exclude each other");
+      }
+      Path rep = report != null ? report : Path.of(cfg.evaluate.reportDir);
+      return List.of(EvaluateJob.run(spark, lh, cfg, io.aisdistill.common.llm.TeacherConfig.load(file), export, table,
+          rep, runId));
     }
   }
 
@@ -170,7 +272,7 @@ public final class Cli {
       Lakehouse lh = new Lakehouse(spark, common.lakehouse);
       for (String t : List.of(Tables.POSITIONS, Tables.STATIC, Tables.REJECTS, Tables.WINDOWS, Tables.PROMPTS,
           Tables.QA_CANDIDATES, Tables.QA_JUDGED, Tables.LLM_CALLS,
-          Tables.TRAINING_RUNS)) {
+          Tables.TRAINING_RUNS, Tables.EVAL_RESULTS, Tables.EVAL_SUMMARY)) {
         if (lh.exists(t)) {
           lh.read(t).createOrReplaceTempView(t);
         }

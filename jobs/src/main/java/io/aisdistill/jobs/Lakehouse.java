@@ -139,6 +139,28 @@ public final class Lakehouse {
   }
 
   /**
+   * MERGEs {@code df} into table {@code name} on {@code key} (creating the table on first use):
+   * matched rows are replaced, new rows inserted, and rows of the table that match {@code scope}
+   * (a SQL condition on the table's columns, alias {@code t}) but are not in {@code df} deleted. So
+   * {@code df} becomes the table's content within {@code scope}, in one atomic commit.
+   * {@code df} must hold at most one row per key.
+   *
+   * @param scope e.g. {@code "t.eval_id = 'abc'"}; null = delete nothing
+   */
+  public void upsert(Dataset<Row> df, String name, List<String> key, String scope) {
+    if (!exists(name)) {
+      save(df.write().format("delta").mode("append"), name);
+      return;
+    }
+    String cond = key.stream().map(c -> "t.`" + c + "` <=> s.`" + c + "`").collect(Collectors.joining(" AND "));
+    var m = delta(name).as("t").merge(df.as("s"), cond).whenMatched().updateAll().whenNotMatched().insertAll();
+    if (scope != null) {
+      m = m.whenNotMatchedBySource(scope).delete();
+    }
+    m.execute();
+  }
+
+  /**
    * Replaces the whole content of table {@code name} with {@code df} (one atomic Delta commit;
    * earlier versions stay readable by time travel).
    *

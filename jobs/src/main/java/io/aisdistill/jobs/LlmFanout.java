@@ -52,7 +52,7 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Runs planned LLM calls from Spark executors, paying each call once (used by the generate and
- * judge stages when a teacher file is given).
+ * judge stages when a teacher file is given, and by the evaluate stage).
  *
  * <p>How a call is paid once:
  * <ol>
@@ -82,6 +82,9 @@ final class LlmFanout {
 
   static final String JOURNAL = "_llm_journal";
 
+  /** Purpose of the evaluate stage's calls: plain-text answers, scored later (no reply format check). */
+  static final String EVALUATE = "evaluate";
+
   /** A plan row. */
   static Row plan(ChatCall c, String purpose, String teacher, String windowId, String qaId) {
     return RowFactory.create(c.callId(), purpose, teacher, windowId, qaId, c.body());
@@ -93,7 +96,7 @@ final class LlmFanout {
   /**
    * Sends the calls of {@code plan} not yet answered ok, commits them to llm_calls, and reports.
    *
-   * @param purpose "generate" or "judge" (progress and report labels)
+   * @param purpose "generate", "judge" or "evaluate" (progress and report labels; llm_calls.purpose)
    * @throws IllegalStateException when a task fails for another reason than an HTTP/network error
    */
   static Result run(SparkSession spark, Lakehouse lh, Dataset<Row> plan, TeacherConfig tc, String purpose,
@@ -334,6 +337,9 @@ final class LlmFanout {
       Map<String, LlmClient> clients = new HashMap<>();
       int threads = 1;
       for (ModelSpec m : tc.models) {
+        if (!m.called()) {
+          continue;
+        }
         clients.put(m.name, new LlmClient(m, RateBudget.shared(scope, m, jvmShare),
             new AimdLimiter(m.maxConcurrency, 1000), tokens));
         threads = Math.max(threads, m.maxConcurrency);
@@ -375,14 +381,14 @@ final class LlmFanout {
       }
       String teacher = r.getString(2);
       ModelSpec spec = tc.model(teacher);
-      ChatCall call = ChatCall.fromBody(r.getString(5));
+      ChatCall call = ChatCall.fromBody(r.getString(5), spec.revision);
       if (!call.callId().equals(callId)) {
         throw new IllegalStateException("plan row " + callId + " does not match its request body");
       }
       CallResult res = clients.get(teacher).call(call);
       String purpose = r.getString(1);
       String parseError = null;
-      if (CallResult.OK.equals(res.status())) {
+      if (CallResult.OK.equals(res.status()) && !EVALUATE.equals(purpose)) {
         parseError = "judge".equals(purpose) ? JudgeRubric.parse(res.content()).problem()
             : TeacherReplies.problems(res.content(), spec.categories);
       }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +84,46 @@ public class PipelineConfig implements Serializable {
     public int minhashTables = 5;
   }
 
+  /** What {@code ais-distill run} does beyond ingest, windows, generate, judge. */
+  public static class RunSection implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /** Stages of {@code run}, in order, from ingest, windows, generate, judge, export, train, evaluate. */
+    public List<String> stages = new ArrayList<>(List.of("ingest", "windows", "generate", "judge"));
+    /** Export directory written by the export stage of {@code run} (local path). */
+    public String exportDir = "export";
+    /** Training output directory of the train stage of {@code run} (adapter, metrics.json). */
+    public String trainDir = "lora";
+    /** Extra trainer arguments of the train stage of {@code run}, e.g. [--max-steps, "30"]. */
+    public List<String> trainArgs = new ArrayList<>();
+  }
+
+  /** Evaluate stage. */
+  public static class EvaluateSection implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /** Models file (the models compared, their endpoints and prices) used by {@code run}; {@code --models} overrides. */
+    public String models = "";
+    /** Report directory (report.md, summary.json, PNG charts) used by {@code run}; {@code --report} overrides. */
+    public String reportDir = "report";
+    /** Most test items per category, chosen by a hash of qa_id (0 = every item). */
+    public int maxItemsPerCategory = 0;
+    /**
+     * {@code local}: {@code run} starts the llama.cpp server ({@code python -m lora_trainer serve})
+     * on the train stage's output (aliases base and student) before evaluating and stops it after;
+     * {@code none}: the models file's endpoints are already up.
+     */
+    public String serve = "none";
+    /** Port of the local server started by {@code serve: local} (the models file must point at it). */
+    public int servePort = 8080;
+    /** Extra arguments of the local server, e.g. [--n-ctx, "8192"]. */
+    public List<String> serveArgs = new ArrayList<>();
+    /** Seconds to wait for the local server to answer /v1/models. */
+    public double serveStartTimeoutS = 300;
+    /** MLflow tracking URI; empty = $MLFLOW_TRACKING_URI; both empty = no MLflow logging. */
+    public String mlflowTrackingUri = "";
+    /** MLflow experiment name. */
+    public String mlflowExperiment = "ais-distill";
+  }
+
   /** Spark settings. */
   public SparkSection spark = new SparkSection();
   /** Windows stage settings. */
@@ -93,6 +134,10 @@ public class PipelineConfig implements Serializable {
   public JudgeSection judge = new JudgeSection();
   public TrainingConfig.ExportSection export = new TrainingConfig.ExportSection();
   public TrainingConfig.TrainSection train = new TrainingConfig.TrainSection();
+  /** Evaluate stage settings. */
+  public EvaluateSection evaluate = new EvaluateSection();
+  /** Stages of the run command. */
+  public RunSection run = new RunSection();
 
   private static ObjectMapper mapper() {
     return new ObjectMapper(new YAMLFactory())
@@ -104,7 +149,8 @@ public class PipelineConfig implements Serializable {
    * Loads a configuration.
    *
    * @param file YAML file, or null for the built-in defaults
-   * @param overrides "section.key=value" strings applied after the file
+   * @param overrides "section.key=value" strings applied after the file; a value in brackets is a
+   *     list ({@code run.stages=[ingest,windows,generate,judge,export]})
    * @throws IllegalArgumentException for a missing file, invalid YAML, an unknown key or a
    *     malformed override
    */
@@ -131,6 +177,8 @@ public class PipelineConfig implements Serializable {
         if (key.startsWith("conf.")) {
           JsonNode c = s.get("conf");
           (c instanceof ObjectNode co ? co : s.putObject("conf")).put(key.substring(5), value);
+        } else if (value.startsWith("[")) {
+          s.set(key, m.readTree(value));   // a YAML flow list: --set run.stages=[ingest,windows]
         } else {
           s.put(key, value);
         }

@@ -39,6 +39,10 @@ public final class Tables {
   public static final String QA_JUDGED = "qa_judged";
   public static final String LLM_CALLS = "llm_calls";
   public static final String TRAINING_RUNS = "training_runs";
+  /** Per (evaluation, model, test item): the model's answer and its score; see {@code EvaluateJob}. */
+  public static final String EVAL_RESULTS = "eval_results";
+  /** Per (evaluation, model, category): accuracy with its 95 % CI, latency, tokens, cost. */
+  public static final String EVAL_SUMMARY = "eval_summary";
 
   /** The columns that identify one position report: equal values = exact duplicate. */
   public static final List<String> POSITION_KEY =
@@ -205,7 +209,7 @@ public final class Tables {
   public static final StructType LLM_CALLS_SCHEMA = new StructType(new StructField[] {
     f("call_id", StringType, "hex SHA-256 of the canonical request body (model, messages, params)"),
     f("run_id", StringType, "run that made the call"),
-    f("purpose", StringType, "generate or judge"),
+    f("purpose", StringType, "generate, judge or evaluate"),
     f("teacher", StringType, "model entry name in the teacher file"),
     f("model", StringType, "model id sent to the server"),
     f("endpoint", StringType, "endpoint name and base URL (no key, no query)"),
@@ -243,6 +247,53 @@ public final class Tables {
     f("too_long", LongType, "examples left out: longer than the student's max length (tokens)"),
     f("manifest_sha256", StringType, "SHA-256 of manifest.json"),
     f("manifest", StringType, "manifest.json text"),
+  });
+
+  /**
+   * {@code eval_results}: one row per (eval_id, model, qa_id), MERGEd on that key (a rerun
+   * re-scores in place). The answer comes from {@code llm_calls} (call_id).
+   */
+  public static final StructType EVAL_RESULTS_SCHEMA = new StructType(new StructField[] {
+    f("eval_id", StringType, "hash of the evaluation: item set and the models' call settings"),
+    f("run_id", StringType, "run that last scored the row"),
+    f("model", StringType, "model name in the models file"),
+    f("role", StringType, "student, base or teacher"),
+    f("qa_id", StringType, "test item (qa_candidates.qa_id)"),
+    f("window_id", StringType), f("mmsi", LongType), f("category", StringType),
+    f("question", StringType),
+    f("reference_answer", StringType, "the item's reference answer text"),
+    f("answer", StringType, "the model's answer text; null when the call failed"),
+    f("fact_key", StringType, "WindowFacts key scored; null for free text"),
+    f("unit", StringType, "unit of reference/extracted (knots, nm, minutes, degrees, ...)"),
+    f("reference", StringType, "reference value (number in unit, label, yes/no)"),
+    f("extracted", StringType, "value read from the answer; null when none"),
+    f("abs_error", DoubleType, "|extracted - reference| in unit (numbers)"),
+    f("allowed_error", DoubleType, "largest accepted |error| in unit for this reference"),
+    f("correct", BooleanType, "null = not scored (free text without an LLM judge, failed call)"),
+    f("score_reason", StringType, "CORRECT, OUT_OF_TOLERANCE, WRONG_LABEL, UNPARSEABLE, REFUSED, EMPTY_ANSWER, "
+        + "NEEDS_LLM_JUDGE, LLM_JUDGE, CALL_FAILED, ..."),
+    f("judge_model", StringType, "LLM judge of a free-text answer; null otherwise"),
+    f("call_id", StringType, "llm_calls id of the answer"),
+    f("call_status", StringType, "ok or failed"),
+    f("latency_ms", LongType, "milliseconds of the call"),
+    f("tokens_in", LongType), f("tokens_out", LongType),
+    f("cost_usd", DoubleType, "USD at per-token prices; 0 for self-hosted (see eval_summary)"),
+  });
+
+  /** {@code eval_summary}: per (eval_id, model, category), category "all" over every item; see {@code SummaryRow}. */
+  public static final StructType EVAL_SUMMARY_SCHEMA = new StructType(new StructField[] {
+    f("eval_id", StringType), f("run_id", StringType), f("model", StringType), f("role", StringType),
+    f("category", StringType, "category label, or all"),
+    f("n", LongType, "items answered or attempted"),
+    f("scored", LongType, "items with correct true/false"),
+    f("correct", LongType),
+    f("accuracy", DoubleType, "correct / scored"),
+    f("ci_low", DoubleType, "95 % Wilson score interval, lower bound"),
+    f("ci_high", DoubleType, "95 % Wilson score interval, upper bound"),
+    f("latency_p50_ms", DoubleType), f("latency_p95_ms", DoubleType),
+    f("mean_tokens_in", DoubleType), f("mean_tokens_out", DoubleType),
+    f("usd_per_1k_queries", DoubleType, "USD per 1,000 queries; null = unpriced"),
+    f("cost_basis", StringType, "api, self-hosted, or null"),
   });
 
   private static StructType concat(StructField[]... parts) {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 
-/** The {@code export} and {@code train} subcommands of {@link Cli}. */
+/** The {@code export}, {@code train} and {@code serve} subcommands of {@link Cli}, and the local server of {@code run}. */
 final class TrainingCommands {
   private TrainingCommands() {}
 
@@ -52,39 +52,164 @@ final class TrainingCommands {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-      Path home = home();
-      List<String> cmd = new ArrayList<>(List.of(interpreter(common.config(), home), "-m", "lora_trainer", "train",
-          "--export", export.toAbsolutePath().toString(), "--out", out.toAbsolutePath().toString()));
-      cmd.addAll(trainerArgs);
-      ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
-      String src = home.resolve("jobs/lora-trainer/src").toString();
-      String pp = pb.environment().get("PYTHONPATH");
-      pb.environment().put("PYTHONPATH", pp == null || pp.isEmpty() ? src : src + java.io.File.pathSeparator + pp);
-      int rc = pb.start().waitFor();
-      if (rc != 0) {
-        throw new IllegalStateException("trainer exited with status " + rc + " (" + String.join(" ", cmd) + ")");
-      }
+      runTrainer(common.config(), python, export, out, trainerArgs);
       return 0;
     }
+  }
 
-    String interpreter(PipelineConfig cfg, Path home) {
-      if (python != null && !python.isBlank()) {
-        return python;
-      }
-      if (cfg.train.python != null && !cfg.train.python.isBlank()) {
-        return cfg.train.python;
-      }
-      String env = System.getenv("AIS_DISTILL_PYTHON");
-      if (env != null && !env.isBlank()) {
-        return env;
-      }
-      Path venv = home.resolve("jobs/lora-trainer/.venv/bin/python");
-      return Files.isExecutable(venv) ? venv.toString() : "python3";
+  /**
+   * Runs {@code python -m lora_trainer train --export EXPORT --out OUT ARGS...} and waits for it.
+   *
+   * @param python interpreter; null or blank = {@link #interpreter}'s default
+   * @throws IllegalStateException when the trainer exits non-zero
+   */
+  static void runTrainer(PipelineConfig cfg, String python, Path export, Path out, List<String> args)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(interpreter(python, cfg), "-m", "lora_trainer", "train",
+        "--export", export.toAbsolutePath().toString(), "--out", out.toAbsolutePath().toString()));
+    cmd.addAll(args);
+    int rc = pythonProcess(cmd).inheritIO().start().waitFor();
+    if (rc != 0) {
+      throw new IllegalStateException("trainer exited with status " + rc + " (" + String.join(" ", cmd) + ")");
+    }
+  }
+
+  /** A process builder for a {@code python -m lora_trainer ...} command, with PYTHONPATH set. */
+  static ProcessBuilder pythonProcess(List<String> cmd) {
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    String src = home().resolve("jobs/lora-trainer/src").toString();
+    String pp = pb.environment().get("PYTHONPATH");
+    pb.environment().put("PYTHONPATH", pp == null || pp.isEmpty() ? src : src + java.io.File.pathSeparator + pp);
+    return pb;
+  }
+
+  /**
+   * The trainer's Python: {@code python} when given, else train.python, $AIS_DISTILL_PYTHON,
+   * jobs/lora-trainer/.venv/bin/python when present, else python3.
+   */
+  static String interpreter(String python, PipelineConfig cfg) {
+    if (python != null && !python.isBlank()) {
+      return python;
+    }
+    if (cfg.train.python != null && !cfg.train.python.isBlank()) {
+      return cfg.train.python;
+    }
+    String env = System.getenv("AIS_DISTILL_PYTHON");
+    if (env != null && !env.isBlank()) {
+      return env;
+    }
+    Path venv = home().resolve("jobs/lora-trainer/.venv/bin/python");
+    return Files.isExecutable(venv) ? venv.toString() : "python3";
+  }
+
+  /**
+   * {@code ais-distill serve --train-out DIR [--port 8080]}: serves the base model (alias
+   * {@code base}) and base + the trained LoRA adapter (alias {@code student}) with llama.cpp's
+   * OpenAI-compatible server on 127.0.0.1, in the foreground ({@code python -m lora_trainer serve};
+   * other options are passed on).
+   */
+  @Command(name = "serve", description = "Serve base + student (LoRA) on 127.0.0.1 with llama.cpp's "
+      + "OpenAI-compatible server (python -m lora_trainer serve).")
+  static final class Serve implements Callable<Integer> {
+    @Mixin Cli.Common common;
+
+    @Option(names = "--train-out", required = true, description = "Training output directory (adapter/).")
+    Path trainOut;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--python", description = "Python interpreter (default as for train).")
+    String python;
+
+    @Unmatched List<String> serverArgs = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+      List<String> cmd = LocalServer.command(interpreter(python, common.config()), trainOut, port, serverArgs);
+      return pythonProcess(cmd).inheritIO().start().waitFor();
+    }
+  }
+
+  /** The local llama.cpp server of {@code run} ({@code evaluate.serve: local}): started, awaited, stopped. */
+  static final class LocalServer implements AutoCloseable {
+    private final Process process;
+    final Path log;
+
+    /** {@code python -m lora_trainer serve --train-out DIR --host 127.0.0.1 --port PORT ARGS...}. */
+    static List<String> command(String python, Path trainOut, int port, List<String> args) {
+      List<String> cmd = new ArrayList<>(List.of(python, "-m", "lora_trainer", "serve", "--train-out",
+          trainOut.toAbsolutePath().toString(), "--host", "127.0.0.1", "--port", Integer.toString(port)));
+      cmd.addAll(args);
+      return cmd;
     }
 
-    private static Path home() {
-      String h = System.getenv("AIS_DISTILL_HOME");
-      return Path.of(h == null ? "." : h).toAbsolutePath().normalize();
+    /**
+     * Starts the server (output to {@code TRAIN_OUT/serve.log}) and waits until
+     * {@code GET /v1/models} answers 200.
+     *
+     * @throws IllegalStateException when it exits or does not answer within {@code evaluate.serve_start_timeout_s}
+     */
+    LocalServer(PipelineConfig cfg, Path trainOut) throws IOException, InterruptedException {
+      int port = cfg.evaluate.servePort;
+      log = trainOut.toAbsolutePath().resolve("serve.log");
+      List<String> cmd = command(interpreter(null, cfg), trainOut, port, cfg.evaluate.serveArgs);
+      process = pythonProcess(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.URI models = java.net.URI.create("http://127.0.0.1:" + port + "/v1/models");
+      long deadline = System.currentTimeMillis() + (long) (cfg.evaluate.serveStartTimeoutS * 1000);
+      while (true) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("local server exited with status " + process.exitValue() + " (log: " + log
+              + "): " + String.join(" ", cmd));
+        }
+        try {
+          var resp = http.send(java.net.http.HttpRequest.newBuilder(models).GET().build(),
+              java.net.http.HttpResponse.BodyHandlers.discarding());
+          if (resp.statusCode() == 200) {
+            break;
+          }
+        } catch (IOException e) {
+          // not listening yet
+        }
+        if (System.currentTimeMillis() > deadline) {
+          close();
+          throw new IllegalStateException("local server did not answer " + models + " within "
+              + cfg.evaluate.serveStartTimeoutS + " s (log: " + log + ")");
+        }
+        Thread.sleep(500);
+      }
+      System.err.println("serve: base + student on http://127.0.0.1:" + port + "/v1 (log " + log + ")");
     }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    }
+  }
+
+  /** Lower-case hex SHA-256 of a file's bytes. @throws java.io.UncheckedIOException when it cannot be read */
+  static String sha256(Path file) {
+    try (var in = Files.newInputStream(file)) {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+      return java.util.HexFormat.of().formatHex(md.digest());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** $AIS_DISTILL_HOME (set by bin/ais-distill), else the working directory. */
+  static Path home() {
+    String h = System.getenv("AIS_DISTILL_HOME");
+    return Path.of(h == null ? "." : h).toAbsolutePath().normalize();
   }
 }

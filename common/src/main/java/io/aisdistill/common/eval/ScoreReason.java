@@ -22,5 +22,7 @@ public enum ScoreReason {
   /** The item's fact key is not in the {@link io.aisdistill.common.qa.WindowFacts} registry; not scored. */
   UNKNOWN_FACT,
   /** The item carries no usable reference value (claim, fact value and reference answer all unreadable); not scored. */
-  NO_REFERENCE
+  NO_REFERENCE,
+  /** The model's call failed after its retries (no answer to score); not scored, re-sent by a rerun. */
+  CALL_FAILED
 }

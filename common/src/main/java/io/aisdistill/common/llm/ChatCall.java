@@ -15,7 +15,9 @@ import java.util.List;
  * One chat completion request, ready to send: the exact JSON body and its {@code call_id}.
  *
  * @param callId lower-case hex SHA-256 of the canonical body (model, messages and every parameter,
- *     keys sorted): the same request always has the same id, so it is paid once
+ *     keys sorted), followed by {@code "\nrevision=" + revision} when the model has a {@link
+ *     ModelSpec#revision}: the same request to the same weights always has the same id, so it is
+ *     paid once
  * @param body the request body as sent (canonical JSON; never holds the API key)
  * @param messages the chat messages, for token counting
  * @param maxTokens the most output tokens the request allows
@@ -35,10 +37,27 @@ public record ChatCall(String callId, String body, List<TokenCounter.Message> me
    * @param schemaName name of the schema in the json_schema response format ([a-zA-Z0-9_-])
    */
   public static ChatCall of(ModelSpec spec, String system, String user, String schemaName, JsonNode schema) {
+    return build(spec, system, user, spec.outputMode(), schemaName, schema);
+  }
+
+  /**
+   * A plain-text request for {@code spec} (no {@code response_format}, whatever the spec's output
+   * mode): the evaluate stage's question to a student, base model or teacher. An empty or null
+   * {@code system} leaves the system message out (an export without a system turn).
+   */
+  public static ChatCall text(ModelSpec spec, String system, String user) {
+    return build(spec, system, user, ModelSpec.OutputMode.NONE, null, null);
+  }
+
+  private static ChatCall build(ModelSpec spec, String system, String user, ModelSpec.OutputMode mode,
+      String schemaName, JsonNode schema) {
     ObjectNode b = JSON.createObjectNode();
     b.put("model", spec.model);
     ArrayNode ms = b.putArray("messages");
-    ms.addObject().put("role", "system").put("content", system);
+    boolean hasSystem = system != null && !system.isEmpty();
+    if (hasSystem) {
+      ms.addObject().put("role", "system").put("content", system);
+    }
     ms.addObject().put("role", "user").put("content", user);
     if (spec.reasoning()) {
       b.put("max_completion_tokens", spec.maxTokens);
@@ -49,7 +68,7 @@ public record ChatCall(String callId, String body, List<TokenCounter.Message> me
         b.put("temperature", spec.temperature);
       }
     }
-    switch (spec.outputMode()) {
+    switch (mode) {
       case JSON_SCHEMA -> {
         ObjectNode rf = b.putObject("response_format");
         rf.put("type", "json_schema");
@@ -68,9 +87,16 @@ public record ChatCall(String callId, String body, List<TokenCounter.Message> me
       throw new IllegalStateException("cannot serialize a request: " + e.getMessage(), e);
     }
     List<TokenCounter.Message> m = new ArrayList<>();
-    m.add(new TokenCounter.Message("system", system));
+    if (hasSystem) {
+      m.add(new TokenCounter.Message("system", system));
+    }
     m.add(new TokenCounter.Message("user", user));
-    return new ChatCall(WindowPrompt.sha256(body), body, List.copyOf(m), spec.maxTokens);
+    return new ChatCall(id(body, spec.revision), body, List.copyOf(m), spec.maxTokens);
+  }
+
+  /** The call_id of {@code body} sent to weights {@code revision} (null = none); see the record Javadoc. */
+  public static String id(String body, String revision) {
+    return WindowPrompt.sha256(revision == null || revision.isEmpty() ? body : body + "\nrevision=" + revision);
   }
 
   /**
@@ -80,6 +106,15 @@ public record ChatCall(String callId, String body, List<TokenCounter.Message> me
    * @throws IllegalArgumentException when {@code body} is not such a request
    */
   public static ChatCall fromBody(String body) {
+    return fromBody(body, null);
+  }
+
+  /**
+   * As {@link #fromBody(String)} for a model with {@link ModelSpec#revision} {@code revision}.
+   *
+   * @throws IllegalArgumentException when {@code body} is not such a request
+   */
+  public static ChatCall fromBody(String body, String revision) {
     try {
       JsonNode b = JSON.readTree(body);
       List<TokenCounter.Message> m = new ArrayList<>();
@@ -87,7 +122,7 @@ public record ChatCall(String callId, String body, List<TokenCounter.Message> me
         m.add(new TokenCounter.Message(x.path("role").asText(), x.path("content").asText()));
       }
       int max = b.has("max_completion_tokens") ? b.get("max_completion_tokens").asInt() : b.path("max_tokens").asInt(0);
-      return new ChatCall(WindowPrompt.sha256(body), body, List.copyOf(m), max);
+      return new ChatCall(id(body, revision), body, List.copyOf(m), max);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("not a chat request body: " + e.getOriginalMessage(), e);
     }

@@ -7,16 +7,33 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One model of the teacher mix ({@link TeacherConfig}): where it is served, what it does, what it
- * may spend and what it costs. Keys in the YAML file are snake_case ({@code base_url},
+ * One model of a teacher mix or models file ({@link TeacherConfig}): where it is served, what it
+ * does, what it may spend and what it costs. Keys in the YAML file are snake_case ({@code base_url},
  * {@code api_key_env}, ...). The API key itself never appears here: only the name of the
  * environment variable holding it.
+ *
+ * <p>Roles: {@code generate} and {@code judge} in a teacher file ({@code --teachers}); {@code
+ * student}, {@code base}, {@code teacher} (models compared by the evaluate stage) and {@code judge}
+ * (scores free-text answers) in a models file ({@code --models}). A {@code teacher} entry without
+ * {@code base_url} is a price reference: never called, listed in the evaluation report with its
+ * cost per 1,000 queries estimated from the evaluated prompts.
  */
 public class ModelSpec implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Role of a model. */
-  public enum Role { GENERATE, JUDGE }
+  public enum Role {
+    /** Generates QA pairs (teacher file). */
+    GENERATE,
+    /** Judges QA pairs (teacher file) or free-text answers (models file). */
+    JUDGE,
+    /** Evaluated: the fine-tuned student (base + LoRA adapter). */
+    STUDENT,
+    /** Evaluated: the student's base model without the adapter. */
+    BASE,
+    /** Evaluated: a teacher LLM (e.g. GPT-4o); without base_url a price reference only. */
+    TEACHER
+  }
 
   /** Structured-output mode sent as {@code response_format}. */
   public enum OutputMode {
@@ -34,8 +51,17 @@ public class ModelSpec implements Serializable {
   public String role = "generate";
   /** Model id sent to the server (e.g. gpt-4o-2024-08-06, o3-mini, Qwen/Qwen2.5-7B-Instruct). */
   public String model;
-  /** API base URL ending in /v1 (the client POSTs to base_url + "/chat/completions"). */
+  /**
+   * API base URL ending in /v1 (the client POSTs to base_url + "/chat/completions"); may be left
+   * out only by a {@code teacher} of a models file (a price reference, never called).
+   */
   public String baseUrl;
+  /**
+   * Identifies the weights behind the endpoint when the model id does not (e.g. the LoRA
+   * adapter's SHA-256 behind a server alias "student"): part of the call_id, so answers of other
+   * weights are never reused. Null = the model id alone.
+   */
+  public String revision;
   /** Name of the environment variable holding the API key; null = no key sent. */
   public String apiKeyEnv;
   /** Header carrying the key: "Authorization" (sent as "Bearer KEY") or e.g. "api-key" (Azure). */
@@ -54,6 +80,17 @@ public class ModelSpec implements Serializable {
   public double priceInPerMtok = 0;
   /** USD per million output tokens. */
   public double priceOutPerMtok = 0;
+  /** Where the prices come from, for the report (e.g. "OpenAI list price, 2026-11"). */
+  public String priceNote;
+  /** Self-hosted: the hardware serving the model, for the report (e.g. "1x NVIDIA A10G"). */
+  public String gpu;
+  /** Self-hosted: USD per hour of that hardware (> 0 makes the model self-hosted-priced). */
+  public double gpuUsdPerHour = 0;
+  /**
+   * Self-hosted: sustained throughput of the server in queries per second; 0 = measured by the
+   * evaluation (max_concurrency / mean latency of the model's calls, Little's law).
+   */
+  public double queriesPerSecond = 0;
   /** Most output tokens (max_tokens, or max_completion_tokens for reasoning models). */
   public int maxTokens = 1024;
   /** Sampling temperature (not sent to reasoning models). */
@@ -88,6 +125,17 @@ public class ModelSpec implements Serializable {
     return reasoningEffort != null && !reasoningEffort.isBlank();
   }
 
+  /** True when the model is called (it has a base_url); false for a price reference. */
+  public boolean called() {
+    return baseUrl != null && !baseUrl.isBlank();
+  }
+
+  /** True for the roles the evaluate stage compares: student, base, teacher. */
+  public boolean evaluated() {
+    Role r = roleEnum();
+    return r == Role.STUDENT || r == Role.BASE || r == Role.TEACHER;
+  }
+
   /** The chat completions URL. */
   public URI chatUrl() {
     String b = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
@@ -96,6 +144,9 @@ public class ModelSpec implements Serializable {
 
   /** The endpoint as recorded in tables: name and the base URL without query or user info. */
   public String endpointLabel() {
+    if (!called()) {
+      return name + " (not called)";
+    }
     URI u = URI.create(baseUrl);
     return name + " " + u.getScheme() + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "")
         + (u.getPath() == null ? "" : u.getPath());
@@ -115,11 +166,18 @@ public class ModelSpec implements Serializable {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("teacher model without a name");
     }
-    if (model == null || model.isBlank() || baseUrl == null || baseUrl.isBlank()) {
-      throw new IllegalArgumentException("teacher " + name + ": model and base_url are required");
+    if (model == null || model.isBlank()) {
+      throw new IllegalArgumentException("model " + name + ": model is required");
     }
-    roleEnum();
+    Role r = roleEnum();
+    if (!called() && r != Role.TEACHER) {
+      throw new IllegalArgumentException("model " + name + ": base_url is required (only a teacher of a models "
+          + "file may leave it out, as a price reference)");
+    }
     outputMode();
+    if (gpuUsdPerHour < 0 || queriesPerSecond < 0 || priceInPerMtok < 0 || priceOutPerMtok < 0) {
+      throw new IllegalArgumentException("model " + name + ": prices and throughput must be >= 0");
+    }
     if (share < 0 || rpm < 0 || tpm < 0 || maxConcurrency < 1 || maxAttempts < 1 || timeoutS <= 0 || maxTokens < 1) {
       throw new IllegalArgumentException("teacher " + name + ": share/rpm/tpm must be >= 0, max_concurrency, "
           + "max_attempts, max_tokens >= 1, timeout_s > 0");

@@ -1,0 +1,202 @@
+package io.aisdistill.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aisdistill.common.eval.EvalReport;
+import io.aisdistill.common.eval.SummaryRow;
+import io.aisdistill.common.llm.TeacherConfig;
+import io.aisdistill.common.qa.WindowPrompt;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The evaluate stage on the accepted QA of data-samples/ ({@code --table qa_judged}) against a
+ * loopback server whose models answer with known correctness: {@code oracle} answers every item
+ * with its reference answer, {@code refuser} declines every item, {@code half} answers the
+ * reference for half of the items (by qa_id hash) and refuses the rest. The end-to-end run against
+ * a real llama.cpp server is in .ci/run (it needs a trained adapter and the serving venv).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EvaluateJobTest {
+  @TempDir static Path tmp;
+  SparkSession spark;
+  Lakehouse lh;
+  PipelineConfig cfg;
+  LoopbackChatServer server;
+  TeacherConfig models;
+  StageReport first;
+  Map<String, String> referenceByUser = new HashMap<>();
+  Map<String, String> qaByUser = new HashMap<>();
+
+  static final int PER_CATEGORY = 4;
+
+  @BeforeAll
+  void pipelineThenEvaluate() throws IOException {
+    spark = SparkTestSession.get();
+    cfg = PipelineConfig.load(null, List.of("spark.master=local[2]", "spark.shuffle_partitions=4",
+        "evaluate.max_items_per_category=" + PER_CATEGORY));
+    lh = LlmFixture.lakehouseWithWindows(tmp.resolve("lakehouse"));
+    GenerateJob.run(spark, lh, cfg);
+    JudgeJob.run(spark, lh, cfg);
+    for (Row r : EvaluateJob.tableItems(spark, lh, cfg, Tables.QA_JUDGED)
+        .join(lh.read(Tables.QA_CANDIDATES).select("qa_id", "answer"), "qa_id").collectAsList()) {
+      referenceByUser.put(r.getAs("user"), r.getAs("answer"));
+      qaByUser.put(r.getAs("user"), r.getAs("qa_id"));
+    }
+    server = new LoopbackChatServer(req -> {
+      String user = req.path("messages").get(req.path("messages").size() - 1).path("content").asText();
+      String model = req.path("model").asText();
+      String ref = referenceByUser.get(user);
+      boolean even = Integer.parseInt(WindowPrompt.sha256(qaByUser.get(user)).substring(0, 1), 16) % 2 == 0;
+      return switch (model) {
+        case "oracle-model" -> ref;
+        case "half-model" -> even ? ref : "I cannot determine that from the data.";
+        default -> "I cannot determine that from the data.";
+      };
+    }, 0);
+    Path f = tmp.resolve("models.yaml");
+    Files.writeString(f, """
+        tokenizer: %s
+        tasks: 1
+        commit_interval_s: 2
+        progress_interval_s: 5
+        models:
+          - {name: oracle, role: teacher, base_url: %s, model: oracle-model, response_format: none,
+             price_in_per_mtok: 2.5, price_out_per_mtok: 10, max_concurrency: 4, timeout_s: 10}
+          - {name: half, role: student, base_url: %s, model: half-model, response_format: none,
+             gpu: test CPU, gpu_usd_per_hour: 0.09, queries_per_second: 0, max_concurrency: 4, timeout_s: 10}
+          - {name: refuser, role: base, base_url: %s, model: refuser-model, response_format: none,
+             gpu: test CPU, gpu_usd_per_hour: 0.09, queries_per_second: 2.0, max_concurrency: 4, timeout_s: 10}
+          - {name: priced-only, role: teacher, model: gpt-4o, price_in_per_mtok: 2.5, price_out_per_mtok: 10}
+        """.formatted(LlmFixture.tokenizer() == null ? "null" : LlmFixture.tokenizer(), server.baseUrl(),
+        server.baseUrl(), server.baseUrl()));
+    models = TeacherConfig.load(f);
+    first = EvaluateJob.run(spark, lh, cfg, models, null, Tables.QA_JUDGED, tmp.resolve("report"), "eval-1");
+  }
+
+  @AfterAll
+  void stop() {
+    server.close();
+  }
+
+  private List<Row> results(String evalId) {
+    return lh.read(Tables.EVAL_RESULTS).filter(col("eval_id").equalTo(evalId)).collectAsList();
+  }
+
+  @Test
+  void everyItemIsAskedAndScoredOncePerModel() {
+    String evalId = (String) first.get("eval_id");
+    long items = first.getLong("items");
+    assertEquals(6 * PER_CATEGORY, items, "a sample of " + PER_CATEGORY + " items in each of the six categories");
+    List<Row> rows = results(evalId);
+    assertEquals(3 * items, rows.size());
+    assertEquals(3 * items, rows.stream().map(r -> r.getAs("model") + "|" + r.getAs("qa_id")).distinct().count());
+    assertEquals(3 * items, server.okPerCall.size(), "one request per (model, item)");
+    assertEquals(0, server.duplicates());
+    assertEquals(3 * items, lh.read(Tables.LLM_CALLS).filter(col("purpose").equalTo("evaluate")).count());
+  }
+
+  @Test
+  void scoresFollowTheAnswers() {
+    String evalId = (String) first.get("eval_id");
+    for (Row r : results(evalId)) {
+      String model = r.getAs("model");
+      String reason = r.getAs("score_reason");
+      switch (model) {
+        case "oracle" -> assertEquals("CORRECT", reason, "reference answer of " + r.getAs("qa_id") + ": "
+            + r.getAs("answer") + " / extracted " + r.getAs("extracted") + " vs " + r.getAs("reference"));
+        case "refuser" -> {
+          assertEquals("REFUSED", reason);
+          assertEquals(Boolean.FALSE, r.getAs("correct"));
+        }
+        case "half" -> {
+          boolean even = Integer.parseInt(WindowPrompt.sha256(r.getAs("qa_id")).substring(0, 1), 16) % 2 == 0;
+          assertEquals(even ? "CORRECT" : "REFUSED", reason);
+        }
+        default -> throw new AssertionError("unexpected model " + model);
+      }
+      assertNotNull(r.getAs("reference"), "every grounded item has a reference value");
+    }
+  }
+
+  @Test
+  void reportAndSummaryEqualTheResults() throws IOException {
+    String evalId = (String) first.get("eval_id");
+    List<SummaryRow> report = EvalReport.readSummary(tmp.resolve("report").resolve(EvalReport.SUMMARY_JSON));
+    assertTrue(Files.size(tmp.resolve("report").resolve(EvalReport.REPORT_MD)) > 0);
+    for (String png : List.of(EvalReport.ACCURACY_PNG, EvalReport.COST_PNG, EvalReport.SCATTER_PNG)) {
+      assertTrue(Files.size(tmp.resolve("report").resolve(png)) > 1000, png);
+    }
+    // recomputed from eval_results with SQL
+    lh.read(Tables.EVAL_RESULTS).filter(col("eval_id").equalTo(evalId)).createOrReplaceTempView("er");
+    Map<String, Row> sql = new HashMap<>();
+    for (Row r : spark.sql("SELECT model, category, count(*) n, count(correct) scored, "
+        + "sum(CASE WHEN correct THEN 1 ELSE 0 END) correct FROM er GROUP BY model, category "
+        + "UNION ALL SELECT model, 'all', count(*), count(correct), sum(CASE WHEN correct THEN 1 ELSE 0 END) "
+        + "FROM er GROUP BY model").collectAsList()) {
+      sql.put(r.getString(0) + "|" + r.getString(1), r);
+    }
+    List<Row> table = lh.read(Tables.EVAL_SUMMARY).filter(col("eval_id").equalTo(evalId)).collectAsList();
+    assertEquals(report.size(), table.size());
+    int priceRefs = 0;
+    for (SummaryRow s : report) {
+      Row t = table.stream().filter(x -> x.getAs("model").equals(s.model()) && x.getAs("category").equals(s.category()))
+          .findFirst().orElseThrow();
+      assertEquals(s.n(), (long) t.getAs("n"));
+      assertEquals(s.correct(), (long) t.getAs("correct"));
+      assertEquals(s.usdPer1kQueries(), t.getAs("usd_per_1k_queries"));
+      if (s.model().equals("priced-only")) {
+        priceRefs++;
+        assertEquals(0, s.n());
+        assertNull(s.accuracy());
+        assertTrue(s.usdPer1kQueries() > 0, "price reference is priced from the prompts' token counts");
+        continue;
+      }
+      Row q = sql.get(s.model() + "|" + s.category());
+      assertNotNull(q, s.model() + " " + s.category());
+      assertEquals(q.getLong(2), s.n());
+      assertEquals(q.getLong(3), s.scored());
+      assertEquals(q.getLong(4), s.correct());
+    }
+    assertEquals(1, priceRefs);
+    SummaryRow oracle = report.stream().filter(r -> r.model().equals("oracle") && r.category().equals("all"))
+        .findFirst().orElseThrow();
+    assertEquals(1.0, oracle.accuracy());
+    SummaryRow refuser = report.stream().filter(r -> r.model().equals("refuser") && r.category().equals("all"))
+        .findFirst().orElseThrow();
+    assertEquals(0.0, refuser.accuracy());
+    assertEquals("self-hosted", refuser.costBasis());
+    assertEquals(1000 * 0.09 / (3600 * 2.0), refuser.usdPer1kQueries(), 1e-12, "given throughput");
+    assertNotNull(report.stream().filter(r -> r.model().equals("half") && r.category().equals("all")).findFirst()
+        .orElseThrow().usdPer1kQueries(), "measured throughput prices the self-hosted student");
+  }
+
+  @Test
+  void rerunMakesNoNewCallsAndChangesNothing() throws IOException {
+    String evalId = (String) first.get("eval_id");
+    int requests = server.requests.get();
+    String summary = Files.readString(tmp.resolve("report").resolve(EvalReport.SUMMARY_JSON));
+    long resultRows = lh.read(Tables.EVAL_RESULTS).count();
+    StageReport again = EvaluateJob.run(spark, lh, cfg, models, null, Tables.QA_JUDGED, tmp.resolve("report"), "eval-2");
+    assertEquals(evalId, again.get("eval_id"));
+    assertEquals(requests, server.requests.get(), "a rerun re-scores from llm_calls without asking again");
+    assertEquals(0L, again.getLong("llm_calls"));
+    assertEquals(resultRows, lh.read(Tables.EVAL_RESULTS).count());
+    assertEquals(summary, Files.readString(tmp.resolve("report").resolve(EvalReport.SUMMARY_JSON)));
+  }
+}
