@@ -11,7 +11,10 @@ import io.aisdistill.common.llm.Tokens;
 import io.aisdistill.common.qa.WindowPrompt;
 import io.aisdistill.common.sim.AisSimulator;
 import io.aisdistill.common.text.TokenCounter;
+import io.aisdistill.jobs.EvaluateJob;
 import io.aisdistill.jobs.GenerateJob;
+import io.aisdistill.jobs.JudgeJob;
+import io.aisdistill.jobs.Tables;
 import io.aisdistill.jobs.IngestJob;
 import io.aisdistill.jobs.Lakehouse;
 import io.aisdistill.jobs.PipelineConfig;
@@ -43,7 +46,11 @@ import org.apache.spark.sql.SparkSession;
  * prompt tokens + max_tokens; over the limit: 429 with retry-after-ms) and answers after a
  * log-normal latency (median 400 ms, sigma 0.35).
  *
- * <p>Usage: {@code FanoutBench CALLS RPM TPM TOKENIZER_DIR [WORKDIR]}. Prints its figures last, one
+ * <p>With {@code --stage=evaluate} it measures the evaluate stage instead: the grounded generate
+ * and judge stages make qa_judged, then one teacher of a models file is asked CALLS accepted items
+ * (CALLS / 6 per category) through the same fan-out.
+ *
+ * <p>Usage: {@code FanoutBench [--stage=generate|evaluate] CALLS RPM TPM TOKENIZER_DIR [WORKDIR]}. Prints its figures last, one
  * {@code name=value} per line: {@code calls=} (answered 200), {@code requests=},
  * {@code elapsed_s=} (first to last admitted request at the server), {@code rpm_utilization_pct=},
  * {@code tpm_utilization_pct=}, {@code limit_utilization_pct=} (the higher of the two: the
@@ -177,7 +184,21 @@ public final class FanoutBench {
     }
   }
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] argv) throws Exception {
+    String stage = "generate";
+    List<String> pos = new ArrayList<>();
+    for (String a : argv) {
+      if (a.startsWith("--stage=")) {
+        stage = a.substring(8);
+      } else {
+        pos.add(a);
+      }
+    }
+    if (!stage.equals("generate") && !stage.equals("evaluate")) {
+      System.err.println("--stage must be generate or evaluate");
+      System.exit(2);
+    }
+    String[] args = pos.toArray(String[]::new);
     if (args.length < 4) {
       System.err.println("usage: bench/fanout CALLS RPM TPM TOKENIZER_DIR [WORKDIR]");
       System.exit(2);
@@ -188,7 +209,7 @@ public final class FanoutBench {
     String tokenizer = args[3];
     Path work = args.length > 4 ? Path.of(args[4]) : Files.createTempDirectory("ais-bench-fanout");
     Path in = Files.createDirectories(work.resolve("input"));
-    int vessels = Math.max(4, (int) Math.ceil(calls / 18.0));
+    int vessels = Math.max(4, (int) Math.ceil(calls / (stage.equals("evaluate") ? 60.0 : 18.0)));
     try (BufferedWriter w = Files.newBufferedWriter(in.resolve("sim.csv"), StandardCharsets.UTF_8)) {
       AisSimulator.write(new AisSimulator.Config(vessels, 24, Instant.parse("2024-06-01T00:00:00Z"), 99L), w);
     }
@@ -202,6 +223,47 @@ public final class FanoutBench {
     System.err.println("windows: " + win.getLong("windows_written"));
     Tokens tokens = Tokens.forPath(tokenizer);
     try (LimitedServer server = new LimitedServer(rpm, tpm, tokens)) {
+      StageReport rep = stage.equals("evaluate") ? evaluate(spark, lh, cfg, server, tokenizer, calls, rpm, tpm, work)
+          : generate(spark, lh, cfg, server, tokenizer, calls, rpm, tpm, work);
+      spark.stop();
+      System.err.print(rep.toMarkdown());
+      print(server, rpm, tpm);
+    }
+  }
+
+  private static StageReport evaluate(SparkSession spark, Lakehouse lh, PipelineConfig cfg, LimitedServer server,
+      String tokenizer, int calls, double rpm, double tpm, Path work) throws IOException {
+    GenerateJob.run(spark, lh, cfg);
+    JudgeJob.run(spark, lh, cfg);
+    Path mf = work.resolve("models.yaml");
+    Files.writeString(mf, """
+        tokenizer: %s
+        commit_interval_s: 5
+        progress_interval_s: 10
+        models:
+          - name: bench-teacher
+            role: teacher
+            base_url: %s
+            model: bench-model
+            rpm: %s
+            tpm: %s
+            max_tokens: 256
+            max_concurrency: 16
+            timeout_s: 30
+            response_format: none
+            price_in_per_mtok: 2.5
+            price_out_per_mtok: 10
+        """.formatted(tokenizer, server.baseUrl(), rpm, tpm));
+    PipelineConfig ecfg = PipelineConfig.load(null, List.of("spark.master=" + cfg.spark.master,
+        "spark.shuffle_partitions=" + cfg.spark.shufflePartitions,
+        "evaluate.max_items_per_category=" + (int) Math.ceil(calls / 6.0)));
+    return EvaluateJob.run(spark, lh, ecfg, TeacherConfig.load(mf), null, Tables.QA_JUDGED, work.resolve("report"),
+        "bench");
+  }
+
+  private static StageReport generate(SparkSession spark, Lakehouse lh, PipelineConfig cfg, LimitedServer server, String tokenizer,
+      int calls, double rpm, double tpm, Path work) throws IOException {
+    {
       Path tf = work.resolve("teachers.yaml");
       Files.writeString(tf, """
           tokenizer: %s
@@ -221,9 +283,12 @@ public final class FanoutBench {
               price_in_per_mtok: 2.5
               price_out_per_mtok: 10
           """.formatted(tokenizer, calls, server.baseUrl(), rpm, tpm));
-      StageReport rep = GenerateJob.run(spark, lh, cfg, TeacherConfig.load(tf), "bench");
-      spark.stop();
-      System.err.print(rep.toMarkdown());
+      return GenerateJob.run(spark, lh, cfg, TeacherConfig.load(tf), "bench");
+    }
+  }
+
+  private static void print(LimitedServer server, double rpm, double tpm) {
+    {
       double elapsedS = (server.lastAdmitNs - server.firstAdmitNs) / 1e9;
       // requests and tokens admitted after the first one, over the time from first to last admission
       double rpmUtil = 100.0 * (server.admitted - 1) / (elapsedS / 60.0) / rpm;
