@@ -3,8 +3,8 @@
 # AIS_DISTILL_MLFLOW, which the test reads (system property or env) to start `mlflow server`.
 #
 # Package: full `mlflow` with the `auth` extra (Flask-WTF, for the test's --app-name basic-auth).
-#  - mlflow 3.18.0 is not installable from PyPI here: it pins mlflow-skinny==3.18.0, which PyPI
-#    does not have; 3.17.2 is the newest full release that resolves.
+#  - mlflow 3.18.0 does not install from the PyPI index CI reaches: it pins mlflow-skinny==3.18.0,
+#    which that index lacks (newest skinny: 3.17.2); 3.17.2 is the newest full release that resolves.
 #  - mlflow-skinny 3.17.2 alone cannot run `mlflow server` (no flask); it does with flask,
 #    flask-cors, sqlalchemy, alembic, graphene, huey, aiohttp, cryptography, numpy and pandas added
 #    by hand (~355 MB vs ~850 MB), but that is an unsupported hand-picked set that a minor
