@@ -492,13 +492,57 @@ public final class EvaluateJob {
         List.of("eval_id", "model", "category"), "t.eval_id = '" + evalId + "'");
   }
 
-  /** MLflow logging of the summary when a tracking URI is configured (see {@code MlflowLog}). */
+  /** MLflow logging of the summary when a tracking URI is configured ({@link MlflowLog}). */
   static final class MlflowHook {
     private MlflowHook() {}
 
+    /**
+     * Logs {@code rows} and the report files as one MLflow run named {@code evaluate-<eval_id>}
+     * when {@code evaluate.mlflow_tracking_uri} or $MLFLOW_TRACKING_URI is set; records the run
+     * id in {@code rep}. Parameters: eval_id, run_id, source, item cap, and per model its role,
+     * model id, revision and prices (never an API key, only the name of its variable).
+     */
     static void log(PipelineConfig cfg, String evalId, String runId, String source, TeacherConfig models,
         List<SummaryRow> rows, Path reportDir, StageReport rep) {
-      // wired to MlflowLog once it lands
+      log(cfg, evalId, runId, source, models, rows, reportDir, rep, System.getenv());
+    }
+
+    /** As above, with MLflow credentials (MLFLOW_TRACKING_*) and MLFLOW_TRACKING_URI read from {@code env}. */
+    static void log(PipelineConfig cfg, String evalId, String runId, String source, TeacherConfig models,
+        List<SummaryRow> rows, Path reportDir, StageReport rep, Map<String, String> env) {
+      String uri = cfg.evaluate.mlflowTrackingUri;
+      if (uri == null || uri.isBlank()) {
+        uri = env.get("MLFLOW_TRACKING_URI");
+      }
+      if (uri == null || uri.isBlank()) {
+        return;
+      }
+      Map<String, String> params = new LinkedHashMap<>();
+      params.put("eval_id", evalId);
+      params.put("run_id", runId);
+      params.put("source", source);
+      params.put("max_items_per_category", Integer.toString(cfg.evaluate.maxItemsPerCategory));
+      for (ModelSpec m : models.models) {
+        if (!m.evaluated()) {
+          continue;
+        }
+        String p = "model." + m.name + ".";
+        params.put(p + "role", m.role);
+        params.put(p + "model", m.model);
+        params.put(p + "endpoint", m.endpointLabel());
+        if (m.revision != null) {
+          params.put(p + "revision", m.revision);
+        }
+        if (m.gpuUsdPerHour > 0) {
+          params.put(p + "gpu", String.valueOf(m.gpu));
+          params.put(p + "gpu_usd_per_hour", Double.toString(m.gpuUsdPerHour));
+        } else {
+          params.put(p + "price_in_per_mtok", Double.toString(m.priceInPerMtok));
+          params.put(p + "price_out_per_mtok", Double.toString(m.priceOutPerMtok));
+        }
+      }
+      MlflowLog.log(uri, cfg.evaluate.mlflowExperiment, "evaluate-" + evalId, params, rows, reportDir, env)
+          .ifPresent(id -> rep.put("mlflow_run_id", id));
     }
   }
 }

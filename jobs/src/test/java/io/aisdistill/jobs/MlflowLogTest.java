@@ -185,6 +185,37 @@ class MlflowLogTest {
   }
 
   @Test
+  void evaluateStageLogsItsModelsAndSummary() throws Exception {
+    Path mf = tmp.resolve("models.yaml");
+    Files.writeString(mf, """
+        models:
+          - {name: student, role: student, base_url: "http://127.0.0.1:9/v1", model: student, revision: abc123,
+             gpu: CPU, gpu_usd_per_hour: 0.09, api_key_env: SOME_KEY_VAR}
+          - {name: gpt-x, role: teacher, model: gpt-x, price_in_per_mtok: 2.5, price_out_per_mtok: 10}
+        """);
+    PipelineConfig cfg = PipelineConfig.load(null, List.of("evaluate.mlflow_tracking_uri=" + uri,
+        "evaluate.mlflow_experiment=ais-distill-hook"));
+    StageReport rep = new StageReport("evaluate");
+    EvaluateJob.MlflowHook.log(cfg, "e1d", "run-7", "export x", io.aisdistill.common.llm.TeacherConfig.load(mf),
+        ROWS, null, rep, adminEnv());
+    String id = (String) rep.get("mlflow_run_id");
+    JsonNode run = get("runs/get?run_id=" + id).path("run");
+    assertEquals("evaluate-e1d", run.path("info").path("run_name").asText());
+    Map<String, String> params = pairs(run.path("data").path("params"));
+    assertEquals("student", params.get("model.student.role"));
+    assertEquals("abc123", params.get("model.student.revision"));
+    assertEquals("0.09", params.get("model.student.gpu_usd_per_hour"));
+    assertEquals("2.5", params.get("model.gpt-x.price_in_per_mtok"));
+    assertEquals("e1d", params.get("eval_id"));
+    assertFalse(params.values().stream().anyMatch(v -> v.contains(ADMIN_PASSWORD)));
+    // no URI in the configuration nor the environment: nothing is logged
+    StageReport none = new StageReport("evaluate");
+    EvaluateJob.MlflowHook.log(PipelineConfig.load(null, List.of()), "e1d", "run-7", "x",
+        io.aisdistill.common.llm.TeacherConfig.load(mf), ROWS, null, none, Map.of());
+    assertEquals(null, none.get("mlflow_run_id"));
+  }
+
+  @Test
   void blankTrackingUriDoesNothing() throws Exception {
     assertEquals(Optional.empty(), MlflowLog.log(" ", "ais-distill-blank", "r", Map.of("a", "b"), ROWS, null, adminEnv()));
     assertEquals(Optional.empty(), MlflowLog.log(null, "ais-distill-blank", "r", Map.of("a", "b"), ROWS, null, adminEnv()));
