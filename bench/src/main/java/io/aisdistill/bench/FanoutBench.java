@@ -235,25 +235,7 @@ public final class FanoutBench {
       String tokenizer, int calls, double rpm, double tpm, Path work) throws IOException {
     GenerateJob.run(spark, lh, cfg);
     JudgeJob.run(spark, lh, cfg);
-    Path mf = work.resolve("models.yaml");
-    Files.writeString(mf, """
-        tokenizer: %s
-        commit_interval_s: 5
-        progress_interval_s: 10
-        models:
-          - name: bench-teacher
-            role: teacher
-            base_url: %s
-            model: bench-model
-            rpm: %s
-            tpm: %s
-            max_tokens: 256
-            max_concurrency: 16
-            timeout_s: 30
-            response_format: none
-            price_in_per_mtok: 2.5
-            price_out_per_mtok: 10
-        """.formatted(tokenizer, server.baseUrl(), rpm, tpm));
+    Path mf = modelFile(work.resolve("models.yaml"), tokenizer, 0, server, "teacher", rpm, tpm);
     PipelineConfig ecfg = PipelineConfig.load(null, List.of("spark.master=" + cfg.spark.master,
         "spark.shuffle_partitions=" + cfg.spark.shufflePartitions,
         "evaluate.max_items_per_category=" + (int) Math.ceil(calls / 6.0)));
@@ -261,52 +243,56 @@ public final class FanoutBench {
         "bench");
   }
 
-  private static StageReport generate(SparkSession spark, Lakehouse lh, PipelineConfig cfg, LimitedServer server, String tokenizer,
-      int calls, double rpm, double tpm, Path work) throws IOException {
-    {
-      Path tf = work.resolve("teachers.yaml");
-      Files.writeString(tf, """
-          tokenizer: %s
-          commit_interval_s: 5
-          progress_interval_s: 10
-          max_windows: %d
-          models:
-            - name: bench-teacher
-              role: generate
-              base_url: %s
-              model: bench-model
-              rpm: %s
-              tpm: %s
-              max_tokens: 256
-              max_concurrency: 16
-              timeout_s: 30
-              price_in_per_mtok: 2.5
-              price_out_per_mtok: 10
-          """.formatted(tokenizer, calls, server.baseUrl(), rpm, tpm));
-      return GenerateJob.run(spark, lh, cfg, TeacherConfig.load(tf), "bench");
-    }
+  private static StageReport generate(SparkSession spark, Lakehouse lh, PipelineConfig cfg, LimitedServer server,
+      String tokenizer, int calls, double rpm, double tpm, Path work) throws IOException {
+    Path tf = modelFile(work.resolve("teachers.yaml"), tokenizer, calls, server, "generate", rpm, tpm);
+    return GenerateJob.run(spark, lh, cfg, TeacherConfig.load(tf), "bench");
+  }
+
+  /** A teacher/models file with one model of {@code role} on the loopback server, at the given limits. */
+  private static Path modelFile(Path f, String tokenizer, int maxWindows, LimitedServer server, String role,
+      double rpm, double tpm) throws IOException {
+    Files.writeString(f, """
+        tokenizer: %s
+        commit_interval_s: 5
+        progress_interval_s: 10
+        max_windows: %d
+        models:
+          - name: bench-teacher
+            role: %s
+            base_url: %s
+            model: bench-model
+            rpm: %s
+            tpm: %s
+            max_tokens: 256
+            max_concurrency: 16
+            timeout_s: 30
+            response_format: %s
+            price_in_per_mtok: 2.5
+            price_out_per_mtok: 10
+        """.formatted(tokenizer, maxWindows, role, server.baseUrl(), rpm, tpm,
+        role.equals("generate") ? "json_schema" : "none"));
+    return f;
   }
 
   private static void print(LimitedServer server, double rpm, double tpm) {
-    {
-      double elapsedS = (server.lastAdmitNs - server.firstAdmitNs) / 1e9;
-      // requests and tokens admitted after the first one, over the time from first to last admission
-      double rpmUtil = 100.0 * (server.admitted - 1) / (elapsedS / 60.0) / rpm;
-      double tpmUtil = 100.0 * (server.admittedTokens.get() - server.tokensAtFirst) / (elapsedS / 60.0) / tpm;
-      long ok = server.okPerCall.size();
-      long dup = server.okPerCall.values().stream().filter(c -> c.get() > 1).count();
-      List<String> out = new ArrayList<>();
-      out.add("rpm_limit=" + (long) rpm);
-      out.add("tpm_limit=" + (long) tpm);
-      out.add("requests=" + server.requests.get());
-      out.add(String.format("elapsed_s=%.1f", elapsedS));
-      out.add(String.format("rpm_utilization_pct=%.1f", rpmUtil));
-      out.add(String.format("tpm_utilization_pct=%.1f", tpmUtil));
-      out.add("calls=" + ok);
-      out.add(String.format("limit_utilization_pct=%.1f", Math.max(rpmUtil, tpmUtil)));
-      out.add(String.format("rate_limited_pct=%.2f", 100.0 * server.limited.get() / Math.max(1, server.requests.get())));
-      out.add("duplicate_calls=" + dup);
-      out.forEach(System.out::println);
-    }
+    double elapsedS = (server.lastAdmitNs - server.firstAdmitNs) / 1e9;
+    // requests and tokens admitted after the first one, over the time from first to last admission
+    double rpmUtil = 100.0 * (server.admitted - 1) / (elapsedS / 60.0) / rpm;
+    double tpmUtil = 100.0 * (server.admittedTokens.get() - server.tokensAtFirst) / (elapsedS / 60.0) / tpm;
+    long ok = server.okPerCall.size();
+    long dup = server.okPerCall.values().stream().filter(c -> c.get() > 1).count();
+    List<String> out = new ArrayList<>();
+    out.add("rpm_limit=" + (long) rpm);
+    out.add("tpm_limit=" + (long) tpm);
+    out.add("requests=" + server.requests.get());
+    out.add(String.format("elapsed_s=%.1f", elapsedS));
+    out.add(String.format("rpm_utilization_pct=%.1f", rpmUtil));
+    out.add(String.format("tpm_utilization_pct=%.1f", tpmUtil));
+    out.add("calls=" + ok);
+    out.add(String.format("limit_utilization_pct=%.1f", Math.max(rpmUtil, tpmUtil)));
+    out.add(String.format("rate_limited_pct=%.2f", 100.0 * server.limited.get() / Math.max(1, server.requests.get())));
+    out.add("duplicate_calls=" + dup);
+    out.forEach(System.out::println);
   }
 }
