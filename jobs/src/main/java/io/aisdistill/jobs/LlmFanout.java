@@ -131,7 +131,9 @@ final class LlmFanout {
         sched.scheduleAtFixedRate(() -> journal.progress(purpose, total, t0), (long) (tc.progressIntervalS * 1000),
             (long) (tc.progressIntervalS * 1000), TimeUnit.MILLISECONDS);
         try {
-          pending.repartition(tasks).foreachPartition(task);
+          // grouped by model within a task: a server holding one model at a time (llama.cpp's
+          // multi-model server swaps on a change of alias) sees few swaps
+          pending.repartition(tasks).sortWithinPartitions("teacher", "call_id").foreachPartition(task);
         } finally {
           sched.shutdownNow();
           try {
