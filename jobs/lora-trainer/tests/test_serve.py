@@ -131,8 +131,12 @@ def reference(trained, base_model, prompts):
             student = model.generate(ids, **gen)[0, ids.shape[1]:]
             with model.disable_adapter():
                 base = model.generate(ids, **gen)[0, ids.shape[1]:]
+        prompt_text = tok.decode(ids[0], skip_special_tokens=True)
         for key, t in (("base", base), ("student", student)):
-            ref[key].append(tok.decode(t, skip_special_tokens=True).split("<|im_end|>")[0])
+            # decoded in context: a lone SentencePiece sequence loses its leading space when decoded
+            full = tok.decode(torch.cat([ids[0], t]), skip_special_tokens=True)
+            assert full.startswith(prompt_text)
+            ref[key].append(full[len(prompt_text):].split("<|im_end|>")[0])
     assert ref["base"] != ref["student"], "the tiny training did not change greedy outputs: nothing to test"
     return ref
 

@@ -31,6 +31,9 @@ from lora_trainer.gguf_adapter import GGUF_NAME, convert
 from lora_trainer.llama_server import CHAT_FORMAT
 
 
+DEFAULT_N_CTX = 8192
+"""Default context size (tokens) of the served models."""
+
 GGML_TYPES = {"f32": 0, "f16": 1}
 """ggml type ids for the KV cache (llama-cpp-python ``type_k`` / ``type_v``)."""
 
@@ -77,28 +80,23 @@ def chat_template_spec(adapter_dir: Path) -> dict[str, str]:
     return {"template": CHATML_TEMPLATE, "bos_token": tok.bos_token or "", "eos_token": "<|im_end|>"}
 
 
-def gguf_context_length(base_gguf: Path) -> int:
-    """The base model's training context (``{arch}.context_length``), in tokens."""
-    from gguf import GGUFReader
-
-    r = GGUFReader(str(base_gguf))
-    arch = r.fields["general.architecture"].contents()
-    return int(r.fields[f"{arch}.context_length"].contents())
-
-
 def write_config(train_out: Path, base_model: Path | None = None, host: str = "127.0.0.1", port: int = 8080,
                  base_alias: str = "base", student_alias: str = "student", n_ctx: int | None = None,
                  threads: int | None = None, kv_cache_type: str = "f32") -> tuple[Path, Path]:
     """Writes ``OUT/serve/llama-server.json`` and ``OUT/serve/chat-template.json``; returns both paths.
 
-    ``n_ctx`` (tokens) defaults to the base's training context, at most 4096. ``kv_cache_type``
+    ``n_ctx`` (tokens) defaults to :data:`DEFAULT_N_CTX` or the trainer's ``max_length``
+    (metrics.json) if larger: evaluation prompts were not filtered by the base tokenizer's length
+    (ais-distill prompts are ~4,400 stories260K tokens); a longer request gets HTTP 400
+    ``context_length_exceeded``. ``kv_cache_type``
     (``f32`` or ``f16``): f32 keeps the server's logits within ~1e-5 of transformers' fp32 ones
     (llama.cpp's default f16 cache: ~2e-2 on stories260K, enough to flip near-tied greedy choices).
     """
     train_out = Path(train_out).resolve()
     base = Path(base_model).resolve() if base_model else base_gguf_of(train_out)
     lora = gguf_adapter(train_out, base)
-    n_ctx = n_ctx or min(gguf_context_length(base), 4096)
+    recorded = json.loads((train_out / "metrics.json").read_text(encoding="utf-8")).get("max_length") or 0
+    n_ctx = n_ctx or max(recorded, DEFAULT_N_CTX)
     threads = threads or max(1, (os.cpu_count() or 2) // 2)
     kv_type = GGML_TYPES[kv_cache_type]
     common = {"model": str(base), "chat_format": CHAT_FORMAT, "n_ctx": n_ctx, "n_threads": threads,

@@ -79,7 +79,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     s.add_argument("--port", type=int, default=8080)
     s.add_argument("--base-alias", default="base", help="model name of the base model in requests")
     s.add_argument("--student-alias", default="student", help="model name of base + adapter in requests")
-    s.add_argument("--n-ctx", type=int, help="context size in tokens (default: the base's, at most 4096)")
+    s.add_argument("--n-ctx", type=int, help="context size in tokens (default: 8192, or the training max length if larger)")
     s.add_argument("--threads", type=int, help="CPU threads (default: half the cores)")
     s.add_argument("--kv-cache-type", choices=["f32", "f16"], default="f32",
                    help="KV cache precision: f32 (default) reproduces transformers' fp32 greedy outputs; f16 halves its memory")
