@@ -1,4 +1,4 @@
-"""Command line: ``python -m lora_trainer {train,verify} ...``."""
+"""Command line: ``python -m lora_trainer {train,verify,gguf-adapter,serve} ...``."""
 
 import sys
 

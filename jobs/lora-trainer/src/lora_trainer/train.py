@@ -8,7 +8,8 @@ override them. The loss is computed on the assistant turn only (prompt tokens ar
 
 Writes to ``--out``:
   * ``adapter/``: the LoRA adapter (``adapter_model.safetensors``, ``adapter_config.json``) and the
-    tokenizer files;
+    tokenizer files; with a GGUF base also ``adapter-f32.gguf``, the adapter as a llama.cpp GGUF LoRA
+    (:mod:`lora_trainer.gguf_adapter`), which ``python -m lora_trainer serve`` serves;
   * ``checkpoints/``: Trainer checkpoints (a rerun resumes from the last one);
   * ``metrics.json``: loss curve, evaluation loss before and after, steps/s, counts, settings.
 
@@ -30,10 +31,14 @@ from typing import Any
 from lora_trainer.export import ManifestError, load_manifest, read_split
 
 CHATML = "chatml"
+CHATML_TEMPLATE = (
+    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
+    "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}")
+"""Jinja form of :func:`render_chat`'s ChatML fallback (what the server renders; a test checks both agree)."""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Parses the command line (``train`` or ``verify`` subcommand)."""
+    """Parses the command line (``train``, ``verify``, ``gguf-adapter`` or ``serve`` subcommand)."""
     p = argparse.ArgumentParser(prog="python -m lora_trainer", description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
     v = sub.add_parser("verify", help="check an export against its manifest and print its counts")
@@ -60,6 +65,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     t.add_argument("--no-resume", action="store_true", help="ignore checkpoints in --out")
     t.add_argument("--mlflow-tracking-uri", default=os.environ.get("MLFLOW_TRACKING_URI"))
     t.add_argument("--threads", type=int, help="torch CPU threads")
+    t.add_argument("--no-gguf-adapter", action="store_true",
+                   help="do not convert the adapter to OUT/adapter/adapter-f32.gguf (done when the base is a GGUF)")
+    g = sub.add_parser("gguf-adapter", help="convert a training output's PEFT adapter to a GGUF LoRA (llama.cpp)")
+    g.add_argument("--train-out", required=True, type=Path, help="output directory of train")
+    g.add_argument("--base-model", type=Path, help="base .gguf (default: the one recorded in metrics.json)")
+    g.add_argument("--out", type=Path, help="output file (default: TRAIN_OUT/adapter/adapter-f32.gguf)")
+    s = sub.add_parser("serve", help="serve base + student (base + LoRA) over an OpenAI-compatible API "
+                                     "(llama-cpp-python server, in the foreground)")
+    s.add_argument("--train-out", required=True, type=Path, help="output directory of train")
+    s.add_argument("--base-model", type=Path, help="base .gguf (default: the one recorded in metrics.json)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--base-alias", default="base", help="model name of the base model in requests")
+    s.add_argument("--student-alias", default="student", help="model name of base + adapter in requests")
+    s.add_argument("--n-ctx", type=int, help="context size in tokens (default: 8192, or the training max length if larger)")
+    s.add_argument("--threads", type=int, help="CPU threads (default: half the cores)")
+    s.add_argument("--kv-cache-type", choices=["f32", "f16"], default="f32",
+                   help="KV cache precision: f32 (default) reproduces transformers' fp32 greedy outputs; f16 halves its memory")
+    s.add_argument("--dry-run", action="store_true", help="write the config and print the server command only")
     return p.parse_args(argv)
 
 
@@ -275,6 +299,16 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     adapter_dir = out / "adapter"
     model.save_pretrained(str(adapter_dir), safe_serialization=True)
     tokenizer.save_pretrained(str(adapter_dir))
+    gguf_adapter, gguf_s = None, None
+    if gguf_file and not args.no_gguf_adapter:
+        from lora_trainer.gguf_adapter import GGUF_NAME, convert
+
+        t2 = time.time()
+        try:
+            gguf_adapter = str(convert(adapter_dir, Path(base_model) / gguf_file, adapter_dir / GGUF_NAME))
+        except ValueError as e:  # an adapter llama.cpp cannot load: the PEFT adapter is still the result
+            print(f"lora_trainer: no GGUF adapter: {e}", file=sys.stderr)
+        gguf_s = time.time() - t2
     losses = [{"step": h["step"], "loss": h["loss"]} for h in trainer.state.log_history if "loss" in h]
     evals = [{"step": h["step"], "eval_loss": h["eval_loss"]} for h in trainer.state.log_history if "eval_loss" in h]
     metrics = {
@@ -295,6 +329,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         "train_seconds": train_s, "model_load_seconds": load_s,
         "steps_per_second": result.metrics.get("train_steps_per_second"),
         "peak_gpu_memory_bytes": torch.cuda.max_memory_allocated() if cuda else None,
+        "gguf_adapter": gguf_adapter, "gguf_adapter_seconds": gguf_s,
     }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     if mlflow_run is not None:
@@ -314,6 +349,15 @@ def main(argv: list[str] | None = None) -> int:
             m = load_manifest(args.export)
             print(json.dumps({"export_id": m["export_id"], "counts": m["counts"]["splits"]}, indent=2))
             return 0
+        if args.command == "gguf-adapter":
+            from lora_trainer.serve import gguf_adapter
+
+            print(gguf_adapter(args.train_out, args.base_model, out=args.out, force=True))
+            return 0
+        if args.command == "serve":
+            from lora_trainer.serve import serve
+
+            return serve(args)
         m = train(args)
         print(f"lora_trainer: {m['global_step']} steps, loss {m['loss_curve'][0]['loss']:.4f} -> "
               f"{m['loss_curve'][-1]['loss']:.4f}, eval {m['eval_loss_before']} -> {m['eval_loss_after']}, "
