@@ -127,7 +127,12 @@ final class TrainingCommands {
     @Override
     public Integer call() throws IOException, InterruptedException {
       List<String> cmd = LocalServer.command(interpreter(python, common.config()), trainOut, port, serverArgs);
-      return pythonProcess(cmd).inheritIO().start().waitFor();
+      Process p = pythonProcess(cmd).inheritIO().start();
+      Thread stop = new Thread(p::destroy, "stop-server");   // SIGTERM / Ctrl-C stop the server too
+      Runtime.getRuntime().addShutdownHook(stop);
+      int rc = p.waitFor();
+      Runtime.getRuntime().removeShutdownHook(stop);
+      return rc;
     }
   }
 

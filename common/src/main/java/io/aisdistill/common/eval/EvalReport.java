@@ -142,7 +142,8 @@ public final class EvalReport {
         if (c.costRatio() != null) {
           md.append("- `").append(c.student()).append("` reaches ").append(pct(c.studentAccuracy()))
               .append(" accuracy at 1/").append(ratio(c.costRatio())).append(" of `").append(c.teacher())
-              .append("`'s inference cost (").append(pct(c.teacherAccuracy())).append(").\n");
+              .append("`'s inference cost (").append(c.teacherAccuracy() == null
+                  ? "teacher not evaluated: price reference" : pct(c.teacherAccuracy())).append(").\n");
         }
       }
       md.append('\n');
