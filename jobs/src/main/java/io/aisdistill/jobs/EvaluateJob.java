@@ -2,8 +2,10 @@ package io.aisdistill.jobs;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +18,7 @@ import io.aisdistill.common.eval.Score;
 import io.aisdistill.common.eval.ScoreReason;
 import io.aisdistill.common.eval.Scorer;
 import io.aisdistill.common.eval.SummaryRow;
+import io.aisdistill.common.llm.AnswerJudge;
 import io.aisdistill.common.llm.CallResult;
 import io.aisdistill.common.llm.ChatCall;
 import io.aisdistill.common.llm.ModelSpec;
@@ -71,8 +74,10 @@ import org.apache.spark.storage.StorageLevel;
  * failed is asked again. A model's {@code revision} is part of the call_id.
  *
  * <p>Scoring: {@link Scorer} (numbers with units within the fact's tolerance, labels normalized,
- * yes/no). Items without a fact key (free text from LLM teachers) are not scored
- * ({@link ScoreReason#NEEDS_LLM_JUDGE}) and counted in n but not in accuracy.
+ * yes/no). Items without a fact key (free text from LLM teachers) are graded by the models file's
+ * first {@code judge} model ({@link AnswerJudge}, purpose {@code evaluate-judge} in llm_calls,
+ * score_reason {@value #LLM_JUDGE}); without a judge, or when its reply is unusable, they stay
+ * {@link ScoreReason#NEEDS_LLM_JUDGE}: counted in n but not in accuracy.
  *
  * <p>Identity: {@code eval_id} = SHA-256 (16 hex) of the sorted (model, qa_id, call_id) triples,
  * so the same items asked of the same models with the same settings are the same evaluation.
@@ -95,6 +100,16 @@ public final class EvaluateJob {
       .add("category", DataTypes.StringType).add("system", DataTypes.StringType).add("user", DataTypes.StringType);
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** score_reason of a free-text answer graded by the models file's LLM judge. */
+  public static final String LLM_JUDGE = "LLM_JUDGE";
+
+  /** A planned judge call ({@link LlmFanout#PLAN_SCHEMA} columns) plus the answer's model. */
+  static final StructType JUDGE_CALL_SCHEMA = LlmFanout.PLAN_SCHEMA.add("model", DataTypes.StringType);
+
+  /** A judge verdict per (model, qa_id); j_correct null = unusable reply. */
+  static final StructType VERDICT_SCHEMA = new StructType().add("j_model", DataTypes.StringType)
+      .add("j_qa_id", DataTypes.StringType).add("j_correct", DataTypes.BooleanType);
 
   /**
    * {@code spark-submit --class io.aisdistill.jobs.EvaluateJob} entry point: the same options as
@@ -160,8 +175,35 @@ public final class EvaluateJob {
           col("finished_at"));
       Dataset<Row> joined = plan.select(col("call_id"), col("teacher").as("model"), col("qa_id"))
           .join(items, "qa_id").join(calls, "call_id");
-      Dataset<Row> results = joined.mapPartitions(scoreFn(evalId, runId, roles), Encoders.row(Tables.EVAL_RESULTS_SCHEMA))
+      Dataset<Row> scored = joined.mapPartitions(scoreFn(evalId, runId, roles), Encoders.row(Tables.EVAL_RESULTS_SCHEMA))
           .persist(StorageLevel.MEMORY_AND_DISK());
+      ModelSpec judge = models.models.stream()
+          .filter(m -> m.roleEnum() == ModelSpec.Role.JUDGE && m.called()).findFirst().orElse(null);
+      LlmFanout.Result judgeFan = null;
+      Dataset<Row> results = scored;
+      if (judge != null) {
+        Dataset<Row> free = scored.filter(col("score_reason").equalTo(ScoreReason.NEEDS_LLM_JUDGE.name())
+            .and(col("call_status").equalTo(CallResult.OK))).join(items.select("qa_id", "facts"), "qa_id");
+        Dataset<Row> judgeCalls = free.map(judgeCallFn(models, judge.name), Encoders.row(JUDGE_CALL_SCHEMA))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+        judgeFan = LlmFanout.run(spark, lh, judgeCalls.select(LlmFanout.PLAN_SCHEMA.fieldNames()[0],
+            Arrays.copyOfRange(LlmFanout.PLAN_SCHEMA.fieldNames(), 1, LlmFanout.PLAN_SCHEMA.size())), models,
+            LlmFanout.EVALUATE_JUDGE, runId);
+        Dataset<Row> verdicts = judgeCalls.select(col("call_id"), col("model").as("j_model"), col("qa_id").as("j_qa_id"))
+            .join(lh.read(Tables.LLM_CALLS).filter(col("status").equalTo(CallResult.OK)).select("call_id", "content"),
+                "call_id")
+            .map(verdictFn(), Encoders.row(VERDICT_SCHEMA));
+        String[] cols = Tables.EVAL_RESULTS_SCHEMA.fieldNames();
+        org.apache.spark.sql.Column judged = col("j_correct").isNotNull();
+        results = scored.join(verdicts, scored.col("model").equalTo(verdicts.col("j_model"))
+                .and(scored.col("qa_id").equalTo(verdicts.col("j_qa_id"))), "left")
+            .withColumn("correct", when(judged, col("j_correct")).otherwise(col("correct")))
+            .withColumn("score_reason", when(judged, lit(LLM_JUDGE)).otherwise(col("score_reason")))
+            .withColumn("judge_model", when(judged, lit(judge.name)).otherwise(col("judge_model")))
+            .select(Arrays.stream(cols).map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+        judgeCalls.unpersist();
+      }
       try {
         long scoredRows = results.count();
         if (scoredRows != n * called.size()) {
@@ -203,6 +245,14 @@ public final class EvaluateJob {
             .put("report", reportDir.toAbsolutePath().resolve(EvalReport.REPORT_MD).toString())
             .put("report_files", files.size());
         LlmFanout.report(rep, fan, LlmFanout.EVALUATE);
+        if (judgeFan != null) {
+          rep.put("judge", judge.name).put("judge_calls_planned", judgeFan.planned())
+              .put("judge_calls_sent", judgeFan.sent());
+          rep.table("LLM calls by model (evaluate-judge, this run)", LlmFanout.PER_MODEL_HEADER, judgeFan.perModel());
+          notes.add("Free-text items (no fact key) graded by the LLM judge " + judge.name + " (" + judge.model + ", "
+              + AnswerJudge.VERSION + ") against the reference answer and the window facts: score_reason "
+              + LLM_JUDGE + " in eval_results.");
+        }
         List<List<Object>> acc = new ArrayList<>();
         for (SummaryRow r : rows) {
           if (EvalSummary.ALL.equals(r.category())) {
@@ -217,6 +267,7 @@ public final class EvaluateJob {
         return rep.elapsedMs(System.currentTimeMillis() - t0);
       } finally {
         results.unpersist();
+        scored.unpersist();
         plan.unpersist();
       }
     } finally {
@@ -295,6 +346,25 @@ public final class EvaluateJob {
       }
       return out.iterator();
     };
+  }
+
+  private static org.apache.spark.api.java.function.MapFunction<Row, Row> judgeCallFn(TeacherConfig tc, String judge) {
+    return r -> {
+      ChatCall c = AnswerJudge.request(tc.model(judge), r.getAs("question"), r.getAs("reference_answer"),
+          r.getAs("facts"), r.getAs("answer"));
+      Row p = LlmFanout.plan(c, LlmFanout.EVALUATE_JUDGE, judge, r.getAs("window_id"), r.getAs("qa_id"));
+      Object[] v = new Object[p.size() + 1];
+      for (int i = 0; i < p.size(); i++) {
+        v[i] = p.get(i);
+      }
+      v[p.size()] = r.getAs("model");
+      return RowFactory.create(v);
+    };
+  }
+
+  private static org.apache.spark.api.java.function.MapFunction<Row, Row> verdictFn() {
+    return r -> RowFactory.create(r.getAs("j_model"), r.getAs("j_qa_id"),
+        AnswerJudge.parse(r.getAs("content")).correct());
   }
 
   /** SHA-256 (16 hex) of the sorted "model|qa_id|call_id" lines of the plan. */

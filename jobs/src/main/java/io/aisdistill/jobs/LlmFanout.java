@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.aisdistill.common.llm.AimdLimiter;
+import io.aisdistill.common.llm.AnswerJudge;
 import io.aisdistill.common.llm.CallResult;
 import io.aisdistill.common.llm.ChatCall;
 import io.aisdistill.common.llm.JudgeRubric;
@@ -84,6 +85,9 @@ final class LlmFanout {
 
   /** Purpose of the evaluate stage's calls: plain-text answers, scored later (no reply format check). */
   static final String EVALUATE = "evaluate";
+
+  /** Purpose of the evaluate stage's LLM-judge calls on free-text answers ({@link AnswerJudge}). */
+  static final String EVALUATE_JUDGE = "evaluate-judge";
 
   /** A plan row. */
   static Row plan(ChatCall c, String purpose, String teacher, String windowId, String qaId) {
@@ -391,7 +395,8 @@ final class LlmFanout {
       String purpose = r.getString(1);
       String parseError = null;
       if (CallResult.OK.equals(res.status()) && !EVALUATE.equals(purpose)) {
-        parseError = "judge".equals(purpose) ? JudgeRubric.parse(res.content()).problem()
+        parseError = EVALUATE_JUDGE.equals(purpose) ? AnswerJudge.parse(res.content()).problem()
+            : "judge".equals(purpose) ? JudgeRubric.parse(res.content()).problem()
             : TeacherReplies.problems(res.content(), spec.categories);
       }
       Map<String, Object> m = new LinkedHashMap<>();

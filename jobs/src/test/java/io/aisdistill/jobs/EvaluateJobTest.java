@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The evaluate stage on the accepted QA of data-samples/ ({@code --table qa_judged}) against a
  * loopback server whose models answer with known correctness: {@code oracle} answers every item
  * with its reference answer, {@code refuser} declines every item, {@code half} answers the
- * reference for half of the items (by qa_id hash) and refuses the rest. The end-to-end run against
+ * reference for half of the items (by qa_id hash) and refuses the rest. The behaviour items are made
+ * free text (fact_key nulled in qa_candidates), so the LLM judge {@code grader} grades them: it
+ * answers correct when the model's answer equals the reference answer. The end-to-end run against
  * a real llama.cpp server is in .ci/run (it needs a trained adapter and the serving venv).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -53,6 +55,8 @@ class EvaluateJobTest {
     lh = LlmFixture.lakehouseWithWindows(tmp.resolve("lakehouse"));
     GenerateJob.run(spark, lh, cfg);
     JudgeJob.run(spark, lh, cfg);
+    io.delta.tables.DeltaTable.forPath(spark, lh.path(Tables.QA_CANDIDATES)).update(
+        col("category").equalTo("behaviour"), Map.of("fact_key", org.apache.spark.sql.functions.lit(null).cast("string")));
     for (Row r : EvaluateJob.tableItems(spark, lh, cfg, Tables.QA_JUDGED)
         .join(lh.read(Tables.QA_CANDIDATES).select("qa_id", "answer"), "qa_id").collectAsList()) {
       referenceByUser.put(r.getAs("user"), r.getAs("answer"));
@@ -61,6 +65,11 @@ class EvaluateJobTest {
     server = new LoopbackChatServer(req -> {
       String user = req.path("messages").get(req.path("messages").size() - 1).path("content").asText();
       String model = req.path("model").asText();
+      if (model.equals("grader-model")) {
+        String ref = between(user, "Reference answer: ", "\nWindow facts: ");
+        String ans = between(user, "Model's answer: ", "\n\nIs the model's answer correct?");
+        return "{\"correct\": " + ref.equals(ans) + ", \"justification\": \"compared with the reference\"}";
+      }
       String ref = referenceByUser.get(user);
       boolean even = Integer.parseInt(WindowPrompt.sha256(qaByUser.get(user)).substring(0, 1), 16) % 2 == 0;
       return switch (model) {
@@ -83,10 +92,16 @@ class EvaluateJobTest {
           - {name: refuser, role: base, base_url: %s, model: refuser-model, response_format: none,
              gpu: test CPU, gpu_usd_per_hour: 0.09, queries_per_second: 2.0, max_concurrency: 4, timeout_s: 10}
           - {name: priced-only, role: teacher, model: gpt-4o, price_in_per_mtok: 2.5, price_out_per_mtok: 10}
+          - {name: grader, role: judge, base_url: %s, model: grader-model, max_concurrency: 4, timeout_s: 10}
         """.formatted(LlmFixture.tokenizer() == null ? "null" : LlmFixture.tokenizer(), server.baseUrl(),
-        server.baseUrl(), server.baseUrl()));
+        server.baseUrl(), server.baseUrl(), server.baseUrl()));
     models = TeacherConfig.load(f);
     first = EvaluateJob.run(spark, lh, cfg, models, null, Tables.QA_JUDGED, tmp.resolve("report"), "eval-1");
+  }
+
+  private static String between(String s, String a, String b) {
+    int i = s.indexOf(a) + a.length();
+    return s.substring(i, s.indexOf(b, i));
   }
 
   @AfterAll
@@ -106,9 +121,16 @@ class EvaluateJobTest {
     List<Row> rows = results(evalId);
     assertEquals(3 * items, rows.size());
     assertEquals(3 * items, rows.stream().map(r -> r.getAs("model") + "|" + r.getAs("qa_id")).distinct().count());
-    assertEquals(3 * items, server.okPerCall.size(), "one request per (model, item)");
     assertEquals(0, server.duplicates());
-    assertEquals(3 * items, lh.read(Tables.LLM_CALLS).filter(col("purpose").equalTo("evaluate")).count());
+    assertEquals(3 * items, lh.read(Tables.LLM_CALLS).filter(col("purpose").equalTo("evaluate")).count(),
+        "one call per (model, item)");
+    // the same answer to the same item is the same judge request, paid once
+    long distinctFree = rows.stream().filter(r -> "behaviour".equals(r.getAs("category")))
+        .map(r -> r.getAs("qa_id") + "|" + r.getAs("answer")).distinct().count();
+    assertTrue(distinctFree >= PER_CATEGORY + 1, "oracle answers and refusals differ");
+    assertEquals(distinctFree, lh.read(Tables.LLM_CALLS).filter(col("purpose").equalTo("evaluate-judge")).count(),
+        "one judge call per distinct free-text (behaviour) answer");
+    assertEquals(3 * items + distinctFree, server.okPerCall.size());
   }
 
   @Test
@@ -117,20 +139,24 @@ class EvaluateJobTest {
     for (Row r : results(evalId)) {
       String model = r.getAs("model");
       String reason = r.getAs("score_reason");
-      switch (model) {
-        case "oracle" -> assertEquals("CORRECT", reason, "reference answer of " + r.getAs("qa_id") + ": "
-            + r.getAs("answer") + " / extracted " + r.getAs("extracted") + " vs " + r.getAs("reference"));
-        case "refuser" -> {
-          assertEquals("REFUSED", reason);
-          assertEquals(Boolean.FALSE, r.getAs("correct"));
-        }
-        case "half" -> {
-          boolean even = Integer.parseInt(WindowPrompt.sha256(r.getAs("qa_id")).substring(0, 1), 16) % 2 == 0;
-          assertEquals(even ? "CORRECT" : "REFUSED", reason);
-        }
+      boolean free = "behaviour".equals(r.getAs("category"));
+      boolean even = Integer.parseInt(WindowPrompt.sha256(r.getAs("qa_id")).substring(0, 1), 16) % 2 == 0;
+      boolean right = switch (model) {
+        case "oracle" -> true;
+        case "refuser" -> false;
+        case "half" -> even;
         default -> throw new AssertionError("unexpected model " + model);
+      };
+      assertEquals(right, r.getAs("correct"), model + " on " + r.getAs("qa_id") + ": " + r.getAs("answer")
+          + " / extracted " + r.getAs("extracted") + " vs " + r.getAs("reference"));
+      if (free) {
+        assertEquals(EvaluateJob.LLM_JUDGE, reason);
+        assertEquals("grader", r.getAs("judge_model"));
+      } else {
+        assertEquals(right ? "CORRECT" : "REFUSED", reason);
+        assertNotNull(r.getAs("reference"), "every grounded item has a reference value");
+        assertNull(r.getAs("judge_model"));
       }
-      assertNotNull(r.getAs("reference"), "every grounded item has a reference value");
     }
   }
 
