@@ -153,23 +153,19 @@ public final class Cli {
 
     private StageReport evaluate(SparkSession spark, Lakehouse lh, PipelineConfig cfg, Path export, Path trainOut,
         String runId) {
-      Path file = models != null ? models : cfg.evaluate.models.isBlank() ? null : Path.of(cfg.evaluate.models);
-      if (file == null) {
-        throw new IllegalArgumentException("run.stages includes evaluate: set evaluate.models or --models");
-      }
-      io.aisdistill.common.llm.TeacherConfig tc = io.aisdistill.common.llm.TeacherConfig.load(file);
+      io.aisdistill.common.llm.TeacherConfig tc = Evaluate.modelsFile(models, cfg);
       Path report = Path.of(cfg.evaluate.reportDir);
       Path exp = Files.isDirectory(export) ? export : null;
       if (!"local".equals(cfg.evaluate.serve)) {
         return EvaluateJob.run(spark, lh, cfg, tc, exp, null, report, runId);
       }
       Path adapter = trainOut.resolve("adapter/adapter_model.safetensors");
-      if (Files.isRegularFile(adapter)) {
-        String rev = TrainingCommands.sha256(adapter);
-        tc.models.stream().filter(m -> m.roleEnum() == io.aisdistill.common.llm.ModelSpec.Role.STUDENT
-            && m.revision == null).forEach(m -> m.revision = rev);
-      }
       try (TrainingCommands.LocalServer server = new TrainingCommands.LocalServer(cfg, trainOut)) {
+        if (Files.isRegularFile(adapter)) {
+          String rev = ExportJob.sha256(adapter);
+          tc.models.stream().filter(m -> m.roleEnum() == io.aisdistill.common.llm.ModelSpec.Role.STUDENT
+              && m.revision == null).forEach(m -> m.revision = rev);
+        }
         return EvaluateJob.run(spark, lh, cfg, tc, exp, null, report, runId);
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
@@ -197,18 +193,27 @@ public final class Cli {
     @Option(names = "--table", description = "Evaluate a QA Delta table instead (e.g. qa_judged: its accepted rows).")
     String table;
 
+    /**
+     * The models file {@code option}, else {@code evaluate.models}, loaded.
+     *
+     * @throws IllegalArgumentException when neither is set, or the file is invalid
+     */
+    static io.aisdistill.common.llm.TeacherConfig modelsFile(Path option, PipelineConfig cfg) {
+      Path file = option != null ? option : cfg.evaluate.models.isBlank() ? null : Path.of(cfg.evaluate.models);
+      if (file == null) {
+        throw new IllegalArgumentException("no models file: pass --models FILE (e.g. conf/models-local.yaml) "
+            + "or set evaluate.models");
+      }
+      return io.aisdistill.common.llm.TeacherConfig.load(file);
+    }
+
     @Override
     List<StageReport> stages(SparkSession spark, Lakehouse lh, PipelineConfig cfg, String runId) {
-      Path file = models != null ? models : cfg.evaluate.models.isBlank() ? null : Path.of(cfg.evaluate.models);
-      if (file == null) {
-        throw new IllegalArgumentException("no models file: pass --models FILE (e.g. conf/models-local.yaml)");
-      }
       if (export != null && table != null) {
         throw new IllegalArgumentException("--export and --table exclude each other");
       }
       Path rep = report != null ? report : Path.of(cfg.evaluate.reportDir);
-      return List.of(EvaluateJob.run(spark, lh, cfg, io.aisdistill.common.llm.TeacherConfig.load(file), export, table,
-          rep, runId));
+      return List.of(EvaluateJob.run(spark, lh, cfg, modelsFile(models, cfg), export, table, rep, runId));
     }
   }
 

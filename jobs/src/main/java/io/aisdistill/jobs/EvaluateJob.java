@@ -169,7 +169,7 @@ public final class EvaluateJob {
       LlmFanout.Result fan = LlmFanout.run(spark, lh, plan, models, LlmFanout.EVALUATE, runId);
 
       Map<String, String> roles = new HashMap<>();
-      evaluated.forEach(m -> roles.put(m.name, m.roleEnum().name().toLowerCase(Locale.ROOT)));
+      evaluated.forEach(m -> roles.put(m.name, evalRole(m).label()));
       Dataset<Row> calls = lh.read(Tables.LLM_CALLS).select(col("call_id"), col("content"), col("status"),
           col("latency_ms"), col("tokens_in"), col("tokens_out"), col("cost_usd"), col("started_at"),
           col("finished_at"));
@@ -186,9 +186,7 @@ public final class EvaluateJob {
             .and(col("call_status").equalTo(CallResult.OK))).join(items.select("qa_id", "facts"), "qa_id");
         Dataset<Row> judgeCalls = free.map(judgeCallFn(models, judge.name), Encoders.row(JUDGE_CALL_SCHEMA))
             .persist(StorageLevel.MEMORY_AND_DISK());
-        judgeFan = LlmFanout.run(spark, lh, judgeCalls.select(LlmFanout.PLAN_SCHEMA.fieldNames()[0],
-            Arrays.copyOfRange(LlmFanout.PLAN_SCHEMA.fieldNames(), 1, LlmFanout.PLAN_SCHEMA.size())), models,
-            LlmFanout.EVALUATE_JUDGE, runId);
+        judgeFan = LlmFanout.run(spark, lh, judgeCalls.drop("model"), models, LlmFanout.EVALUATE_JUDGE, runId);
         Dataset<Row> verdicts = judgeCalls.select(col("call_id"), col("model").as("j_model"), col("qa_id").as("j_qa_id"))
             .join(lh.read(Tables.LLM_CALLS).filter(col("status").equalTo(CallResult.OK)).select("call_id", "content"),
                 "call_id")
@@ -231,6 +229,11 @@ public final class EvaluateJob {
         if (failed > 0) {
           notes.add(failed + " calls failed after their retries: not scored (reason CALL_FAILED); a rerun asks again.");
         }
+        if (judge != null) {
+          notes.add("Free-text items (no fact key) graded by the LLM judge " + judge.name + " (" + judge.model + ", "
+              + AnswerJudge.VERSION + ") against the reference answer and the window facts: score_reason "
+              + LLM_JUDGE + " in eval_results.");
+        }
         costs = new CostModel(costs.models(), notes);
         writeSummary(spark, lh, rows, evalId, runId);
         List<Path> files;
@@ -249,9 +252,6 @@ public final class EvaluateJob {
           rep.put("judge", judge.name).put("judge_calls_planned", judgeFan.planned())
               .put("judge_calls_sent", judgeFan.sent());
           rep.table("LLM calls by model (evaluate-judge, this run)", LlmFanout.PER_MODEL_HEADER, judgeFan.perModel());
-          notes.add("Free-text items (no fact key) graded by the LLM judge " + judge.name + " (" + judge.model + ", "
-              + AnswerJudge.VERSION + ") against the reference answer and the window facts: score_reason "
-              + LLM_JUDGE + " in eval_results.");
         }
         List<List<Object>> acc = new ArrayList<>();
         for (SummaryRow r : rows) {
@@ -464,6 +464,15 @@ public final class EvaluateJob {
     return ts instanceof Instant i ? i.toEpochMilli() : ((java.sql.Timestamp) ts).getTime();
   }
 
+  /** The comparison role of an evaluated model (student, base; teacher otherwise). */
+  static io.aisdistill.common.eval.ModelSpec.Role evalRole(ModelSpec m) {
+    return switch (m.roleEnum()) {
+      case STUDENT -> io.aisdistill.common.eval.ModelSpec.Role.STUDENT;
+      case BASE -> io.aisdistill.common.eval.ModelSpec.Role.BASE;
+      default -> io.aisdistill.common.eval.ModelSpec.Role.TEACHER;
+    };
+  }
+
   /** The cost model of the evaluated models; adds a note per price source and measured throughput. */
   static CostModel costModel(List<ModelSpec> evaluated, Map<String, Double> measuredQps, List<String> notes) {
     List<io.aisdistill.common.eval.ModelSpec> specs = new ArrayList<>();
@@ -491,12 +500,7 @@ public final class EvaluateJob {
       if (m.priceNote != null && !m.priceNote.isBlank()) {
         notes.add(m.name + ": " + m.priceNote);
       }
-      io.aisdistill.common.eval.ModelSpec.Role role = switch (m.roleEnum()) {
-        case STUDENT -> io.aisdistill.common.eval.ModelSpec.Role.STUDENT;
-        case BASE -> io.aisdistill.common.eval.ModelSpec.Role.BASE;
-        default -> io.aisdistill.common.eval.ModelSpec.Role.TEACHER;
-      };
-      specs.add(new io.aisdistill.common.eval.ModelSpec(m.name, role, p));
+      specs.add(new io.aisdistill.common.eval.ModelSpec(m.name, evalRole(m), p));
     }
     return new CostModel(specs, List.of());
   }

@@ -196,22 +196,6 @@ final class TrainingCommands {
     }
   }
 
-  /** Lower-case hex SHA-256 of a file's bytes. @throws java.io.UncheckedIOException when it cannot be read */
-  static String sha256(Path file) {
-    try (var in = Files.newInputStream(file)) {
-      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        md.update(buf, 0, n);
-      }
-      return java.util.HexFormat.of().formatHex(md.digest());
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   /** $AIS_DISTILL_HOME (set by bin/ais-distill), else the working directory. */
   static Path home() {
     String h = System.getenv("AIS_DISTILL_HOME");

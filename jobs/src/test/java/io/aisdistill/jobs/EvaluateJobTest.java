@@ -164,7 +164,8 @@ class EvaluateJobTest {
   void reportAndSummaryEqualTheResults() throws IOException {
     String evalId = (String) first.get("eval_id");
     List<SummaryRow> report = EvalReport.readSummary(tmp.resolve("report").resolve(EvalReport.SUMMARY_JSON));
-    assertTrue(Files.size(tmp.resolve("report").resolve(EvalReport.REPORT_MD)) > 0);
+    String md = Files.readString(tmp.resolve("report").resolve(EvalReport.REPORT_MD));
+    assertTrue(md.contains("graded by the LLM judge grader (grader-model, answer-judge-v1)"), md);
     for (String png : List.of(EvalReport.ACCURACY_PNG, EvalReport.COST_PNG, EvalReport.SCATTER_PNG)) {
       assertTrue(Files.size(tmp.resolve("report").resolve(png)) > 1000, png);
     }
