@@ -165,7 +165,7 @@ public final class ExportJob {
       while (it.hasNext()) {
         Row r = it.next();
         TrackWindow w = Rows.window(r);
-        String context = WindowPrompt.context(w);
+        String context = WindowPrompt.studentContext(w);
         String user = WindowPrompt.studentPrompt(w, r.getAs("question"));
         String assistant = assistantTurn(r.getAs("answer"), r.getAs("reasoning"), reasoning);
         res.add(RowFactory.create(r.getAs("qa_id"), r.getAs("window_id"), r.getAs("mmsi"), r.getAs("category"),

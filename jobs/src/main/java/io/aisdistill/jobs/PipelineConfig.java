@@ -80,6 +80,11 @@ public class PipelineConfig implements Serializable {
     private static final long serialVersionUID = 1L;
     /** Jaccard similarity of word 3-gram shingles at or above which two pairs are near duplicates. */
     public double nearDuplicateSimilarity = 0.8;
+    /**
+     * Answer balance: the largest share one answer may have of a template's accepted pairs (see
+     * {@link JudgeJob#balance}); 1 disables balancing.
+     */
+    public double maxAnswerShare = 0.55;
     /** MinHashLSH hash tables (more = higher recall, slower). */
     public int minhashTables = 5;
   }

@@ -196,6 +196,8 @@ public final class Tables {
     f("reasons", createArrayType(StringType), "reason codes of a rejection"),
     f("grounded_ok", BooleanType, "answer re-verified from window facts; null = not checkable"),
     f("grounded_expected", StringType), f("grounded_found", StringType),
+    f("trace_unsupported", createArrayType(StringType),
+        "numbers of the reasoning trace neither in the student prompt nor derived from it"),
     f("judge_scores", createMapType(StringType, DoubleType)),
     f("judge_model", StringType),
     f("duplicate_of", StringType, "qa_id this pair duplicates"),
