@@ -3,6 +3,7 @@ package io.aisdistill.common.qa;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aisdistill.common.SharedData;
 import io.aisdistill.common.ais.FlagStates;
 import io.aisdistill.common.ais.PositionReport;
 import io.aisdistill.common.ingest.CollectingSink;
@@ -10,6 +11,7 @@ import io.aisdistill.common.ingest.CsvRealDataTest;
 import io.aisdistill.common.ingest.InputFormat;
 import io.aisdistill.common.judge.GroundedJudge;
 import io.aisdistill.common.judge.Verdict;
+import io.aisdistill.common.text.TokenCounter;
 import io.aisdistill.common.track.Segmenter;
 import io.aisdistill.common.track.TrackWindow;
 import io.aisdistill.common.track.WindowConfig;
@@ -41,8 +43,12 @@ class QaRealDataTest {
     return out;
   }
 
+  /** The export's default system prompt (jobs TrainingConfig.DEFAULT_SYSTEM_PROMPT). */
+  static final String SYSTEM = "You are a maritime analyst. You answer questions about one window of a vessel's AIS "
+      + "track using only the data given, with units spelled out.";
+
   @Test
-  void everyGroundedPairPassesTheJudge() throws IOException {
+  void everyGroundedPairPassesTheJudgeWithinTheTokenBudget() throws IOException {
     List<TrackWindow> ws = new ArrayList<>(windows("noaa_marinecadastre/AIS_2022_01_03_first99999rows.csv",
         InputFormat.MARINECADASTRE_CSV));
     ws.addAll(windows("dma_denmark/trajectools_ais_dk_cpa_2017-07-05.csv", InputFormat.DMA_CSV));
@@ -52,6 +58,8 @@ class QaRealDataTest {
     assertTrue(ws.size() > 1000, "windows: " + ws.size());
     GroundedTeacher teacher = new GroundedTeacher();
     GroundedJudge judge = new GroundedJudge();
+    List<Integer> lengths = new ArrayList<>();
+    TokenCounter tok = TokenCounter.load(SharedData.root().resolve("models/qwen2.5-tokenizer"));
     Map<String, Integer> perTemplate = new TreeMap<>();
     Map<String, List<String>> failures = new TreeMap<>();
     int pairs = 0;
@@ -60,6 +68,11 @@ class QaRealDataTest {
         pairs++;
         perTemplate.merge(q.templateId(), 1, Integer::sum);
         Verdict v = judge.judge(q, w);
+        if (pairs % 97 == 0) { // a deterministic sample of the chats, counted as the export counts them
+          lengths.add(tok.countChat(List.of(new TokenCounter.Message("system", SYSTEM),
+              new TokenCounter.Message("user", WindowPrompt.studentPrompt(w, q.question())),
+              new TokenCounter.Message("assistant", "Reasoning: " + q.reasoning() + "\n\nAnswer: " + q.answer())), false));
+        }
         if (!v.accepted()) {
           List<String> f = failures.computeIfAbsent(q.templateId() + " " + v.reasonCodes(), k -> new ArrayList<>());
           if (f.size() < 2) {
@@ -68,9 +81,14 @@ class QaRealDataTest {
         }
       }
     }
-    System.out.println("windows=" + ws.size() + " pairs=" + pairs + " templates=" + perTemplate.size());
+    lengths.sort(null);
+    int p95 = lengths.get((int) Math.ceil(0.95 * lengths.size()) - 1);
+    System.out.println("windows=" + ws.size() + " pairs=" + pairs + " templates=" + perTemplate.size() + " chats="
+        + lengths.size() + " p50_tokens=" + lengths.get(lengths.size() / 2) + " p95_tokens=" + p95 + " max_tokens="
+        + lengths.get(lengths.size() - 1));
     failures.forEach((k, v) -> System.out.println("FAIL " + k + "\n  " + String.join("\n  ", v)));
     assertEquals(Map.of(), failures, "pairs the grounded judge rejects");
     assertTrue(perTemplate.size() >= 40, "templates used: " + perTemplate.keySet());
+    assertTrue(p95 <= 2048, "p95 chat length in Qwen2.5 tokens: " + p95);
   }
 }
