@@ -104,7 +104,16 @@ class ExportJobTest {
     assertEquals(16, m.at("/training/lora/r").asInt());
     String first = Files.readAllLines(out.resolve("jsonl/train.jsonl")).get(0);
     assertTrue(first.startsWith("{\"messages\":[{\"role\":\"system\",\"content\":"), first.substring(0, 60));
-    assertTrue(first.contains("{\"role\":\"user\",\"content\":\"AIS window "));
+    // window-v2: the user turn is the vessel line, the track table and the question; the
+    // assistant turn derives the answer (export.include_reasoning defaults to true)
+    assertTrue(first.contains("{\"role\":\"user\",\"content\":\"Vessel: MMSI "), first);
+    assertTrue(first.contains("time | lat | lon | sog_kn | cog_deg | heading_deg | nav"), first);
+    assertTrue(first.contains("\\nQuestion: "), first);
+    assertTrue(!first.contains("Computed facts") && !first.contains("\\nAnswer:\"}"), first);
+    assertTrue(first.contains("{\"role\":\"assistant\",\"content\":\"Reasoning: "), first);
+    assertTrue(first.contains("\\n\\nAnswer: "), first);
+    assertTrue(m.get("include_reasoning").asBoolean(), m.toString());
+    assertEquals("window-v2", m.get("prompt_version").asText());
   }
 
   @Test

@@ -54,7 +54,7 @@ class LlmStagesTest {
       Dataset<Row> qa = lh.read(Tables.QA_CANDIDATES);
       assertEquals(72, qa.count());
       assertEquals(72, qa.filter(col("teacher").equalTo("loop-teacher").and(col("call_id").isNotNull())
-          .and(col("prompt_version").equalTo("window-v1"))).count());
+          .and(col("prompt_version").equalTo("window-v2"))).count());
       assertTrue(qa.agg(functions.sum("cost_usd")).first().getDouble(0) > 0);
 
       int before = server.requests.get();

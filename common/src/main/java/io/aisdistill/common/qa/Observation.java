@@ -55,7 +55,7 @@ public final class Observation {
   /**
    * A course change between two consecutive moving rows {@code row - 1} and {@code row}.
    *
-   * @param deltaDeg signed change in (-180, 180], positive = clockwise (to starboard)
+   * @param deltaDeg signed change in [-180, 180), positive = clockwise (to starboard)
    */
   public record CourseChange(int row, double fromDeg, double toDeg, double deltaDeg) {}
 
@@ -361,10 +361,12 @@ public final class Observation {
     return out;
   }
 
-  /** Signed course change from {@code from} to {@code to}, degrees in (-180, 180], positive clockwise. */
+  /**
+   * Signed course change from {@code from} to {@code to}, degrees in [-180, 180), positive
+   * clockwise: ((to - from + 540) mod 360) - 180, as docs/qa-facts.md defines it (a reversal is -180).
+   */
   public static double signedChange(double from, double to) {
-    double c = ((to - from + 540.0) % 360.0 + 360.0) % 360.0 - 180.0;
-    return c == -180.0 ? 180.0 : c;
+    return ((to - from + 540.0) % 360.0 + 360.0) % 360.0 - 180.0;
   }
 
   private static List<Turn> detectTurns(List<CourseChange> cs) {

@@ -27,11 +27,24 @@ class RepliesTest {
       assertEquals("sog_mean_kn", q.factKey());
       assertEquals("number", q.claimKind());
       assertEquals("t", q.teacher());
-      assertEquals("window-v1", q.promptVersion());
+      assertEquals("window-v2", q.promptVersion());
+      assertEquals(14.59, (Double) q.facts().get("sog_mean_kn"), 1e-9); // the fact recomputed from the rows
       assertTrue(q.facts().containsKey("sog_mean_kn"));
     }
     assertEquals(TeacherReplies.parse("[" + PAIR + "]", w, "t", "c", List.of()).pairs().get(0).qaId(),
         TeacherReplies.parse("[" + PAIR + "]", w, "t", "c", List.of()).pairs().get(0).qaId());
+  }
+
+  @Test
+  void aRemovedFactKeyIsKeptForTheJudgeToReject() {
+    TrackWindow w = TestWindows.cargoUnderway();
+    String old = PAIR.replace("sog_mean_kn", "n_points").replace("\"kinematics\"", "\"temporal\"");
+    QaPair q = TeacherReplies.parse("[" + old + "]", w, "t", "c", List.of()).pairs().get(0);
+    assertEquals("n_points", q.factKey());
+    assertEquals("text", q.claimKind());
+    assertTrue(q.facts().isEmpty());
+    assertEquals(List.of("UNKNOWN_FACT"),
+        new io.aisdistill.common.judge.GroundedJudge().judge(q, w).reasonCodes());
   }
 
   @Test
