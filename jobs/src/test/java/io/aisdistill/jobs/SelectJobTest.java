@@ -89,10 +89,13 @@ class SelectJobTest {
     assertTrue(!withQa.isEmpty() && ids(s.filter("selected")).containsAll(withQa), "QA only for selected windows");
     assertEquals(selected, ids(lh.read(Tables.PROMPTS)).size());
 
-    // another seed orders the strata otherwise
+    // another seed orders the strata otherwise (s reads the table's latest version: ids first)
+    Set<String> seed42 = ids(s.filter("selected"));
     assertEquals(0, Cli.execute("select", "--lakehouse", lh.root(), "--set", "select.max_windows=40",
         "--set", "select.seed=7"));
-    assertNotEquals(ids(s.filter("selected")), ids(lh.read(Tables.WINDOW_SELECTION).filter("selected")));
+    Set<String> seed7 = ids(lh.read(Tables.WINDOW_SELECTION).filter("selected"));
+    assertEquals(40, seed7.size());
+    assertNotEquals(seed42, seed7);
 
     // a stale selection (track_windows changed since) is refused
     io.delta.tables.DeltaTable.forPath(SparkTestSession.get(), lh.path(Tables.WINDOWS))
