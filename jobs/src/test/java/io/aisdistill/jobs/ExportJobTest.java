@@ -57,6 +57,7 @@ class ExportJobTest {
     lh = new Lakehouse(spark, tmp.resolve("lakehouse").toString());
     IngestJob.run(spark, lh, List.of(SparkTestSession.repo().resolve("data-samples").toString()), null, "t1");
     WindowsJob.run(spark, lh, cfg, Stages.FLAGS);
+    SelectJob.run(spark, lh, cfg, null, "t1");
     GenerateJob.run(spark, lh, cfg);
     JudgeJob.run(spark, lh, cfg);
     out = tmp.resolve("export");

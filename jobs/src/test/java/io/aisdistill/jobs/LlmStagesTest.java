@@ -41,6 +41,8 @@ class LlmStagesTest {
       server.faults.addAll(List.of(LoopbackChatServer.Fault.RATE_LIMIT, LoopbackChatServer.Fault.ERROR_503,
           LoopbackChatServer.Fault.DROP, LoopbackChatServer.Fault.ERROR_500));
       Path teachers = LlmFixture.teacherFile(tmp, server.baseUrl(), 24, 4);
+      assertEquals(0, Cli.execute("select", "--lakehouse", lh.root(), "--teachers", teachers.toString(),
+          "--set", "select.max_stopped_share=1"));
       String[] gen = {"generate", "--lakehouse", lh.root(), "--teachers", teachers.toString(), "--run-id", "r1"};
       assertEquals(0, Cli.execute(gen));
 
