@@ -279,6 +279,7 @@ public final class ExportJob {
       manifest.putAll(m);
       String text = MANIFEST_JSON.writeValueAsString(manifest) + "\n";
       Files.writeString(out.resolve("manifest.json"), text);
+      DatasetCard.write(spark, lh, versions, exported, out, manifest);
       String exportId = (String) manifest.get("export_id");
 
       Map<String, Long> perSplit = new LinkedHashMap<>();

@@ -46,6 +46,15 @@ public class ModelSpec implements Serializable {
     JSON_SCHEMA,
     /** {@code {"type":"json_object"}}: JSON mode; the reply is validated against the schema here. */
     JSON_OBJECT,
+    /**
+     * {@code {"type":"json_object","schema":{...}}}: JSON mode constrained by the schema, the form
+     * llama-cpp-python's server (0.3.x) accepts: it compiles the schema into a llama.cpp grammar, so
+     * every sampled token keeps the reply valid for the schema. Its request model knows only
+     * {@code text} and {@code json_object}: {@code "type":"json_schema"} gets HTTP 500 (a
+     * validation error, retried as a server error, then recorded as failed). For OpenAI, Azure and
+     * vLLM use {@link #JSON_SCHEMA}. The reply is validated here as well.
+     */
+    JSON_OBJECT_SCHEMA,
     /** No response_format; the reply is validated here. */
     NONE
   }
@@ -107,7 +116,7 @@ public class ModelSpec implements Serializable {
   public Double temperature = 0.2;
   /** Set for reasoning models (o1/o3/o4-mini, gpt-5): low, medium or high; implies no temperature. */
   public String reasoningEffort;
-  /** json_schema, json_object or none. */
+  /** json_schema, json_object, json_object_schema (llama-cpp-python's server) or none; see {@link OutputMode}. */
   public String responseFormat = "json_schema";
   /** Per-request timeout, seconds. */
   public double timeoutS = 120;
