@@ -669,7 +669,10 @@ class Found:
         self.value, self.written, self.note = value, written, note
 
     def __repr__(self):
-        return f"{self.written!r}" if self.note is None else f"{self.written!r} ({self.note})"
+        if self.note is not None:
+            return f"{self.written!r} ({self.note})"
+        v = round(self.value, 4) if isinstance(self.value, float) else self.value
+        return f"{self.written!r}" if str(v) == str(self.written) else f"{self.written!r} (= {v})"
 
 
 def parse_answer(assistant, fact_key, prompt=None):
