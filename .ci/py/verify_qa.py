@@ -545,6 +545,9 @@ def parse_prompt(text):
                     if m:
                         p.identity[key] = m.group(1)
                         break
+                else:  # a part this check does not name ("call sign WDG9578"): its last word
+                    if part:
+                        p.identity["part:" + part] = part.split()[-1]
             if "mmsi" in p.identity:
                 p.mmsi = int(p.identity["mmsi"])
         elif s.startswith("Track (UTC"):

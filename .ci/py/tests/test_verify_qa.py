@@ -304,6 +304,8 @@ def test_prompt_parsing_with_a_row_on_the_next_day_and_identity():
     assert [t for t, _ in p.rows] == [calendar.timegm((2024, 6, 1, 23, 59, 0)), calendar.timegm((2024, 6, 2, 0, 1, 0))]
     assert p.question == "How long is the track?"
     assert "00:01:00" in p.cells() and "2024-06-02 00:01:00" in p.cells() and "183" in p.cells()
+    p = vq.parse_prompt(prompt_text(cells, "q", identity="MMSI 367589210; name GALE; call sign WDG9578"))
+    assert p.identity["name"] == "GALE" and "WDG9578" in p.cells() and "GALE" in p.cells()
     assert vq.expected_value("duration_min", p, [vq.row_from_cells(t, c) for t, c in p.rows], {}) == 2.0
 
 
