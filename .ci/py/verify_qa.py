@@ -45,7 +45,7 @@ PROMPT_VERSION = "window-v2"
 SPEED = {"sog_mean_kn", "sog_max_kn", "sog_min_kn", "implied_speed_kn", "sog_first_half_kn",
          "sog_second_half_kn", "largest_sog_change_kn", "partial_speed_kn", "max_leg_speed_kn"}
 DISTANCE = {"distance_nm", "displacement_nm"}
-MINUTES = {"duration_min", "max_gap_min", "eta_min", "longest_stop_min", "stopped_min"}
+MINUTES = {"duration_min", "max_gap_min", "eta_min", "first_stop_min", "longest_stop_min", "stopped_min"}
 SECONDS = {"median_interval_s"}
 TIME_OF_DAY = {"max_gap_start", "sog_max_time", "first_stop_start"}
 BEARING = {"bearing_deg"}
@@ -301,6 +301,7 @@ def window_facts(rows):
     st = stops(rows)
     f["stop_count"] = len(st)
     f["first_stop_start"] = ts[st[0][0]] if st else None
+    f["first_stop_min"] = (ts[st[0][1]] - ts[st[0][0]]) / 60 if st else None
     f["longest_stop_min"] = max((ts[j] - ts[i]) / 60 for i, j in st) if st else None
     f["stopped_min"] = sum((ts[j] - ts[i]) / 60 for i, j in st)
     f["stationary_pct"] = 100 * sum(1 for s in valid if s < 0.5) / len(valid) if valid else None

@@ -158,6 +158,7 @@ def test_no_stop_when_too_short_or_too_wide():
     assert vq.stops(wide) == []
     f = vq.window_facts(wide)
     assert f["stop_count"] == 0 and f["first_stop_start"] is None and f["longest_stop_min"] is None
+    assert f["first_stop_min"] is None
     assert f["stopped_min"] == 0
 
 
@@ -168,6 +169,7 @@ def test_stop_scan_restarts_after_a_stop():
     assert vq.stops(rows) == [(0, 2), (3, 5)]
     f = vq.window_facts(rows)
     assert f["stop_count"] == 2 and f["longest_stop_min"] == 400 / 60 and f["stopped_min"] == 5 + 400 / 60
+    assert f["first_stop_min"] == 5.0 and f["first_stop_start"] == T0
 
 
 def test_behaviour_labels_and_status_consistency():
