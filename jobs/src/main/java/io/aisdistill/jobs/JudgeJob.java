@@ -133,6 +133,12 @@ public final class JudgeJob {
     long t0 = System.currentTimeMillis();
     List<ModelSpec> judges = teachers == null ? List.of() : teachers.byRole(ModelSpec.Role.JUDGE);
     Dataset<Row> cands = lh.read(Tables.QA_CANDIDATES);
+    if (lh.exists(Tables.WINDOW_SELECTION)) {
+      // only the pairs of the windows selected now: a window a later selection leaves out keeps its
+      // candidates in qa_candidates (paid LLM calls are never thrown away) but is not judged
+      cands = cands.join(lh.read(Tables.WINDOW_SELECTION).filter(col("selected")).select("window_id"), "window_id",
+          "left_semi");
+    }
     Dataset<Row> windows = lh.read(Tables.WINDOWS).drop("date", "mmsi");
     long candidates = cands.count();
     Dataset<Row> joined = cands.join(windows, "window_id");

@@ -72,7 +72,7 @@ public class PipelineConfig implements Serializable {
     /** Seed of the stratified round-robin order (hashes of seed:window_id and seed:stratum). */
     public long seed = 42;
     /** Most stopped windows as a share (0-1) of the selected windows; 1 = no cap. */
-    public double maxStoppedShare = 0.15;
+    public double maxStoppedShare = 0.06;
     /** Most windows selected (0 = unlimited); the teacher file's max_windows is an alias (the smaller applies). */
     public long maxWindows = 0;
     /** Most LLM generate calls of the selected windows (0 = unlimited). */
