@@ -57,8 +57,8 @@ COUNT = {"report_count", "stop_count", "turn_count", "heading_cog_disagreements"
 YES_NO = {"reach_by", "status_consistent", "teleport"}
 COMPASS = ["north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west"]
 BEHAVIOURS = ["moored", "at anchor", "stationary, status unknown", "underway", "drifting or loitering"]
-SHIP_GROUPS = ["fishing", "tug", "dredging", "military", "sailing", "pleasure", "high-speed craft",
-               "pilot", "search and rescue", "port tender", "law enforcement", "medical", "passenger",
+SHIP_GROUPS = ["fishing", "towing", "dredging", "diving", "military", "sailing", "pleasure", "high-speed craft",
+               "pilot", "search and rescue", "tug", "law enforcement", "passenger",
                "cargo", "tanker", "wing in ground", "other"]
 LABELS = {"speed_trend": ["accelerating", "decelerating", "steady"], "bearing_compass": COMPASS,
           "behaviour": BEHAVIOURS, "largest_turn_side": ["starboard", "port"],
@@ -468,9 +468,11 @@ def ship_type_group(code):
     if code is None:
         return None
     c = int(code)
-    table = {30: "fishing", 31: "tug", 32: "tug", 33: "dredging", 35: "military", 36: "sailing",
-             37: "pleasure", 50: "pilot", 51: "search and rescue", 52: "tug", 53: "port tender",
-             55: "law enforcement", 58: "medical"}
+    if c < 20 or c > 99:
+        return None  # not a ship type: the question is not asked
+    table = {30: "fishing", 31: "towing", 32: "towing", 33: "dredging", 34: "diving", 35: "military",
+             36: "sailing", 37: "pleasure", 50: "pilot", 51: "search and rescue", 52: "tug",
+             55: "law enforcement"}
     if c in table:
         return table[c]
     for lo, hi, g in ((40, 49, "high-speed craft"), (60, 69, "passenger"), (70, 79, "cargo"),

@@ -18,6 +18,7 @@ import io.aisdistill.jobs.Tables;
 import io.aisdistill.jobs.IngestJob;
 import io.aisdistill.jobs.Lakehouse;
 import io.aisdistill.jobs.PipelineConfig;
+import io.aisdistill.jobs.SelectJob;
 import io.aisdistill.jobs.SparkSessions;
 import io.aisdistill.jobs.StageReport;
 import io.aisdistill.jobs.WindowsJob;
@@ -215,7 +216,8 @@ public final class FanoutBench {
     }
     int cores = Runtime.getRuntime().availableProcessors();
     PipelineConfig cfg = PipelineConfig.load(null,
-        List.of("spark.master=local[" + cores + "]", "spark.shuffle_partitions=" + Math.max(2, cores)));
+        List.of("spark.master=local[" + cores + "]", "spark.shuffle_partitions=" + Math.max(2, cores),
+            "select.max_stopped_share=1"));   // every window may be selected: the bench counts calls, not the mix
     SparkSession spark = SparkSessions.getOrCreate(cfg, "ais-distill bench fanout");
     Lakehouse lh = new Lakehouse(spark, work.resolve("lakehouse").toString());
     IngestJob.run(spark, lh, List.of(in.toString()), null, "bench");
@@ -233,6 +235,7 @@ public final class FanoutBench {
 
   private static StageReport evaluate(SparkSession spark, Lakehouse lh, PipelineConfig cfg, LimitedServer server,
       String tokenizer, int calls, double rpm, double tpm, Path work) throws IOException {
+    SelectJob.run(spark, lh, cfg, null, "bench");
     GenerateJob.run(spark, lh, cfg);
     JudgeJob.run(spark, lh, cfg);
     Path mf = modelFile(work.resolve("models.yaml"), tokenizer, 0, server, "teacher", rpm, tpm);
@@ -246,7 +249,9 @@ public final class FanoutBench {
   private static StageReport generate(SparkSession spark, Lakehouse lh, PipelineConfig cfg, LimitedServer server,
       String tokenizer, int calls, double rpm, double tpm, Path work) throws IOException {
     Path tf = modelFile(work.resolve("teachers.yaml"), tokenizer, calls, server, "generate", rpm, tpm);
-    return GenerateJob.run(spark, lh, cfg, TeacherConfig.load(tf), "bench");
+    TeacherConfig tc = TeacherConfig.load(tf);
+    SelectJob.run(spark, lh, cfg, tc, "bench");
+    return GenerateJob.run(spark, lh, cfg, tc, "bench");
   }
 
   /** A teacher/models file with one model of {@code role} on the loopback server, at the given limits. */

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "ais-distill", mixinStandardHelpOptions = true, version = "ais-distill 0.1.0",
     description = "AIS vessel tracks to judged QA training data (Spark + Delta Lake).",
-    subcommands = {Cli.Run.class, Cli.Ingest.class, Cli.Windows.class, Cli.Generate.class, Cli.Judge.class,
+    subcommands = {Cli.Run.class, Cli.Ingest.class, Cli.Windows.class, Cli.Select.class, Cli.Generate.class, Cli.Judge.class,
         TrainingCommands.Export.class, TrainingCommands.Train.class, TrainingCommands.Serve.class, Cli.Evaluate.class,
         Cli.Simulate.class, Cli.Sql.class})
 public final class Cli {
@@ -60,7 +60,7 @@ public final class Cli {
     }
   }
 
-  /** The {@code --teachers} option, on the commands that can call LLMs (run, generate, judge). */
+  /** The {@code --teachers} option, on the commands that can call LLMs (run, generate, judge) or plan them (select). */
   static class TeacherOption {
     @Option(names = "--teachers", description = "Teacher mix YAML (LLM teachers and judge, e.g. conf/teachers-local.yaml); "
         + "default: the offline grounded teacher and judge.")
@@ -90,7 +90,7 @@ public final class Cli {
     }
   }
 
-  @Command(name = "run", description = "Run the stages of run.stages (default: ingest, windows, generate, judge; "
+  @Command(name = "run", description = "Run the stages of run.stages (default: ingest, windows, select, generate, judge; "
       + "add export, train, evaluate to go from raw AIS to the evaluation report).")
   static final class Run extends StageCommand {
     @Mixin TeacherOption llm;
@@ -106,7 +106,8 @@ public final class Cli {
     Path models;
 
     /** Stage names {@code run.stages} may hold, in their only valid order. */
-    static final List<String> STAGES = List.of("ingest", "windows", "generate", "judge", "export", "train", "evaluate");
+    static final List<String> STAGES =
+        List.of("ingest", "windows", "select", "generate", "judge", "export", "train", "evaluate");
 
     @Override
     List<StageReport> stages(SparkSession spark, Lakehouse lh, PipelineConfig cfg, String runId) {
@@ -126,6 +127,7 @@ public final class Cli {
         switch (st) {
           case "ingest" -> r.add(IngestJob.run(spark, lh, inputs, format, runId));
           case "windows" -> r.add(WindowsJob.run(spark, lh, cfg, Stages.FLAGS));
+          case "select" -> r.add(SelectJob.run(spark, lh, cfg, llm.load(), runId));
           case "generate" -> r.add(GenerateJob.run(spark, lh, cfg, llm.load(), runId));
           case "judge" -> r.add(JudgeJob.run(spark, lh, cfg, llm.load(), runId));
           case "export" -> r.add(ExportJob.run(spark, lh, cfg, export, runId));
@@ -239,7 +241,19 @@ public final class Cli {
     }
   }
 
-  @Command(name = "generate", description = "track_windows -> qa_candidates (grounded teacher), teacher_prompts.")
+  @Command(name = "select", description = "track_windows -> window_selection (strata, near duplicates, stopped cap, "
+      + "budget in windows, calls or USD).")
+  static final class Select extends StageCommand {
+    @Mixin TeacherOption llm;
+
+    @Override
+    List<StageReport> stages(SparkSession spark, Lakehouse lh, PipelineConfig cfg, String runId) {
+      return List.of(SelectJob.run(spark, lh, cfg, llm.load(), runId));
+    }
+  }
+
+  @Command(name = "generate", description = "selected track_windows -> qa_candidates (grounded teacher, or the "
+      + "teacher file's mix), teacher_prompts.")
   static final class Generate extends StageCommand {
     @Mixin TeacherOption llm;
 
@@ -275,7 +289,8 @@ public final class Cli {
       PipelineConfig cfg = common.config();
       SparkSession spark = SparkSessions.getOrCreate(cfg, "ais-distill sql");
       Lakehouse lh = new Lakehouse(spark, common.lakehouse);
-      for (String t : List.of(Tables.POSITIONS, Tables.STATIC, Tables.REJECTS, Tables.WINDOWS, Tables.PROMPTS,
+      for (String t : List.of(Tables.POSITIONS, Tables.STATIC, Tables.REJECTS, Tables.WINDOWS, Tables.WINDOW_SELECTION,
+          Tables.PROMPTS,
           Tables.QA_CANDIDATES, Tables.QA_JUDGED, Tables.LLM_CALLS,
           Tables.TRAINING_RUNS, Tables.EVAL_RESULTS, Tables.EVAL_SUMMARY)) {
         if (lh.exists(t)) {

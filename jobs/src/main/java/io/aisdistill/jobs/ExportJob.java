@@ -165,7 +165,7 @@ public final class ExportJob {
       while (it.hasNext()) {
         Row r = it.next();
         TrackWindow w = Rows.window(r);
-        String context = WindowPrompt.context(w);
+        String context = WindowPrompt.studentContext(w);
         String user = WindowPrompt.studentPrompt(w, r.getAs("question"));
         String assistant = assistantTurn(r.getAs("answer"), r.getAs("reasoning"), reasoning);
         res.add(RowFactory.create(r.getAs("qa_id"), r.getAs("window_id"), r.getAs("mmsi"), r.getAs("category"),
@@ -279,6 +279,7 @@ public final class ExportJob {
       manifest.putAll(m);
       String text = MANIFEST_JSON.writeValueAsString(manifest) + "\n";
       Files.writeString(out.resolve("manifest.json"), text);
+      DatasetCard.write(spark, lh, versions, exported, out, manifest);
       String exportId = (String) manifest.get("export_id");
 
       Map<String, Long> perSplit = new LinkedHashMap<>();

@@ -1,7 +1,6 @@
 package io.aisdistill.jobs;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.sha2;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,12 +28,14 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Stage 3, generate: {@code track_windows} to {@code qa_candidates} with the offline grounded
- * teacher ({@link GroundedTeacher}: answers computed from the window facts), and to
+ * Stage 4, generate: the windows of {@code track_windows} that {@code window_selection} selects
+ * (see {@link SelectJob}) to {@code qa_candidates} with the offline grounded teacher
+ * ({@link GroundedTeacher}: answers computed from the window facts), and to
  * {@code teacher_prompts}: the versioned prompt ({@link WindowPrompt#VERSION}) an LLM teacher
  * receives for each window. Both are merged on deterministic keys (qa_id; window_id +
- * prompt_version), so reruns add nothing. With a teacher file ({@code --teachers}), LLM teachers
- * replace the grounded teacher (see {@link #run(SparkSession, Lakehouse, PipelineConfig,
+ * prompt_version), so reruns add nothing. With a teacher file ({@code --teachers}), its
+ * generate-teachers make the pairs: LLMs, and the grounded teacher when the file lists it
+ * ({@code kind: grounded}) (see {@link #run(SparkSession, Lakehouse, PipelineConfig,
  * TeacherConfig, String)}).
  */
 public final class GenerateJob {
@@ -60,51 +61,58 @@ public final class GenerateJob {
   }
 
   /**
-   * Runs the stage with the LLM teachers of {@code teachers} (the generate-role models), or with
-   * the offline grounded teacher when {@code teachers} is null.
+   * Runs the stage with the generate-teachers of {@code teachers} (the generate-role models), or
+   * with the offline grounded teacher alone when {@code teachers} is null.
    *
-   * <p>LLM path: each window goes to every generate-teacher that lists {@code categories} and to
-   * one of those that do not, picked by {@code share} from a hash of the window_id (so reruns pick
-   * the same); the calls run through {@link LlmFanout} (paid once, logged in {@code llm_calls});
-   * the replies of every ok call of the plan are parsed into {@code qa_candidates} (a pair carries
-   * its call_id, and its equal share of the call's tokens and USD). Malformed replies stay in
-   * llm_calls with their raw text and {@code parse_error}; the report counts them.
+   * <p>Only the windows {@code window_selection} selects are read; it must have been made from the
+   * current track_windows and for the same teacher file ({@link SelectJob#selectedWindows}).
+   * Each window goes to every generate-teacher that lists {@code categories} and to one of those
+   * that do not, picked by {@code share} from a hash of the window_id (so reruns pick the same).
+   * A window of the grounded teacher ({@code kind: grounded}) gets its pairs (only its categories,
+   * when it lists some), recorded as teacher {@code grounded} without call or cost. The LLM calls
+   * run through {@link LlmFanout} (paid once, logged in {@code llm_calls}); the replies of every ok
+   * call of the plan are parsed into {@code qa_candidates} (a pair carries its call_id, and its
+   * equal share of the call's tokens and USD). Malformed replies stay in llm_calls with their raw
+   * text and {@code parse_error}; the report counts them.
    *
    * @param runId recorded in llm_calls.run_id
-   * @throws IllegalStateException when {@code track_windows} does not exist
+   * @throws IllegalStateException when {@code track_windows} or {@code window_selection} does not
+   *     exist, or the selection does not match them or the teacher file
    */
   public static StageReport run(SparkSession spark, Lakehouse lh, PipelineConfig cfg, TeacherConfig teachers,
       String runId) {
     long t0 = System.currentTimeMillis();
     int perWindow = cfg.generate.maxPairsPerWindow;
     int perCategory = cfg.generate.maxPairsPerCategory;
-    Dataset<Row> windows = lh.read(Tables.WINDOWS);
+    Dataset<Row> windows = SelectJob.selectedWindows(lh, teachers);
     StageReport rep = new StageReport("generate");
-    Dataset<Row> qa;
+    FlatMapFunction<Row, Row> teach = r -> {
+      TrackWindow w = Rows.window(r);
+      List<String> categories = groundedCategories(teachers, w.windowId());
+      List<Row> out = new ArrayList<>();
+      if (categories != null) {
+        LocalDate date = (LocalDate) r.get(r.fieldIndex("date"));
+        for (QaPair q : new GroundedTeacher(perWindow, perCategory).generate(w)) {
+          if (categories.isEmpty() || categories.contains(q.category().label())) {
+            out.add(candidate(q, date, null, null, null));
+          }
+        }
+      }
+      return out.iterator();
+    };
+    Dataset<Row> qa = windows.flatMap(teach, Encoders.row(Tables.QA_CANDIDATES_SCHEMA));
     Dataset<Row> plan = null;
     LlmFanout.Result fan = null;
     if (teachers == null) {
-      FlatMapFunction<Row, Row> teach = r -> {
-        TrackWindow w = Rows.window(r);
-        LocalDate date = (LocalDate) r.get(r.fieldIndex("date"));
-        List<Row> out = new ArrayList<>();
-        for (QaPair q : new GroundedTeacher(perWindow, perCategory).generate(w)) {
-          out.add(candidate(q, date, null, null, null));
-        }
-        return out.iterator();
-      };
-      qa = windows.flatMap(teach, Encoders.row(Tables.QA_CANDIDATES_SCHEMA));
       rep.put("teacher", GroundedTeacher.TEACHER);
     } else {
-      if (teachers.maxWindows > 0) {
-        windows = windows.withColumn("_h", sha2(col("window_id"), 256)).orderBy("_h").limit(teachers.maxWindows)
-            .drop("_h");
-      }
-      plan = windows.flatMap(planFn(teachers), Encoders.row(LlmFanout.PLAN_SCHEMA))
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      fan = LlmFanout.run(spark, lh, plan, teachers, "generate", runId);
-      qa = llmCandidates(lh, plan, windows, teachers);
       rep.put("teacher", String.join(",", teachers.byRole(ModelSpec.Role.GENERATE).stream().map(m -> m.name).toList()));
+      if (teachers.byRole(ModelSpec.Role.GENERATE).stream().anyMatch(ModelSpec::called)) {
+        plan = windows.flatMap(planFn(teachers), Encoders.row(LlmFanout.PLAN_SCHEMA))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+        fan = LlmFanout.run(spark, lh, plan, teachers, "generate", runId);
+        qa = qa.union(llmCandidates(lh, plan, windows, teachers));
+      }
     }
     qa = qa.persist(StorageLevel.MEMORY_AND_DISK());
     FlatMapFunction<Row, Row> prompt = r -> {
@@ -115,7 +123,7 @@ public final class GenerateJob {
     };
     Dataset<Row> prompts = windows.flatMap(prompt, Encoders.row(Tables.PROMPTS_SCHEMA));
     try {
-      long windowsRead = windows.count();
+      long windowsRead = windows.count();   // the selected windows
       Map<String, Long> byCategory = new TreeMap<>();
       long total = 0;
       for (Row r : qa.groupBy("category").count().collectAsList()) {
@@ -147,16 +155,34 @@ public final class GenerateJob {
     }
   }
 
-  /** Plan rows of a window: the requests to its generate-teachers. */
+  /** Plan rows of a window: the requests to its LLM generate-teachers. */
   static FlatMapFunction<Row, Row> planFn(TeacherConfig tc) {
     return r -> {
       TrackWindow w = Rows.window(r);
       List<Row> out = new ArrayList<>();
       for (ModelSpec m : teachersOf(tc, w.windowId())) {
-        out.add(LlmFanout.plan(TeacherReplies.request(m, w), "generate", m.name, w.windowId(), null));
+        if (m.called()) {
+          out.add(LlmFanout.plan(TeacherReplies.request(m, w), "generate", m.name, w.windowId(), null));
+        }
       }
       return out.iterator();
     };
+  }
+
+  /**
+   * The categories the grounded teacher keeps for a window (empty = all), or null when the window
+   * does not go to it. Without a teacher file every window goes to it.
+   */
+  static List<String> groundedCategories(TeacherConfig tc, String windowId) {
+    if (tc == null) {
+      return List.of();
+    }
+    for (ModelSpec m : teachersOf(tc, windowId)) {
+      if (m.grounded()) {
+        return m.categories;
+      }
+    }
+    return null;
   }
 
   /** The generate-teachers of a window (see {@link #run(SparkSession, Lakehouse, PipelineConfig, TeacherConfig, String)}). */

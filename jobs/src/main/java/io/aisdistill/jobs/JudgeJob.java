@@ -4,14 +4,17 @@ import static org.apache.spark.sql.functions.array_union;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
@@ -45,6 +48,7 @@ import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -91,7 +95,10 @@ public final class JudgeJob {
       .add("question", DataTypes.StringType).add("answer", DataTypes.StringType)
       .add("grounded_reasons", DataTypes.createArrayType(DataTypes.StringType))
       .add("grounded_ok", DataTypes.BooleanType).add("grounded_expected", DataTypes.StringType)
-      .add("grounded_found", DataTypes.StringType).add("date", DataTypes.DateType);
+      .add("grounded_found", DataTypes.StringType)
+      .add("trace_unsupported", DataTypes.createArrayType(DataTypes.StringType))
+      .add("template_id", DataTypes.StringType).add("claim", DataTypes.StringType)
+      .add("date", DataTypes.DateType);
 
   /**
    * Runs the stage.
@@ -126,6 +133,12 @@ public final class JudgeJob {
     long t0 = System.currentTimeMillis();
     List<ModelSpec> judges = teachers == null ? List.of() : teachers.byRole(ModelSpec.Role.JUDGE);
     Dataset<Row> cands = lh.read(Tables.QA_CANDIDATES);
+    if (lh.exists(Tables.WINDOW_SELECTION)) {
+      // only the pairs of the windows selected now: a window a later selection leaves out keeps its
+      // candidates in qa_candidates (paid LLM calls are never thrown away) but is not judged
+      cands = cands.join(lh.read(Tables.WINDOW_SELECTION).filter(col("selected")).select("window_id"), "window_id",
+          "left_semi");
+    }
     Dataset<Row> windows = lh.read(Tables.WINDOWS).drop("date", "mmsi");
     long candidates = cands.count();
     Dataset<Row> joined = cands.join(windows, "window_id");
@@ -135,7 +148,9 @@ public final class JudgeJob {
       return RowFactory.create(q.qaId(), q.windowId(), q.mmsi(), q.category().label(), q.teacher(), q.question(),
           q.answer(), scala.jdk.javaapi.CollectionConverters.asScala(v.reasonCodes()).toSeq(), v.groundedOk(),
           v.recomputed() == null ? null : String.valueOf(v.recomputed()),
-          v.extracted() == null ? null : String.valueOf(v.extracted()), r.get(r.fieldIndex("date")));
+          v.extracted() == null ? null : String.valueOf(v.extracted()),
+          scala.jdk.javaapi.CollectionConverters.asScala(v.traceUnsupported()).toSeq(), q.templateId(), q.claim(),
+          r.get(r.fieldIndex("date")));
     };
     Dataset<Row> g = joined.map(ground, Encoders.row(GROUNDED_SCHEMA))
         .withColumn("norm", trim(regexp_replace(lower(concat_ws(" || ", col("question"), col("answer"))), "\\s+", " ")))
@@ -177,6 +192,8 @@ public final class JudgeJob {
               when(col("exact_of").isNotNull(), org.apache.spark.sql.functions.array(lit("DUPLICATE_EXACT")))
                   .when(col("near_of").isNotNull(), org.apache.spark.sql.functions.array(lit("NEAR_DUPLICATE")))
                   .otherwise(org.apache.spark.sql.functions.array().cast("array<string>"))))
+          ;
+      judged = balance(judged, cfg.judge.maxAnswerShare)
           .withColumn("verdict", when(size(col("reasons")).equalTo(0), lit("accepted")).otherwise(lit("rejected")))
           .withColumn("judge_scores", col("llm_scores"))
           .withColumn("judge_model", when(col("llm_model").isNotNull(),
@@ -194,6 +211,40 @@ public final class JudgeJob {
     } finally {
       g.unpersist();
     }
+  }
+
+  /**
+   * Answer balance: per template, when one answer (the pair's claim, normalized) is more than
+   * {@code maxShare} of the pairs that passed every other check, only the first K of it by
+   * SHA-256 of qa_id are kept, K = floor(maxShare x (others) / (1 - maxShare)), so that answer
+   * is at most {@code maxShare} of what is accepted; the rest get {@code ANSWER_BALANCE}. A
+   * question type with a single answer therefore keeps nothing: it teaches no reasoning.
+   * Deterministic (no sampling), so a rerun judges the same.
+   *
+   * @param df rows with qa_id, template_id, claim and reasons (empty = passed so far)
+   * @param maxShare the cap, in (0, 1); 1 or more disables balancing
+   */
+  static Dataset<Row> balance(Dataset<Row> df, double maxShare) {
+    if (maxShare >= 1.0) {
+      return df;
+    }
+    org.apache.spark.sql.Column passed = size(col("reasons")).equalTo(0);
+    org.apache.spark.sql.Column answer = lower(trim(coalesce(col("claim"), lit(""))));
+    WindowSpec byTemplate = Window.partitionBy("_tpl");
+    Dataset<Row> p = df.withColumn("_tpl", when(passed, coalesce(col("template_id"), lit(""))))
+        .withColumn("_ans", when(passed, answer))
+        .withColumn("_c", when(passed, count(lit(1)).over(Window.partitionBy("_tpl", "_ans"))))
+        .withColumn("_n", when(passed, count(lit(1)).over(byTemplate)))
+        .withColumn("_top", max("_c").over(byTemplate));
+    p = p.withColumn("_top_ans", min(when(col("_c").equalTo(col("_top")), col("_ans"))).over(byTemplate))
+        .withColumn("_k", org.apache.spark.sql.functions.floor(
+            lit(maxShare).multiply(col("_n").minus(col("_top"))).divide(lit(1.0 - maxShare))))
+        .withColumn("_rank", row_number().over(Window.partitionBy("_tpl", "_ans").orderBy(sha2(col("qa_id"), 256))));
+    org.apache.spark.sql.Column cut = passed.and(col("_ans").equalTo(col("_top_ans")))
+        .and(col("_top").gt(lit(maxShare).multiply(col("_n")))).and(col("_rank").gt(col("_k")));
+    return p.withColumn("reasons", when(cut, org.apache.spark.sql.functions.array(lit("ANSWER_BALANCE")))
+            .otherwise(col("reasons")))
+        .drop("_tpl", "_ans", "_c", "_n", "_top", "_top_ans", "_k", "_rank");
   }
 
   /** Plan rows: the judge request for each candidate row (joined with its window). */

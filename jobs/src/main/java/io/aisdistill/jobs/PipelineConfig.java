@@ -66,6 +66,27 @@ public class PipelineConfig implements Serializable {
     }
   }
 
+  /** Select stage: which windows get QA pairs (see {@code SelectJob}). */
+  public static class SelectSection implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /** Seed of the stratified round-robin order (hashes of seed:window_id and seed:stratum). */
+    public long seed = 42;
+    /** Most stopped windows as a share (0-1) of the selected windows; 1 = no cap. */
+    public double maxStoppedShare = 0.06;
+    /** Most windows selected (0 = unlimited); the teacher file's max_windows is an alias (the smaller applies). */
+    public long maxWindows = 0;
+    /** Most LLM generate calls of the selected windows (0 = unlimited). */
+    public long maxCalls = 0;
+    /** Most estimated USD of the selected windows' generate calls (0 = unlimited). */
+    public double maxUsd = 0;
+    /** Geohash characters of the region stratum (3 = cells of about 156 x 156 km). */
+    public int regionPrecision = 3;
+    /** Geohash characters of the near-duplicate cell (6 = about 1.2 x 0.6 km). */
+    public int duplicateCellPrecision = 6;
+    /** Hours per UTC hour-of-day stratum bucket; divides 24 (1 = every hour). */
+    public int hourBucketH = 6;
+  }
+
   /** Generate stage (grounded teacher). */
   public static class GenerateSection implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -80,6 +101,11 @@ public class PipelineConfig implements Serializable {
     private static final long serialVersionUID = 1L;
     /** Jaccard similarity of word 3-gram shingles at or above which two pairs are near duplicates. */
     public double nearDuplicateSimilarity = 0.8;
+    /**
+     * Answer balance: the largest share one answer may have of a template's accepted pairs (see
+     * {@link JudgeJob#balance}); 1 disables balancing.
+     */
+    public double maxAnswerShare = 0.55;
     /** MinHashLSH hash tables (more = higher recall, slower). */
     public int minhashTables = 5;
   }
@@ -87,8 +113,8 @@ public class PipelineConfig implements Serializable {
   /** What {@code ais-distill run} does beyond ingest, windows, generate, judge. */
   public static class RunSection implements Serializable {
     private static final long serialVersionUID = 1L;
-    /** Stages of {@code run}, in order, from ingest, windows, generate, judge, export, train, evaluate. */
-    public List<String> stages = new ArrayList<>(List.of("ingest", "windows", "generate", "judge"));
+    /** Stages of {@code run}, in order, from ingest, windows, select, generate, judge, export, train, evaluate. */
+    public List<String> stages = new ArrayList<>(List.of("ingest", "windows", "select", "generate", "judge"));
     /** Export directory written by the export stage of {@code run} (local path). */
     public String exportDir = "export";
     /** Training output directory of the train stage of {@code run} (adapter, metrics.json). */
@@ -128,6 +154,8 @@ public class PipelineConfig implements Serializable {
   public SparkSection spark = new SparkSection();
   /** Windows stage settings. */
   public WindowsSection windows = new WindowsSection();
+  /** Select stage settings. */
+  public SelectSection select = new SelectSection();
   /** Generate stage settings. */
   public GenerateSection generate = new GenerateSection();
   /** Judge stage settings. */

@@ -43,6 +43,7 @@ public final class TableChecksums {
     KEY_COLUMNS.put(Tables.STATIC, List.of("mmsi", "source", "source_record", "msg_type"));
     KEY_COLUMNS.put(Tables.REJECTS, List.of("source", "source_record", "reason"));
     KEY_COLUMNS.put(Tables.WINDOWS, List.of("window_id", "mmsi", "n_points"));
+    KEY_COLUMNS.put(Tables.WINDOW_SELECTION, List.of("window_id", "reason", "rank"));
     KEY_COLUMNS.put(Tables.PROMPTS, List.of("window_id", "prompt_version"));
     KEY_COLUMNS.put(Tables.QA_CANDIDATES, List.of("qa_id", "window_id", "category"));
     KEY_COLUMNS.put(Tables.QA_JUDGED, List.of("qa_id", "verdict"));
@@ -58,15 +59,7 @@ public final class TableChecksums {
         continue;
       }
       Dataset<Row> df = lh.read(t.getKey());
-      List<Column> content = new ArrayList<>();
-      for (String c : df.columns()) {
-        if (!c.equals("run_id")) {
-          content.add(col(c));
-        }
-      }
-      Row agg = df.selectExpr("xxhash64(to_json(struct(" + String.join(", ",
-              content.stream().map(c -> c.toString()).map(c -> "`" + c + "`").toList()) + "))) AS h")
-          .selectExpr("count(*)", "coalesce(sum(cast(h AS decimal(38,0))), 0)").first();
+      Row agg = countAndContent(df);
       Column[] keyCols = t.getValue().stream()
           .map(c -> coalesce(col(c).cast("string"), lit("\\N"))).toArray(Column[]::new);
       List<String> keys = new ArrayList<>(df.select(concat_ws("|", keyCols)).as(
@@ -76,6 +69,23 @@ public final class TableChecksums {
           + " keys=" + sha256(String.join("\n", keys)));
     }
     return out;
+  }
+
+  /**
+   * Rows of {@code df} and the sum (decimal, no overflow) of {@code xxhash64(to_json(row))} over
+   * all columns but {@code run_id}: equal for two tables iff they hold the same rows (order-free).
+   *
+   * @return a row (count BIGINT, content DECIMAL(38,0))
+   */
+  static Row countAndContent(Dataset<Row> df) {
+    List<String> content = new ArrayList<>();
+    for (String c : df.columns()) {
+      if (!c.equals("run_id")) {
+        content.add("`" + c + "`");
+      }
+    }
+    return df.selectExpr("xxhash64(to_json(struct(" + String.join(", ", content) + "))) AS h")
+        .selectExpr("count(*)", "coalesce(sum(cast(h AS decimal(38,0))), 0)").first();
   }
 
   static String sha256(String s) {

@@ -31,6 +31,8 @@ public final class Tables {
   public static final String REJECTS = "ais_rejects";
   /** Track windows with kinematic features. */
   public static final String WINDOWS = "track_windows";
+  /** Which windows get QA pairs, and why (see {@code SelectJob}). */
+  public static final String WINDOW_SELECTION = "window_selection";
   /** Versioned LLM-teacher prompts per window. */
   public static final String PROMPTS = "teacher_prompts";
   /** QA pairs from teachers. */
@@ -168,6 +170,41 @@ public final class Tables {
     f("date", DateType, "UTC date of start_ts (partition)"),
   });
 
+  /**
+   * {@code window_selection}: one row per window of {@code track_windows}: its strata, whether it
+   * gets QA pairs and why, its place in the order, and the estimated cost of its teacher calls.
+   * Rewritten whole by each select run (a pure function of track_windows, the settings and the
+   * teacher file).
+   */
+  public static final StructType WINDOW_SELECTION_SCHEMA = new StructType(new StructField[] {
+    f("window_id", StringType, "track_windows.window_id"),
+    f("mmsi", LongType),
+    f("start_ts", TimestampType, "window start, UTC"),
+    f("stratum", StringType, "behaviour|ship_group|region|hour bucket"),
+    f("behaviour", StringType, "underway, manoeuvring, stopped or anomalous"),
+    f("ship_group", StringType, "ITU-R M.1371 ship type group, or unknown"),
+    f("region", StringType, "geohash cell of the window start (select.region_precision characters)"),
+    f("hour_bucket", StringType, "UTC hour of the start, as the first hour of its bucket (hHH)"),
+    f("cell", StringType, "small geohash cell of the start (select.duplicate_cell_precision characters)"),
+    f("selected", BooleanType, "true = the generate stage makes QA pairs for this window"),
+    f("reason", StringType, "SELECTED, NEAR_DUPLICATE, STOPPED_CAP or OVER_BUDGET"),
+    f("duplicate_of", StringType, "NEAR_DUPLICATE: the first window of the run it repeats"),
+    f("rank", LongType, "1-based position in the seeded stratified round-robin order; null for a near duplicate"),
+    f("stratum_rank", IntegerType, "1-based position within its stratum; null for a near duplicate"),
+    f("selected_order", LongType, "1-based position in the admission order; null when not selected"),
+    f("teachers", createArrayType(StringType), "generate-teachers of the window (grounded and LLM names)"),
+    f("est_prompt_tokens", LongType, "prompt tokens of the teacher request (Qwen2.5 ChatML, or chars/4); "
+        + "null without LLM teachers"),
+    f("est_calls", IntegerType, "LLM calls of the window (0 for the grounded teacher)"),
+    f("est_usd", DoubleType, "USD upper estimate: per call prompt tokens x price_in + max_tokens x price_out"),
+    f("cum_calls", LongType, "LLM calls of the selected windows up to this one (admission order)"),
+    f("cum_usd", DoubleType, "estimated USD of the selected windows up to this one (admission order)"),
+    f("teachers_sha256", StringType, "digest of the teacher-file settings the selection was made for; "
+        + "'none' without a teacher file"),
+    f("windows_digest", StringType, "rows and content hash of the track_windows the selection was made from"),
+    f("run_id", StringType, "run that wrote the selection"),
+  });
+
   /** {@code teacher_prompts}: the versioned prompt an LLM teacher receives for a window. */
   public static final StructType PROMPTS_SCHEMA = new StructType(new StructField[] {
     f("window_id", StringType), f("prompt_version", StringType), f("system", StringType),
@@ -196,6 +233,8 @@ public final class Tables {
     f("reasons", createArrayType(StringType), "reason codes of a rejection"),
     f("grounded_ok", BooleanType, "answer re-verified from window facts; null = not checkable"),
     f("grounded_expected", StringType), f("grounded_found", StringType),
+    f("trace_unsupported", createArrayType(StringType),
+        "numbers of the reasoning trace neither in the student prompt nor derived from it"),
     f("judge_scores", createMapType(StringType, DoubleType)),
     f("judge_model", StringType),
     f("duplicate_of", StringType, "qa_id this pair duplicates"),

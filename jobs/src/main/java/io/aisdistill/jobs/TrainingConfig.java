@@ -32,7 +32,7 @@ public final class TrainingConfig {
     /** System message of every example; empty = no system turn. */
     public String systemPrompt = DEFAULT_SYSTEM_PROMPT;
     /** True to put the teacher's reasoning trace before the answer in the assistant turn. */
-    public boolean includeReasoning = false;
+    public boolean includeReasoning = true;
     /** Share of vessels (by hash of MMSI) in the train split. */
     public double trainFraction = 0.8;
     /** Share of vessels in the validation split (the rest is test). */

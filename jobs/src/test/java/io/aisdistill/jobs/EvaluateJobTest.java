@@ -53,6 +53,7 @@ class EvaluateJobTest {
     cfg = PipelineConfig.load(null, List.of("spark.master=local[2]", "spark.shuffle_partitions=4",
         "evaluate.max_items_per_category=" + PER_CATEGORY));
     lh = LlmFixture.lakehouseWithWindows(tmp.resolve("lakehouse"));
+    SelectJob.run(spark, lh, cfg, null, "t1");
     GenerateJob.run(spark, lh, cfg);
     JudgeJob.run(spark, lh, cfg);
     io.delta.tables.DeltaTable.forPath(spark, lh.path(Tables.QA_CANDIDATES)).update(

@@ -1,5 +1,6 @@
 package io.aisdistill.jobs;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +16,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +62,7 @@ class ExportJobTest {
     lh = new Lakehouse(spark, tmp.resolve("lakehouse").toString());
     IngestJob.run(spark, lh, List.of(SparkTestSession.repo().resolve("data-samples").toString()), null, "t1");
     WindowsJob.run(spark, lh, cfg, Stages.FLAGS);
+    SelectJob.run(spark, lh, cfg, null, "t1");
     GenerateJob.run(spark, lh, cfg);
     JudgeJob.run(spark, lh, cfg);
     out = tmp.resolve("export");
@@ -104,14 +110,24 @@ class ExportJobTest {
     assertEquals(16, m.at("/training/lora/r").asInt());
     String first = Files.readAllLines(out.resolve("jsonl/train.jsonl")).get(0);
     assertTrue(first.startsWith("{\"messages\":[{\"role\":\"system\",\"content\":"), first.substring(0, 60));
-    assertTrue(first.contains("{\"role\":\"user\",\"content\":\"AIS window "));
+    // window-v2: the user turn is the vessel line, the track table and the question; the
+    // assistant turn derives the answer (export.include_reasoning defaults to true)
+    assertTrue(first.contains("{\"role\":\"user\",\"content\":\"Vessel: MMSI "), first);
+    assertTrue(first.contains("time | lat | lon | sog_kn | cog_deg | heading_deg | nav"), first);
+    assertTrue(first.contains("\\nQuestion: "), first);
+    assertTrue(!first.contains("Computed facts") && !first.contains("\\nAnswer:\"}"), first);
+    assertTrue(first.contains("{\"role\":\"assistant\",\"content\":\"Reasoning: "), first);
+    assertTrue(first.contains("\\n\\nAnswer: "), first);
+    assertTrue(m.get("include_reasoning").asBoolean(), m.toString());
+    assertEquals("window-v2", m.get("prompt_version").asText());
   }
 
   @Test
   void rerunIsByteIdenticalAndAddsNoTrainingRun() throws IOException {
     Path again = tmp.resolve("export-again");
     ExportJob.run(spark, lh, cfg, again, "export-2");
-    for (String f : List.of("manifest.json", "jsonl/train.jsonl", "parquet/validation.parquet", "arrow/test.arrow")) {
+    for (String f : List.of("manifest.json", "jsonl/train.jsonl", "parquet/validation.parquet", "arrow/test.arrow",
+        DatasetCard.FILE)) {
       assertArrayEquals(Files.readAllBytes(out.resolve(f)), Files.readAllBytes(again.resolve(f)), f);
     }
     ExportJob.run(spark, lh, cfg, out, "export-3");
@@ -145,6 +161,87 @@ class ExportJobTest {
         assertEquals(len.countWhole(user, assistant), r.<Integer>getAs("n_tokens"));
       }
     }
+  }
+
+  @Test
+  void datasetCardDescribesTheExportedFiles() throws IOException {
+    String card = Files.readString(out.resolve(DatasetCard.FILE));
+    Dataset<Row> pq = spark.read().parquet(out.resolve("parquet").toUri().toString()).cache();
+    long n = pq.count();
+    assertTrue(card.startsWith("---\npretty_name: "), card);
+    for (String key : List.of("license: other\n", "language:\n- en\n", "task_categories:\n- question-answering\n",
+        "size_categories:\n- " + DatasetCard.sizeCategory(n) + "\n", "tags:\n- ais\n", "    path: jsonl/test.jsonl\n")) {
+      assertTrue(card.contains(key), key);
+    }
+    // examples per category and split = rows of the Parquet files
+    Map<String, Map<String, Long>> cats = new TreeMap<>();
+    for (Row r : pq.groupBy("category", "split").count().collectAsList()) {
+      cats.computeIfAbsent(r.getString(0), k -> new HashMap<>()).put(r.getString(1), r.getLong(2));
+    }
+    for (Map.Entry<String, Map<String, Long>> c : cats.entrySet()) {
+      long all = c.getValue().values().stream().mapToLong(Long::longValue).sum();
+      String row = "| " + c.getKey() + " | " + ExportJob.SPLITS.stream().map(sp -> num(c.getValue().getOrDefault(sp, 0L)))
+          .collect(Collectors.joining(" | ")) + " | " + num(all) + " | ";
+      assertTrue(card.contains(row), row + "\n" + card);
+    }
+    assertTrue(card.contains("| **all** | " + ExportJob.SPLITS.stream().map(sp -> num(pq.filter(col("split").equalTo(sp)).count()))
+        .collect(Collectors.joining(" | ")) + " | " + num(n) + " | 100.0 % |"), card);
+    // teacher mix: the grounded teacher made every pair here
+    assertTrue(card.contains("| `grounded` | " + num(n) + " | 100.0 % |"), card);
+    // token lengths of all examples: nearest-rank percentiles of n_tokens
+    List<Integer> tok = pq.select("n_tokens").collectAsList().stream().map(r -> r.getInt(0)).sorted().toList();
+    String tokRow = "| all | " + num(n) + " | " + num(tok.get(0)) + " | " + num(DatasetCard.percentile(tok, 0.1)) + " | "
+        + num(DatasetCard.percentile(tok, 0.5)) + " | " + num(DatasetCard.percentile(tok, 0.9)) + " | "
+        + num(DatasetCard.percentile(tok, 0.99)) + " | " + num(tok.get(tok.size() - 1)) + " | ";
+    assertTrue(card.contains(tokRow), tokRow + "\n" + card);
+    // trivial pairs recomputed with SQL from track_windows; copies from the exported user turns
+    Dataset<Row> cand = lh.read(Tables.QA_CANDIDATES).select("qa_id", "claim");
+    long trivial = pq.join(lh.read(Tables.WINDOWS).select("window_id", "sog_max_kn", "distance_nm"), "window_id")
+        .filter("coalesce(sog_max_kn, 0) < 0.5 and coalesce(distance_nm, 0) < 0.1").count();
+    long copies = pq.join(cand, "qa_id").selectExpr("messages[size(messages) - 2].content", "claim").collectAsList()
+        .stream().filter(r -> DatasetCard.copied(r.getString(0), r.getString(1))).count();
+    assertTrue(copies > 0 && copies < n, "some answers are copies: " + copies);
+    assertTrue(card.contains("| trivial | " + num(trivial) + " | "), card);
+    assertTrue(card.contains("| copy | " + num(copies) + " | "), card);
+    // answer distribution: one template's pairs
+    Row t = pq.join(lh.read(Tables.QA_CANDIDATES).select("qa_id", "template_id"), "qa_id").groupBy("template_id").count()
+        .orderBy(col("count").desc(), col("template_id")).first();
+    assertTrue(card.contains("| `" + t.getString(0) + "` | " + num(t.getLong(1)) + " | "), card);
+    assertTrue(card.contains("## Verification\n\nNot run"), card);
+    assertTrue(card.contains("## Strata\n\nNot recorded"), card);
+    long vessels = pq.select("mmsi").distinct().count();
+    assertTrue(card.contains(" | `data-samples/simulated_marinecadastre_2024-06-01.csv` | " + num(vessels) + " |"), card);
+
+    // with verify.json in the export directory and a window_selection table: both described, files unchanged
+    Path again = Files.createDirectories(tmp.resolve("export-card"));
+    Files.writeString(again.resolve(DatasetCard.VERIFY_FILE), "{\"agreement\": 0.975, \"checked\": 40, \"agreed\": 39}");
+    Path sel = Path.of(lh.path(DatasetCard.SELECTION_TABLE));
+    lh.read(Tables.WINDOWS).selectExpr("window_id", "if(sog_max_kn < 0.5, 'stationary', 'moving') as stratum")
+        .write().format("delta").save(sel.toString());
+    try {
+      ExportJob.run(spark, lh, cfg, again, "export-card");
+      assertArrayEquals(Files.readAllBytes(out.resolve("manifest.json")), Files.readAllBytes(again.resolve("manifest.json")));
+      String card2 = Files.readString(again.resolve(DatasetCard.FILE));
+      assertTrue(card2.contains("agreement 0.9750"), card2);
+      assertTrue(card2.contains("| `checked` | 40 |"), card2);
+      for (Row r : pq.join(lh.read(DatasetCard.SELECTION_TABLE), "window_id").groupBy("stratum")
+          .agg(org.apache.spark.sql.functions.countDistinct("window_id"), org.apache.spark.sql.functions.count("*"))
+          .collectAsList()) {
+        String row = "| `" + r.getString(0) + "` | " + num(r.getLong(1)) + " | " + num(r.getLong(2)) + " | ";
+        assertTrue(card2.contains(row), row + "\n" + card2);
+      }
+    } finally {
+      try (Stream<Path> s = Files.walk(sel)) {
+        for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+      pq.unpersist();
+    }
+  }
+
+  private static String num(long v) {
+    return String.format(java.util.Locale.ROOT, "%,d", v);
   }
 
   @Test

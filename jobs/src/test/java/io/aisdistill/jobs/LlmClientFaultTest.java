@@ -155,6 +155,7 @@ class LlmClientFaultTest {
     assertFalse(tc.byRole(ModelSpec.Role.GENERATE).isEmpty());
     var ex = io.aisdistill.common.llm.TeacherConfig.load(SparkTestSession.repo().resolve("conf/teachers-example.yaml"));
     assertTrue(ex.models.size() >= 3);
+    assertTrue(tc.model("grounded").grounded() && ex.model("grounded").grounded(), "both files show a teacher mix");
     assertTrue(Path.of(tc.tokenizer).isAbsolute());
   }
 }

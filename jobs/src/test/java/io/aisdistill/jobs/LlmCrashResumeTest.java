@@ -46,6 +46,9 @@ class LlmCrashResumeTest {
     Lakehouse ref = LlmFixture.lakehouseWithWindows(tmp.resolve("ref"));
     try (LoopbackChatServer server = new LoopbackChatServer(LoopbackChatServer::teacherReply, 150)) {
       Path teachers = LlmFixture.teacherFile(tmp, server.baseUrl(), 40, 2);
+      for (Lakehouse l : List.of(lh, ref)) {
+        SelectJob.run(SparkTestSession.get(), l, LlmFixture.UNCAPPED, TeacherConfig.load(teachers), "select");
+      }
       Process p = generate(Path.of(lh.root()), teachers, "crash1");
       long deadline = System.currentTimeMillis() + 180_000;
       while (server.okPerCall.size() < 15 && p.isAlive() && System.currentTimeMillis() < deadline) {

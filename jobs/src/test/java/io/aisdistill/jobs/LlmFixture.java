@@ -14,6 +14,13 @@ final class LlmFixture {
 
   private LlmFixture() {}
 
+  /**
+   * The test configuration with stopped windows not capped ({@code select.max_stopped_share=1}):
+   * tests that count calls per selected window take every window up to max_windows.
+   */
+  static final PipelineConfig UNCAPPED = PipelineConfig.load(null,
+      List.of("spark.master=local[2]", "spark.shuffle_partitions=4", "select.max_stopped_share=1"));
+
   /** A new lakehouse at {@code dir} holding a copy of the samples' track_windows. */
   static synchronized Lakehouse lakehouseWithWindows(Path dir) throws IOException {
     SparkSession spark = SparkTestSession.get();

@@ -41,6 +41,8 @@ class LlmStagesTest {
       server.faults.addAll(List.of(LoopbackChatServer.Fault.RATE_LIMIT, LoopbackChatServer.Fault.ERROR_503,
           LoopbackChatServer.Fault.DROP, LoopbackChatServer.Fault.ERROR_500));
       Path teachers = LlmFixture.teacherFile(tmp, server.baseUrl(), 24, 4);
+      assertEquals(0, Cli.execute("select", "--lakehouse", lh.root(), "--teachers", teachers.toString(),
+          "--set", "select.max_stopped_share=1"));
       String[] gen = {"generate", "--lakehouse", lh.root(), "--teachers", teachers.toString(), "--run-id", "r1"};
       assertEquals(0, Cli.execute(gen));
 
@@ -54,7 +56,7 @@ class LlmStagesTest {
       Dataset<Row> qa = lh.read(Tables.QA_CANDIDATES);
       assertEquals(72, qa.count());
       assertEquals(72, qa.filter(col("teacher").equalTo("loop-teacher").and(col("call_id").isNotNull())
-          .and(col("prompt_version").equalTo("window-v1"))).count());
+          .and(col("prompt_version").equalTo("window-v2"))).count());
       assertTrue(qa.agg(functions.sum("cost_usd")).first().getDouble(0) > 0);
 
       int before = server.requests.get();

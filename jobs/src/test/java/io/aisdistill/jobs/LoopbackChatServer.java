@@ -133,23 +133,25 @@ final class LoopbackChatServer implements AutoCloseable {
   }
 
   /**
-   * A deterministic teacher: per window three pairs read off the prompt: an identity pair with
-   * an unregistered fact key (rejected as UNKNOWN_FACT), the mean SOG as the prompt states it
-   * (grounded), and the distance claimed as 999.0 nautical miles (a hallucinated number). Judge
-   * requests get scores 5/5/4.
+   * A deterministic teacher: per window three pairs read off the prompt (window-v2: the vessel
+   * line, the track table and the computed facts for the teacher): an identity pair with an
+   * unregistered fact key (rejected as UNKNOWN_FACT), the mean SOG as the computed facts state it
+   * (grounded), and the distance claimed as 999.0 nautical miles (a hallucinated number). The
+   * reasonings cite no number, so the trace check passes them. Judge requests get scores 5/5/4.
    */
   static String teacherReply(JsonNode req) {
     String user = req.path("messages").path(1).path("content").asText();
     if (req.path("messages").path(0).path("content").asText().contains("strict reviewer")) {
       return "{\"faithfulness\": 5, \"answerability\": 5, \"format\": 4, \"justification\": \"Matches the facts.\"}";
     }
-    String wid = user.substring("AIS window ".length(), user.indexOf(' ', "AIS window ".length()));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^Vessel: MMSI (\\d+)").matcher(user);
+    String mmsi = m.find() ? m.group(1) : "unknown";
     String sog = fact(user, "sog_mean_kn");
-    return "{\"pairs\": [{\"category\": \"identity\", \"question\": \"Which window of the track is this about?\", "
-        + "\"answer\": \"It is window " + wid + ".\", \"reasoning\": \"The header names it.\", "
-        + "\"fact_key\": \"window_name\", \"value\": \"" + wid + "\", \"unit\": null}, "
+    return "{\"pairs\": [{\"category\": \"identity\", \"question\": \"Which vessel is this window about?\", "
+        + "\"answer\": \"The vessel with MMSI " + mmsi + ".\", \"reasoning\": \"The vessel line names it.\", "
+        + "\"fact_key\": \"vessel_mmsi\", \"value\": \"" + mmsi + "\", \"unit\": null}, "
         + "{\"category\": \"kinematics\", \"question\": \"What was the mean speed over ground in this window?\", "
-        + "\"answer\": \"The mean speed over ground was " + sog + ".\", \"reasoning\": \"The facts give the mean SOG.\", "
+        + "\"answer\": \"The mean speed over ground was " + sog + ".\", \"reasoning\": \"The mean of the SOG column.\", "
         + "\"fact_key\": \"sog_mean_kn\", \"value\": \"" + sog + "\", \"unit\": \"knots\"}, "
         + "{\"category\": \"route\", \"question\": \"How far did the vessel travel along its track?\", "
         + "\"answer\": \"It travelled 999.0 nautical miles.\", \"reasoning\": \"Summed the legs.\", "

@@ -1,5 +1,6 @@
 package io.aisdistill.jobs;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,6 +36,7 @@ class RealDataPipelineTest {
   List<Path> files;
   StageReport ingest;
   StageReport windows;
+  StageReport select;
   StageReport generate;
   StageReport judge;
 
@@ -48,6 +51,7 @@ class RealDataPipelineTest {
     lh = new Lakehouse(spark, tmp.resolve("lakehouse").toString());
     ingest = IngestJob.run(spark, lh, List.of(ais.toString()), null, "real-1");
     windows = WindowsJob.run(spark, lh, cfg, Stages.FLAGS);
+    select = SelectJob.run(spark, lh, cfg, null, "real-1");
     generate = GenerateJob.run(spark, lh, cfg);
     judge = JudgeJob.run(spark, lh, cfg);
   }
@@ -130,6 +134,23 @@ class RealDataPipelineTest {
   }
 
   @Test
+  void selectionDecidesEveryWindowCapsStoppedOnesAndGenerateKeepsToIt() {
+    Dataset<Row> s = lh.read(Tables.WINDOW_SELECTION);
+    long in = lh.read(Tables.WINDOWS).count();
+    assertEquals(in, s.count());
+    assertEquals(in, select.getLong("windows_in"));
+    long selected = s.filter("selected").count();
+    assertEquals(selected, select.getLong("windows_selected"));
+    for (String reason : List.of("SELECTED", "NEAR_DUPLICATE", "STOPPED_CAP", "OVER_BUDGET")) {
+      assertEquals(s.filter(col("reason").equalTo(reason)).count(), select.getLong("reason." + reason), reason);
+    }
+    assertTrue(selected > 1000 && selected < in, "selected " + selected + " of " + in);
+    assertTrue(s.filter("selected AND behaviour = 'stopped'").count() <= cfg.select.maxStoppedShare * selected);
+    assertEquals(0, lh.read(Tables.QA_CANDIDATES).select("window_id").distinct()
+        .except(s.filter("selected").select("window_id")).count(), "QA only for selected windows");
+  }
+
+  @Test
   void qaCoversAllCategoriesAndAcceptedAnswersReverify() throws IOException {
     Set<String> cats = new TreeSet<>();
     for (Row r : lh.read(Tables.QA_JUDGED).filter("verdict = 'accepted'").select("category").distinct().collectAsList()) {
@@ -153,6 +174,11 @@ class RealDataPipelineTest {
     assertEquals(0L, again.get("rejects_new_in_table"));
     assertEquals(0L, again.get("static_new_in_table"));
     WindowsJob.run(spark, lh, cfg, Stages.FLAGS);
+    Dataset<Row> selected = lh.read(Tables.WINDOW_SELECTION).drop("run_id");
+    List<Row> before = selected.orderBy("window_id").collectAsList();
+    SelectJob.run(spark, lh, cfg, null, "real-2");
+    assertEquals(before, lh.read(Tables.WINDOW_SELECTION).drop("run_id").orderBy("window_id").collectAsList(),
+        "a rerun selects the same windows");
     StageReport gen = GenerateJob.run(spark, lh, cfg);
     assertEquals(0L, gen.get("qa_new_in_table"));
     JudgeJob.run(spark, lh, cfg);

@@ -32,7 +32,8 @@ class SamplesPipelineTest {
 
     SparkSession spark = SparkTestSession.get();
     Lakehouse lh = new Lakehouse(spark, lakehouse);
-    for (String t : List.of(Tables.POSITIONS, Tables.WINDOWS, Tables.QA_CANDIDATES, Tables.QA_JUDGED, Tables.PROMPTS)) {
+    for (String t : List.of(Tables.POSITIONS, Tables.WINDOWS, Tables.WINDOW_SELECTION, Tables.QA_CANDIDATES,
+        Tables.QA_JUDGED, Tables.PROMPTS)) {
       assertTrue(lh.read(t).count() > 0, t + " is empty");
     }
     PipelineAssertions.assertNoSentinels(lh);
@@ -40,8 +41,8 @@ class SamplesPipelineTest {
     assertTrue(PipelineAssertions.assertAcceptedReverify(lh) > 50);
 
     String report = Files.readString(tmp.resolve("lakehouse/_reports/latest.md"));
-    for (String s : List.of("## ingest", "## windows", "## generate", "## judge", "lines_read", "duplicates_dropped",
-        "QA by category and verdict")) {
+    for (String s : List.of("## ingest", "## windows", "## select", "## generate", "## judge", "lines_read",
+        "duplicates_dropped", "Windows by behaviour", "QA by category and verdict")) {
       assertTrue(report.contains(s), "summary lacks " + s);
     }
     List<Path> csvs;

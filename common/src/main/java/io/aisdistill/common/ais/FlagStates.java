@@ -16,7 +16,9 @@ import java.util.TreeMap;
  * "United States of America" is "United States", "United Kingdom of Great Britain and Northern
  * Ireland" is "United Kingdom". A MID allocated to a territory ("China - Hong Kong", "Denmark -
  * Faroe Islands", "United Kingdom - Gibraltar") maps to the territory's name ("Hong Kong",
- * "Faroe Islands", "Gibraltar"), as the ITU lists it as its own geographical area.
+ * "Faroe Islands", "Gibraltar"), as the ITU lists it as its own geographical area with its own
+ * ship register. MIDs of a region of a state that registers ships under the state's flag map to
+ * the state: 204 (Azores) and 255 (Madeira) are Portugal, 303 (Alaska) is the United States.
  */
 public final class FlagStates {
   private FlagStates() {}
@@ -26,7 +28,7 @@ public final class FlagStates {
       201\tAlbania
       202\tAndorra
       203\tAustria
-      204\tAzores
+      204\tPortugal
       205\tBelgium
       206\tBelarus
       207\tBulgaria
@@ -73,7 +75,7 @@ public final class FlagStates {
       252\tLiechtenstein
       253\tLuxembourg
       254\tMonaco
-      255\tMadeira
+      255\tPortugal
       256\tMalta
       257\tNorway
       258\tNorway
@@ -98,7 +100,7 @@ public final class FlagStates {
       278\tSlovenia
       279\tSerbia
       301\tAnguilla
-      303\tAlaska
+      303\tUnited States
       304\tAntigua and Barbuda
       305\tAntigua and Barbuda
       306\tCuraçao, Sint Maarten, Bonaire, Sint Eustatius and Saba

@@ -9,6 +9,7 @@ import io.aisdistill.common.qa.WindowFacts.ClaimKind;
 import io.aisdistill.common.qa.WindowFacts.Fact;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -146,12 +147,24 @@ public final class Scorer {
     return false;
   }
 
+  /** The start of the final answer after a reasoning trace: a line beginning "Answer:" (case-insensitive). */
+  private static final Pattern FINAL_ANSWER = Pattern.compile("(?im)^\\s*(?:final\\s+)?answer\\s*:");
+
   /** {@code answer} without think blocks and a leading answer label, stripped; "" for null. */
   static String clean(String answer) {
     if (answer == null) {
       return "";
     }
     String s = THINK.matcher(answer).replaceAll(" ").strip();
+    // a reasoning trace before the answer ("Reasoning: ...\n\nAnswer: ..."): score the answer only
+    Matcher last = FINAL_ANSWER.matcher(s);
+    int at = -1;
+    while (last.find()) {
+      at = last.end();
+    }
+    if (at >= 0) {
+      s = s.substring(at).strip();
+    }
     return LABEL.matcher(s).replaceFirst("").strip();
   }
 

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * (/1852); angle "°", "deg", "degree(s)"; length "m", "metre(s)/meter(s)", "ft"/"feet" (x 0.3048);
  * percent "%", "percent", "per cent". Durations read the first compound expression of
  * number-unit parts (days, h / hr(s) / hour(s), min / minute(s), s / sec(s) / second(s)),
- * e.g. "1 h 35 min", "1 hour and 5 minutes", "65 min", "1.5 hours". Counts take the first whole
+ * e.g. "1 h 35 min", "1 hour and 5 minutes", "65 min", "1.5 hours". Times of day read the first
+ * "H:MM" or "HH:MM:SS" as seconds since midnight (UTC as written). Counts take the first whole
  * number, or 0 for "no" / "none" / "zero" when the text has no digit. Categories: the first
  * vocabulary term of the fact ({@link WindowFacts#findTerm}). Yes/no: a leading "yes" or "no".
  */
@@ -43,6 +44,7 @@ public final class AnswerParser {
   private static final Pattern DURATION = Pattern.compile(
       NUM + "\\s*" + DUR_UNIT + "(?:\\s*(?:,|and|,\\s*and)?\\s*" + NUM + "\\s*" + DUR_UNIT + ")*",
       Pattern.CASE_INSENSITIVE);
+  private static final Pattern CLOCK = Pattern.compile("(?<![\\d:])([01]?\\d|2[0-3]):([0-5]\\d)(?::([0-5]\\d))?(?![\\d:])");
   private static final Map<String, Long> WORDS = Map.of("no", 0L, "none", 0L, "zero", 0L, "one", 1L,
       "two", 2L, "three", 3L, "four", 4L, "five", 5L);
 
@@ -83,6 +85,7 @@ public final class AnswerParser {
       case PERCENT -> unitOrBare(PERCENT, text, u -> 1.0);
       case MINUTES -> duration(text, 60.0);
       case SECONDS -> duration(text, 1.0);
+      case TIME -> clock(text);
       default -> count(text);
     };
   }
@@ -126,6 +129,16 @@ public final class AnswerParser {
     }
     Matcher b = BARE.matcher(text);
     return b.find() ? Double.parseDouble(b.group(1)) : null;
+  }
+
+  /** The first time of day "H:MM" or "HH:MM:SS" as seconds since midnight, null when none. */
+  private static Double clock(String text) {
+    Matcher m = CLOCK.matcher(text);
+    if (!m.find()) {
+      return null;
+    }
+    int sec = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+    return (double) (Integer.parseInt(m.group(1)) * 3600 + Integer.parseInt(m.group(2)) * 60 + sec);
   }
 
   private static double unitSeconds(String u) {

@@ -2,6 +2,7 @@ package io.aisdistill.common.judge;
 
 import io.aisdistill.common.qa.QaPair;
 import io.aisdistill.common.qa.WindowFacts;
+import io.aisdistill.common.qa.WindowPrompt;
 import io.aisdistill.common.qa.WindowFacts.ClaimKind;
 import io.aisdistill.common.qa.WindowFacts.Fact;
 import io.aisdistill.common.track.TrackWindow;
@@ -20,7 +21,8 @@ import java.util.List;
  *       ({@code QUESTION_TOO_LONG}).</li>
  *   <li>Answer: non-blank ({@code ANSWER_EMPTY}); at most {@value #MAX_ANSWER_CHARS} characters
  *       ({@code ANSWER_TOO_LONG}).</li>
- *   <li>Reasoning: non-blank ({@code REASONING_MISSING}).</li>
+ *   <li>Reasoning: non-blank ({@code REASONING_MISSING}); every number it cites is in the student
+ *       prompt or derived from it ({@link TraceChecker}, {@code TRACE_UNSUPPORTED}).</li>
  *   <li>Grounding, when {@code factKey} is non-null: the key is registered ({@code UNKNOWN_FACT}),
  *       the fact is non-null for the window ({@code FACT_MISSING}), the answer states a value
  *       ({@code CLAIM_UNPARSEABLE}) and it matches ({@code CLAIM_MISMATCH}). A null
@@ -61,8 +63,14 @@ public final class GroundedJudge {
     } else if (a.length() > MAX_ANSWER_CHARS) {
       reasons.add(ReasonCode.ANSWER_TOO_LONG);
     }
+    List<String> unsupported = List.of();
     if (pair.reasoning() == null || pair.reasoning().isBlank()) {
       reasons.add(ReasonCode.REASONING_MISSING);
+    } else if (q != null) {
+      unsupported = TraceChecker.check(pair.reasoning(), WindowPrompt.studentPrompt(window, q), window).unsupported();
+      if (!unsupported.isEmpty()) {
+        reasons.add(ReasonCode.TRACE_UNSUPPORTED);
+      }
     }
     Boolean groundedOk = null;
     Object recomputed = null;
@@ -88,7 +96,7 @@ public final class GroundedJudge {
         }
       }
     }
-    return new Verdict(reasons.isEmpty(), List.copyOf(reasons), groundedOk, recomputed, extracted);
+    return new Verdict(reasons.isEmpty(), List.copyOf(reasons), groundedOk, recomputed, extracted, unsupported);
   }
 
   /**

@@ -21,5 +21,15 @@ public enum ReasonCode {
   /** No value of the fact's kind/unit could be read from the answer text. */
   CLAIM_UNPARSEABLE,
   /** The value read from the answer text differs from the recomputed one beyond tolerance. */
-  CLAIM_MISMATCH
+  CLAIM_MISMATCH,
+  /**
+   * The reasoning trace cites a number that is neither in the student prompt nor derived from it
+   * ({@link TraceChecker}).
+   */
+  TRACE_UNSUPPORTED,
+  /**
+   * Left out to balance answers: the pair's answer is its template's most frequent one beyond
+   * the cap share (judge.max_answer_share); set by the judge stage, not by {@link GroundedJudge}.
+   */
+  ANSWER_BALANCE
 }

@@ -13,9 +13,12 @@ import java.util.List;
  * @param recomputed the fact value recomputed from the window (a {@code Double}/{@code Long} in
  *     the fact's unit, or a canonical label / "yes" / "no"); null when not recomputed
  * @param extracted the value read from the answer text, same shapes; null when none
+ * @param traceUnsupported the numbers of the reasoning trace that are neither in the student
+ *     prompt nor derived from it, as written ({@link TraceChecker}); empty when none
  */
 public record Verdict(
-    boolean accepted, List<ReasonCode> reasons, Boolean groundedOk, Object recomputed, Object extracted) {
+    boolean accepted, List<ReasonCode> reasons, Boolean groundedOk, Object recomputed, Object extracted,
+    List<String> traceUnsupported) {
 
   /** The reason codes as their stable strings. */
   public List<String> reasonCodes() {

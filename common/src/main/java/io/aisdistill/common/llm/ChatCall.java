@@ -32,7 +32,7 @@ public record ChatCall(String callId, String body, List<TokenCounter.Message> me
    * {@code temperature}, or for reasoning models {@code max_completion_tokens} and
    * {@code reasoning_effort} (no temperature); {@code response_format} per
    * {@link ModelSpec#outputMode()} with {@code schema} (a JSON Schema object; the json_schema mode
-   * sends it strict).
+   * sends it strict, json_object_schema as {@code {"type":"json_object","schema":...}}).
    *
    * @param schemaName name of the schema in the json_schema response format ([a-zA-Z0-9_-])
    */
@@ -78,6 +78,7 @@ public record ChatCall(String callId, String body, List<TokenCounter.Message> me
         js.set("schema", schema);
       }
       case JSON_OBJECT -> b.putObject("response_format").put("type", "json_object");
+      case JSON_OBJECT_SCHEMA -> b.putObject("response_format").put("type", "json_object").set("schema", schema);
       case NONE -> { }
     }
     String body;

@@ -17,6 +17,11 @@ import java.util.Locale;
  * (scores free-text answers) in a models file ({@code --models}). A {@code teacher} entry without
  * {@code base_url} is a price reference: never called, listed in the evaluation report with its
  * cost per 1,000 queries estimated from the evaluated prompts.
+ *
+ * <p>Kinds: {@code llm} (default: a model served at {@code base_url}) or {@code grounded}: the
+ * offline grounded teacher as a {@code generate} member of a teacher mix, with {@code share} or
+ * {@code categories} like the LLMs; it makes no calls, costs nothing, and its pairs are recorded as
+ * teacher {@code grounded} (its name, which may be left out).
  */
 public class ModelSpec implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -41,10 +46,24 @@ public class ModelSpec implements Serializable {
     JSON_SCHEMA,
     /** {@code {"type":"json_object"}}: JSON mode; the reply is validated against the schema here. */
     JSON_OBJECT,
+    /**
+     * {@code {"type":"json_object","schema":{...}}}: JSON mode constrained by the schema, the form
+     * llama-cpp-python's server (0.3.x) accepts: it compiles the schema into a llama.cpp grammar, so
+     * every sampled token keeps the reply valid for the schema. Its request model knows only
+     * {@code text} and {@code json_object}: {@code "type":"json_schema"} gets HTTP 500 (a
+     * validation error, retried as a server error, then recorded as failed). For OpenAI, Azure and
+     * vLLM use {@link #JSON_SCHEMA}. The reply is validated here as well.
+     */
+    JSON_OBJECT_SCHEMA,
     /** No response_format; the reply is validated here. */
     NONE
   }
 
+  /** Value of {@link #kind} for the offline grounded teacher. */
+  public static final String GROUNDED = io.aisdistill.common.qa.GroundedTeacher.TEACHER;
+
+  /** llm (called at base_url) or grounded (the offline grounded teacher; see the class Javadoc). */
+  public String kind = "llm";
   /** Teacher name recorded in qa_candidates.teacher and llm_calls.teacher (also the endpoint name). */
   public String name;
   /** generate or judge. */
@@ -97,7 +116,7 @@ public class ModelSpec implements Serializable {
   public Double temperature = 0.2;
   /** Set for reasoning models (o1/o3/o4-mini, gpt-5): low, medium or high; implies no temperature. */
   public String reasoningEffort;
-  /** json_schema, json_object or none. */
+  /** json_schema, json_object, json_object_schema (llama-cpp-python's server) or none; see {@link OutputMode}. */
   public String responseFormat = "json_schema";
   /** Per-request timeout, seconds. */
   public double timeoutS = 120;
@@ -123,6 +142,11 @@ public class ModelSpec implements Serializable {
   /** True for reasoning models (reasoning_effort set): max_completion_tokens, no temperature. */
   public boolean reasoning() {
     return reasoningEffort != null && !reasoningEffort.isBlank();
+  }
+
+  /** True for the offline grounded teacher ({@code kind: grounded}). */
+  public boolean grounded() {
+    return kind != null && GROUNDED.equals(kind.trim().toLowerCase(Locale.ROOT));
   }
 
   /** True when the model is called (it has a base_url); false for a price reference. */
@@ -163,6 +187,13 @@ public class ModelSpec implements Serializable {
    * @throws IllegalArgumentException naming the first problem
    */
   public void validate() {
+    if (grounded()) {
+      validateGrounded();
+      return;
+    }
+    if (kind == null || !"llm".equals(kind.trim().toLowerCase(Locale.ROOT))) {
+      throw new IllegalArgumentException("model " + name + ": kind must be llm or grounded, got " + kind);
+    }
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("teacher model without a name");
     }
@@ -172,7 +203,7 @@ public class ModelSpec implements Serializable {
     Role r = roleEnum();
     if (!called() && r != Role.TEACHER) {
       throw new IllegalArgumentException("model " + name + ": base_url is required (only a teacher of a models "
-          + "file may leave it out, as a price reference)");
+          + "file may leave it out, as a price reference; the offline grounded teacher is kind: grounded)");
     }
     outputMode();
     if (gpuUsdPerHour < 0 || queriesPerSecond < 0 || priceInPerMtok < 0 || priceOutPerMtok < 0) {
@@ -181,6 +212,26 @@ public class ModelSpec implements Serializable {
     if (share < 0 || rpm < 0 || tpm < 0 || maxConcurrency < 1 || maxAttempts < 1 || timeoutS <= 0 || maxTokens < 1) {
       throw new IllegalArgumentException("teacher " + name + ": share/rpm/tpm must be >= 0, max_concurrency, "
           + "max_attempts, max_tokens >= 1, timeout_s > 0");
+    }
+  }
+
+  /** Checks a {@code kind: grounded} entry and names it {@value #GROUNDED} when the name is left out. */
+  private void validateGrounded() {
+    if (name == null || name.isBlank()) {
+      name = GROUNDED;
+    }
+    if (!GROUNDED.equals(name)) {
+      throw new IllegalArgumentException("the grounded teacher's pairs are recorded as teacher " + GROUNDED
+          + ": name it " + GROUNDED + " or leave the name out (got " + name + ")");
+    }
+    if (roleEnum() != Role.GENERATE) {
+      throw new IllegalArgumentException("model " + name + ": kind grounded is a generate-teacher (role generate)");
+    }
+    if (called() || model != null) {
+      throw new IllegalArgumentException("model " + name + ": kind grounded is offline, without base_url or model");
+    }
+    if (share < 0) {
+      throw new IllegalArgumentException("teacher " + name + ": share must be >= 0");
     }
   }
 }

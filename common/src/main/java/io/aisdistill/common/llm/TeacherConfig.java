@@ -21,7 +21,10 @@ public class TeacherConfig implements Serializable {
 
   /** Qwen2.5 tokenizer directory (tokenizer.json) for token counts; relative paths resolve against the file's directory. */
   public String tokenizer;
-  /** Generate: most windows sent to the teachers (0 = all), chosen by a hash of window_id. */
+  /**
+   * Most windows selected for the teachers (0 = unlimited): an alias of {@code select.max_windows}
+   * applied by the select stage; when both are set the smaller applies.
+   */
   public int maxWindows = 0;
   /** Concurrent Spark tasks issuing calls (0 = Spark's default parallelism). */
   public int tasks = 0;

@@ -34,7 +34,9 @@ public final class TeacherReplies {
    * A parsed reply.
    *
    * @param pairs the well-formed pairs (any judge verdict still to come)
-   * @param problems one reason per element or reply that could not be used (empty = clean)
+   * @param problems one reason per element or reply that could not be used (empty = clean):
+   *     {@code EMPTY_REPLY}, {@code INVALID_JSON}, {@code SCHEMA_VIOLATION: ...}, {@code NO_PAIRS}
+   *     (an empty pairs array), or {@code item N: ...}
    * @param outsideCategories well-formed pairs dropped because their category is not the teacher's
    */
   public record Parsed(List<QaPair> pairs, List<String> problems, int outsideCategories) {
@@ -125,20 +127,28 @@ public final class TeacherReplies {
       problems.add("INVALID_JSON");
       return null;
     }
+    JsonNode arr = null;
     if (root.isObject()) {
       for (String k : new String[] {"pairs", "qa_pairs", "qa", "items"}) {
-        if (root.path(k).isArray()) {
-          return root.get(k);
+        if (arr == null && root.path(k).isArray()) {
+          arr = root.get(k);
         }
       }
-      problems.add("SCHEMA_VIOLATION: object without a 'pairs' array");
-      return null;
-    }
-    if (!root.isArray()) {
+      if (arr == null) {
+        problems.add("SCHEMA_VIOLATION: object without a 'pairs' array");
+        return null;
+      }
+    } else if (root.isArray()) {
+      arr = root;
+    } else {
       problems.add("SCHEMA_VIOLATION: neither an array nor an object");
       return null;
     }
-    return root;
+    if (arr.isEmpty()) {
+      problems.add("NO_PAIRS");  // valid JSON, but nothing the stage can use: counted as malformed
+      return null;
+    }
+    return arr;
   }
 
   /** Reads JSON from a reply, tolerating a Markdown code fence around it; null when invalid. */

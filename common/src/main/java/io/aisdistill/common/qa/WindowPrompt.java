@@ -1,7 +1,6 @@
 package io.aisdistill.common.qa;
 
 import io.aisdistill.common.ais.NavStatus;
-import io.aisdistill.common.ais.ShipTypes;
 import io.aisdistill.common.track.TrackPoint;
 import io.aisdistill.common.track.TrackWindow;
 import io.aisdistill.common.track.VesselInfo;
@@ -9,29 +8,34 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
+import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The exact, versioned prompt an LLM teacher receives for one window, and the context a student
- * model sees. Text is deterministic: the same window always gives the same bytes (times in UTC ISO
- * 8601, numbers with '.' decimals, facts in {@link WindowFacts} registry order), so
- * {@link Prompt#sha256} identifies a prompt. Change {@link #VERSION} whenever the text changes.
+ * model sees (prompt version window-v2, docs/qa-facts.md section 2). Text is deterministic: the
+ * same window always gives the same bytes (times in UTC, numbers with '.' decimals, facts in
+ * {@link WindowFacts} registry order), so {@link Prompt#sha256} identifies a prompt. Change
+ * {@link #VERSION} whenever the text changes.
  *
- * <p>The window context lists the vessel identity, every {@link WindowFacts} fact as
- * {@code key (description): value with unit} ("not available" when missing), the behaviour and
- * teleport rules, and the downsampled
- * track as a pipe-separated table: time UTC / latitude / longitude (WGS84 degrees, 5 decimals) /
- * SOG (knots) / COG (degrees true) / heading (degrees true) / navigational status; "-" marks a
- * missing value.
+ * <p>The student sees observations, not conclusions ({@link #studentContext}): the vessel
+ * identity as broadcast (MMSI, name, AIS ship type code, dimensions, AIS class) and the observed
+ * rows ({@link io.aisdistill.common.track.ObservedRows}) as a pipe-separated table: time UTC
+ * ({@code HH:MM:SS}; a row on a later date than the first shows {@code yyyy-MM-dd HH:MM:SS}) /
+ * latitude / longitude (WGS84 degrees, 5 decimals) / SOG (knots, 1 decimal) / COG (degrees true,
+ * whole) / heading (degrees true) / navigational status code, "-" for a missing value, then a
+ * legend of the status codes present. No computed fact is in it. The teacher's user message
+ * ({@link #userMessage}) adds the computed facts and the rules, so an LLM teacher can write
+ * correct pairs; the student never sees them.
  */
 public final class WindowPrompt {
   private WindowPrompt() {}
 
   /** Version of the prompt text; stored in {@code QaPair.promptVersion}. */
-  public static final String VERSION = "window-v1";
+  public static final String VERSION = "window-v2";
 
   /**
    * A system + user message pair.
@@ -51,12 +55,11 @@ public final class WindowPrompt {
     }
   }
 
-  private static final DateTimeFormatter UTC = DateTimeFormatter.ISO_INSTANT;
-
   /**
    * The system message: the teacher's role (maritime analyst writing QA pairs for one AIS window),
-   * the six categories, the rules (answer only from the given facts and track, units spelled out),
-   * and the output schema: a JSON array of objects
+   * the six categories, the rules (questions answerable from the identity line and track table
+   * alone; answers with units spelled out; reasoning that derives the value from the rows), and
+   * the output schema: a JSON array of objects
    * {@code {category, question, answer, reasoning, fact_key, value, unit}}.
    */
   public static String systemMessage() {
@@ -64,10 +67,12 @@ public final class WindowPrompt {
     s.append("You are a maritime analyst. You read one window of a vessel's AIS track and write ")
         .append("question-answer pairs that train a small model to reason about vessel tracks.\n")
         .append("Rules:\n")
-        .append("- Use only the facts and the track given by the user; never guess missing data.\n")
+        .append("- The student will see only the vessel line and the track table, never the computed facts: ")
+        .append("ask only what can be worked out from the rows, and never guess missing data.\n")
         .append("- Each question is one sentence ending with '?'. Each answer states the value with its ")
-        .append("unit spelled out (knots, nautical miles, degrees, minutes, seconds, metres, percent).\n")
-        .append("- Give a short step-by-step reasoning from the facts to the answer.\n")
+        .append("unit spelled out (knots, nautical miles, degrees, minutes, seconds, metres, percent; times as HH:MM:SS UTC).\n")
+        .append("- The reasoning derives the answer step by step from the rows (quote the rows used and ")
+        .append("write each computation as a op b = result); the computed facts are given to check your result.\n")
         .append("- Categories: ");
     Category[] cs = Category.values();
     for (int i = 0; i < cs.length; i++) {
@@ -83,66 +88,77 @@ public final class WindowPrompt {
   }
 
   /**
-   * The window context: identity, facts and track table (see the class Javadoc). Used by both the
-   * teacher's user message and {@link #studentPrompt}.
+   * What the student sees of a window (see the class Javadoc): the identity line, the track table
+   * and the status legend; no computed fact.
    */
-  public static String context(TrackWindow w) {
+  public static String studentContext(TrackWindow w) {
     StringBuilder s = new StringBuilder();
-    s.append("AIS window ").append(w.windowId()).append(" (segment ").append(w.segmentId())
-        .append(", window ").append(w.windowIndex()).append(")\n");
-    s.append("Time: ").append(time(w.startTsMillis())).append(" to ").append(time(w.endTsMillis()))
-        .append(" (UTC)\n");
     VesselInfo v = w.vessel();
     s.append("Vessel: MMSI ").append(w.mmsi());
     if (v != null) {
       part(s, "name", v.vesselName());
       part(s, "IMO", v.imo());
       part(s, "call sign", v.callsign());
-      if (v.shipType() != null) {
-        String d = ShipTypes.description(v.shipType());
-        part(s, "AIS ship type code", v.shipType() + (d == null ? "" : " (" + d + ")"));
-      }
-      part(s, "length", v.lengthM() == null ? null : WindowFacts.fmt(v.lengthM(), 0) + " metres");
-      part(s, "beam", v.widthM() == null ? null : WindowFacts.fmt(v.widthM(), 0) + " metres");
-      part(s, "draught", v.draftM() == null ? null : WindowFacts.fmt(v.draftM(), 1) + " metres");
+      part(s, "AIS ship type code", v.shipType() == null || v.shipType() == 0 ? null : v.shipType().toString());
+      part(s, "length", v.lengthM() == null || v.lengthM() <= 0 ? null : WindowFacts.fmt(v.lengthM(), 0) + " metres");
+      part(s, "beam", v.widthM() == null || v.widthM() <= 0 ? null : WindowFacts.fmt(v.widthM(), 0) + " metres");
+      part(s, "draught", v.draftM() == null || v.draftM() <= 0 ? null : WindowFacts.fmt(v.draftM(), 1) + " metres");
+      part(s, "AIS class", v.aisClass() == null ? null : v.aisClass().trim().toUpperCase(java.util.Locale.ROOT));
     }
     s.append('\n');
-    s.append("Start position: ").append(pos(w.startLat(), w.startLon())).append("; end position: ")
-        .append(pos(w.endLat(), w.endLon())).append("; bounding box: latitude ")
-        .append(WindowFacts.fmt(w.minLat(), 5)).append(" to ").append(WindowFacts.fmt(w.maxLat(), 5))
-        .append(", longitude ").append(WindowFacts.fmt(w.minLon(), 5)).append(" to ")
-        .append(WindowFacts.fmt(w.maxLon(), 5)).append('\n');
-    s.append("Facts (key (description): value):\n");
+    List<TrackPoint> rows = w.track() == null ? List.of() : w.track();
+    String firstDate = rows.isEmpty() ? "" : date(rows.get(0).tsMillis());
+    s.append("Track (UTC, ").append(firstDate).append("; selected reports, simplified with TD-TR; '-' = not available; ")
+        .append("SOG 102.2 = 102.2 knots or more):\n");
+    s.append("time | lat | lon | sog_kn | cog_deg | heading_deg | nav\n");
+    TreeSet<Integer> codes = new TreeSet<>();
+    for (TrackPoint p : rows) {
+      String d = date(p.tsMillis());
+      s.append(d.equals(firstDate) ? "" : d + " ").append(WindowFacts.clock(Math.floorDiv(p.tsMillis(), 1000L)))
+          .append(" | ").append(WindowFacts.fmt(p.lat(), 5)).append(" | ").append(WindowFacts.fmt(p.lon(), 5)).append(" | ")
+          .append(p.sog() == null ? "-" : WindowFacts.fmt(p.sog(), 1)).append(" | ")
+          .append(p.cog() == null ? "-" : WindowFacts.fmt(p.cog(), 0)).append(" | ")
+          .append(p.heading() == null ? "-" : p.heading().toString()).append(" | ")
+          .append(p.navStatus() == null ? "-" : p.navStatus().toString()).append('\n');
+      if (p.navStatus() != null) {
+        codes.add(p.navStatus());
+      }
+    }
+    if (!codes.isEmpty()) {
+      s.append("Nav status codes: ");
+      boolean first = true;
+      for (int c : codes) {
+        s.append(first ? "" : ", ").append(c).append(" = ").append(NavStatus.text(c));
+        first = false;
+      }
+      s.append('\n');
+    }
+    return s.toString();
+  }
+
+  /**
+   * The teacher's window context: {@link #studentContext}, then the computed facts of the rows as
+   * {@code key (description): value with unit} ("not available" when missing) and the behaviour
+   * and teleport rules. The facts are for the teacher only.
+   */
+  public static String context(TrackWindow w) {
+    StringBuilder s = new StringBuilder(studentContext(w));
+    s.append("Computed facts of these rows (for checking; the student does not see them):\n");
     for (Map.Entry<String, WindowFacts.Fact> e : WindowFacts.all().entrySet()) {
       WindowFacts.Fact f = e.getValue();
       s.append("- ").append(f.key()).append(" (").append(f.description()).append("): ")
           .append(f.format(f.value(w))).append('\n');
     }
     s.append("Behaviour rule: ").append(WindowFacts.BEHAVIOUR_RULE).append(".\n");
-    s.append("Teleport rule: a position jump is implausible when the implied speed between consecutive ")
-        .append("reports exceeds ").append((int) WindowFacts.TELEPORT_KN).append(" knots.\n");
-    int n = w.track() == null ? 0 : w.track().size();
-    s.append("Track (").append(n).append(" of ").append(w.nPoints())
-        .append(" reports, downsampled; '-' = not available):\n");
-    s.append("time_utc | lat | lon | sog_knots | cog_degrees | heading_degrees | nav_status\n");
-    if (w.track() != null) {
-      for (TrackPoint p : w.track()) {
-        s.append(time(p.tsMillis())).append(" | ").append(WindowFacts.fmt(p.lat(), 5)).append(" | ")
-            .append(WindowFacts.fmt(p.lon(), 5)).append(" | ")
-            .append(p.sog() == null ? "-" : WindowFacts.fmt(p.sog(), 1)).append(" | ")
-            .append(p.cog() == null ? "-" : WindowFacts.fmt(p.cog(), 1)).append(" | ")
-            .append(p.heading() == null ? "-" : p.heading().toString()).append(" | ")
-            .append(p.navStatus() == null ? "-" : p.navStatus() + " " + NavStatus.text(p.navStatus()))
-            .append('\n');
-      }
-    }
+    s.append("Teleport rule: a position jump is implausible when a leg over ").append(WindowFacts.TELEPORT_MIN_NM)
+        .append(" nautical miles implies more than ").append((int) WindowFacts.TELEPORT_KN).append(" knots.\n");
     return s.toString();
   }
 
   /** The user message for a teacher: {@link #context} followed by the task instruction. */
   public static String userMessage(TrackWindow w) {
     return context(w) + "\nWrite question-answer pairs about this window, covering as many of the "
-        + "categories as the facts allow. Answer with the JSON array only.";
+        + "categories as the rows allow. Answer with the JSON array only.";
   }
 
   /** The teacher prompt for {@code w}: {@link #systemMessage()} and {@link #userMessage}. */
@@ -151,11 +167,12 @@ public final class WindowPrompt {
   }
 
   /**
-   * The text a student model sees for one question: {@link #context} of the window, then
-   * "Question: " and {@code question}, then "Answer:".
+   * The text a student model sees for one question: {@link #studentContext} of the window, then
+   * "Question: " and {@code question}. No computed fact, no "Answer:" cue (the chat template
+   * starts the assistant turn).
    */
   public static String studentPrompt(TrackWindow w, String question) {
-    return context(w) + "\nQuestion: " + question + "\nAnswer:";
+    return studentContext(w) + "Question: " + question;
   }
 
   /** Lower-case hex SHA-256 of the UTF-8 bytes of {@code text}. */
@@ -168,12 +185,8 @@ public final class WindowPrompt {
     }
   }
 
-  private static String time(long millis) {
-    return UTC.format(Instant.ofEpochMilli(millis).truncatedTo(ChronoUnit.SECONDS));
-  }
-
-  private static String pos(double lat, double lon) {
-    return WindowFacts.fmt(lat, 5) + ", " + WindowFacts.fmt(lon, 5);
+  private static String date(long millis) {
+    return Instant.ofEpochMilli(millis).atZone(ZoneOffset.UTC).toLocalDate().toString();
   }
 
   private static void part(StringBuilder s, String label, String value) {

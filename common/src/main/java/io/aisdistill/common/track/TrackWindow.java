@@ -25,7 +25,8 @@ import java.util.List;
  * @param sogMaxKn max reported SOG (null when none)
  * @param sogMinKn min reported SOG (null when none)
  * @param impliedSpeedKn distanceNm / duration in hours (null when duration is 0)
- * @param maxLegSpeedKn highest implied speed between two consecutive points
+ * @param maxLegSpeedKn highest implied speed between two consecutive points, over every leg that
+ *     takes time (legs under the noise floor included: it is what the reports imply)
  * @param totalTurnDeg sum of absolute changes of reported COG between consecutive points (SOG >= 1 kn)
  * @param stopCount number of stop periods (SOG < stop threshold, or no movement, for at least the
  *     minimum stop duration)
@@ -43,14 +44,16 @@ import java.util.List;
  * @param startLon first point longitude
  * @param endLat last point latitude
  * @param endLon last point longitude
- * @param sogMissing points without SOG (not available or not reported)
+ * @param sogMissing points without a usable SOG (not available, not reported, or 102.2 = "102.2
+ *     knots or more", which is no speed; SOG statistics leave these out)
  * @param cogMissing points without COG
  * @param headingMissing points without true heading (511)
  * @param headingCogMaxDiffDeg largest |heading - COG| (circular) over points moving >= 2 kn with both
  * @param headingCogDisagreements points moving >= 2 kn whose heading and COG differ by more than 45 degrees
  * @param vessel static identity
- * @param track downsampled track for prompts (at most the configured number of points, first and
- *     last always kept)
+ * @param track the observed rows: at most the configured number of reports, chosen by TD-TR and
+ *     rounded as prompts show them ({@link ObservedRows}); every window-v2 QA fact is computed
+ *     from these rows
  * @param date UTC date of the window start, ISO "yyyy-MM-dd" (partition column)
  */
 public record TrackWindow(

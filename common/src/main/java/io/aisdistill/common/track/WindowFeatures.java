@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -22,6 +21,8 @@ public final class WindowFeatures {
   static final double HEADING_COG_MIN_SOG_KN = 2.0;
   /** Heading/COG difference (degrees) above which a report counts as a disagreement. */
   static final double HEADING_COG_DISAGREE_DEG = 45.0;
+  /** Reported SOG meaning "102.2 knots or more" (ITU-R M.1371 SOG 1022): not a speed. */
+  public static final double SOG_OVERFLOW_KN = 102.2;
   /** Displacement (nm) below which no start-to-end bearing is given. */
   static final double MIN_BEARING_DISPLACEMENT_NM = 0.05;
 
@@ -85,12 +86,11 @@ public final class WindowFeatures {
         distance += legNm[i];
         if (dt > 0) {
           legSpeed = legNm[i] / (dt / 3_600_000.0);
-          if (legNm[i] > cfg.teleportMinNm()) {
-            maxLegSpeed = Math.max(maxLegSpeed, legSpeed);
-          }
+          maxLegSpeed = Math.max(maxLegSpeed, legSpeed);
         }
       }
-      Double sog = p.sog();
+      // SOG 102.2 is "102.2 knots or more" (ITU-R M.1371), not a speed: kept out of SOG statistics
+      Double sog = p.sog() != null && p.sog() >= SOG_OVERFLOW_KN ? null : p.sog();
       if (sog == null) {
         sogMissing++;
       } else {
@@ -124,8 +124,10 @@ public final class WindowFeatures {
           hcDisagree++;
         }
       }
-      // stops: runs of stationary reports (reported SOG, else implied leg speed)
-      boolean stationary = sog != null ? sog < cfg.stopSogKn() : (i > 0 && legSpeed < cfg.stopSogKn());
+      // stops: runs of stationary reports (reported SOG, else the implied speed of the leg to the
+      // previous report, or to the next one for the first report)
+      boolean stationary = sog != null ? sog < cfg.stopSogKn()
+          : (i > 0 ? legSpeed : nextLegSpeed(points, legNm, i)) < cfg.stopSogKn();
       if (stationary) {
         if (runStart < 0) {
           runStart = p.tsMillis();
@@ -199,7 +201,7 @@ public final class WindowFeatures {
         hcMax,
         hcDisagree,
         vessel,
-        downsample(points, cfg.maxTrackPoints()),
+        ObservedRows.of(points, cfg.maxTrackPoints()),
         Instant.ofEpochMilli(first.tsMillis()).atZone(ZoneOffset.UTC).toLocalDate().toString());
   }
 
@@ -218,16 +220,12 @@ public final class WindowFeatures {
     }
   }
 
-  /** At most {@code max} points evenly spread over {@code points}, first and last included. */
-  static List<TrackPoint> downsample(List<TrackPoint> points, int max) {
-    int n = points.size();
-    if (n <= max) {
-      return List.copyOf(points);
+  /** Implied speed (knots) of the leg from point i to i+1; infinite when there is none or it takes no time. */
+  private static double nextLegSpeed(List<TrackPoint> points, double[] legNm, int i) {
+    if (i + 1 >= points.size()) {
+      return Double.POSITIVE_INFINITY;
     }
-    List<TrackPoint> out = new ArrayList<>(max);
-    for (int k = 0; k < max; k++) {
-      out.add(points.get((int) Math.round(k * (n - 1) / (double) (max - 1))));
-    }
-    return out;
+    long dt = points.get(i + 1).tsMillis() - points.get(i).tsMillis();
+    return dt > 0 ? legNm[i + 1] / (dt / 3_600_000.0) : Double.POSITIVE_INFINITY;
   }
 }

@@ -22,6 +22,12 @@ class FlagStatesTest {
     assertEquals("Gibraltar", FlagStates.forMid(236));
     assertEquals("Venezuela", FlagStates.forMid(775));
     assertEquals("Côte d'Ivoire", FlagStates.forMid(619));
+    // regions that register ships under their state's flag
+    assertEquals("United States", FlagStates.forMmsi(303123456L)); // Alaska
+    assertEquals("Portugal", FlagStates.forMmsi(204123456L)); // Azores
+    assertEquals("Portugal", FlagStates.forMmsi(255123456L)); // Madeira
+    assertEquals("Portugal", FlagStates.forMid(263));
+    assertEquals("Faroe Islands", FlagStates.forMid(231)); // own register: its own name
   }
 
   @Test

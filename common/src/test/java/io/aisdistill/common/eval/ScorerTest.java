@@ -124,7 +124,9 @@ class ScorerTest {
     Score two = wrong("stop_count", "0", "It stopped 2 times.", ScoreReason.OUT_OF_TOLERANCE);
     assertEquals(2L, two.extracted());
     assertEquals(0L, two.reference());
-    correct("n_points", "1234", "There are 1,234 position reports.");
+    correct("report_count", "1234", "There are 1,234 position reports.");
+    correct("stationary_pct", "25", "28 percent"); // 5 points
+    wrong("stationary_pct", "25", "31 %", ScoreReason.OUT_OF_TOLERANCE);
   }
 
   @ParameterizedTest(name = "{0}={1}: \"{2}\"")
@@ -132,9 +134,11 @@ class ScorerTest {
       behaviour        | moored                 | moored alongside
       behaviour        | moored                 | The vessel was berthed at the quay.
       behaviour        | at anchor              | Anchored.
-      nav_status       | moored                 | Moored alongside the pier.
-      nav_status       | under way using engine | Underway.
-      nav_status       | under way sailing      | Under way sailing.
+      behaviour        | stationary, status unknown | Stationary, status unknown.
+      speed_trend      | decelerating           | It is slowing down.
+      largest_turn_side | port                  | To the left, by 40 degrees.
+      status_consistent | no                    | No: moored at 8 knots.
+      reach_by         | yes                    | 'Yes, it needs 23 minutes.'
       ship_type_group  | cargo                  | It is a container ship.
       ship_type_group  | Cargo                  | CARGO
       bearing_compass  | north-east             | It headed northeast.
@@ -151,7 +155,8 @@ class ScorerTest {
   @CsvSource(delimiter = '|', textBlock = """
       behaviour        | moored    | It was underway at 12 knots.  | WRONG_LABEL | underway
       behaviour        | moored    | It was doing something.       | UNPARSEABLE |
-      nav_status       | at anchor | Under way using engine        | WRONG_LABEL | under way using engine
+      largest_turn_side | starboard | Port, 40 degrees.           | WRONG_LABEL | port
+      behaviour        | at anchor | Stationary, status unknown.   | WRONG_LABEL | stationary, status unknown
       ship_type_group  | tanker    | A cargo vessel.               | WRONG_LABEL | cargo
       teleport         | yes       | No.                           | WRONG_LABEL | no
       teleport         | no        | There were no jumps.          | UNPARSEABLE |
@@ -199,6 +204,47 @@ class ScorerTest {
         Score sc = Scorer.score(p, p.answer());
         assertEquals(ScoreReason.CORRECT, sc.reason(), p.templateId() + ": " + p.answer() + " -> " + sc);
         assertEquals(p.category().label(), sc.category());
+      }
+    }
+  }
+
+  @Test
+  void timesOfDay() {
+    correct("max_gap_start", "08:12:30", "08:12:30 UTC");
+    correct("max_gap_start", "08:12:30", "At 08:13:30."); // 60 s
+    correct("first_stop_start", "23:59:30", "00:00:15 UTC"); // across midnight
+    Score late = wrong("max_gap_start", "08:12:30", "08:13:31 UTC", ScoreReason.OUT_OF_TOLERANCE);
+    assertEquals(61.0, late.absError(), 1e-9);
+    assertEquals(60.0, late.allowedDeviation(), 1e-9);
+    assertEquals("time", late.unit());
+    assertEquals(8 * 3600 + 12 * 60 + 30.0, (Double) late.reference(), 1e-9);
+    wrong("max_gap_start", "08:12:30", "after 21 minutes", ScoreReason.UNPARSEABLE);
+  }
+
+  @Test
+  void onlyTheTextAfterTheLastAnswerLineIsScored() {
+    String trace = "Reasoning: SOG values: 14.6 + 14.8 + 14.4 = 43.8 kn; 43.8 / 3 = 14.60 kn.\n\n";
+    correct("sog_mean_kn", "14.6", trace + "Answer: 14.6 knots.");
+    Score sc = s("sog_mean_kn", "14.6", trace + "Answer: 14.6 knots.");
+    assertEquals(14.6, (Double) sc.extracted(), 1e-12); // the trace's first speed is 43.8 kn
+    wrong("sog_mean_kn", "14.6", trace + "Answer: 43.8 knots.", ScoreReason.OUT_OF_TOLERANCE);
+    // without an answer line the whole text is the answer: the trace's first speed is read
+    assertEquals(43.8, (Double) s("sog_mean_kn", "14.6", trace).extracted(), 1e-12);
+    // the last answer line wins; a think block before it is ignored
+    correct("sog_mean_kn", "14.6", "<think>Answer: 20 knots?</think>Reasoning: ...\nAnswer: 9 knots\nFinal answer: 14.6 knots");
+    wrong("sog_mean_kn", "14.6", trace + "Answer:", ScoreReason.EMPTY_ANSWER);
+    // "answer:" inside a sentence is not an answer line
+    correct("sog_mean_kn", "14.6", "14.6 knots is my answer: the mean of the rows.");
+  }
+
+  @Test
+  void everyExportedAssistantTurnScoresCorrect() {
+    // the training target with reasoning: "Reasoning: <trace>\n\nAnswer: <answer>" (ExportJob)
+    for (var window : TestWindows.all()) {
+      for (QaPair p : new GroundedTeacher().generate(window)) {
+        String turn = "Reasoning: " + p.reasoning() + "\n\nAnswer: " + p.answer();
+        Score sc = Scorer.score(p, turn);
+        assertEquals(ScoreReason.CORRECT, sc.reason(), p.templateId() + ": " + turn + " -> " + sc);
       }
     }
   }

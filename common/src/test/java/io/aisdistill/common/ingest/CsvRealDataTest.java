@@ -23,10 +23,10 @@ import org.junit.jupiter.api.Test;
 
 /** The CSV parser on every real CSV sample of shared/data/ais (figures from SOURCES.md). */
 @Tag("shared-data")
-class CsvRealDataTest {
+public class CsvRealDataTest {
 
   /** Parses a whole file the way the ingester will: detect, then every line with its byte offset. */
-  static CollectingSink parseFile(String rel, InputFormat expected) throws IOException {
+  public static CollectingSink parseFile(String rel, InputFormat expected) throws IOException {
     Path f = SharedData.ais(rel);
     byte[] h = FormatDetectorTest.head(f);
     Detection d = FormatDetector.detect(f.toString(), h, h.length);

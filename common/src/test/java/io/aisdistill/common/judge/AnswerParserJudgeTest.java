@@ -49,7 +49,10 @@ class AnswerParserJudgeTest {
     assertEquals(183.0, num("length_m", "183 metres"), 1e-9);
     assertEquals(3L, parse("stop_count", "It stopped 3 times in 2.5 hours."));
     assertEquals(0L, parse("stop_count", "No stops."));
-    assertEquals(1234L, parse("n_points", "1,234 reports"));
+    assertEquals(1234L, parse("report_count", "1,234 reports"));
+    assertEquals(24L, parse("report_count", "The table lists 24 reports."));
+    assertEquals(62.0, num("stationary_pct", "62 percent of the rows"), 1e-9);
+    assertEquals(62.5, num("stationary_pct", "62.5 %"), 1e-9);
   }
 
   @Test
@@ -62,9 +65,29 @@ class AnswerParserJudgeTest {
     assertEquals("underway", parse("behaviour", "Under way."));
     assertEquals("high-speed craft", parse("ship_type_group", "An HSC."));
     assertEquals("United States", parse("flag_state", "The United States of America."));
-    assertEquals("A", parse("ais_class", "It uses Class A."));
+    assertEquals("port", parse("largest_turn_side", "To port (45 degrees)."));
+    assertEquals("accelerating", parse("speed_trend", "Accelerating: 6.0 knots then 9.5 knots."));
+    assertEquals("stationary, status unknown", parse("behaviour", "Stationary, status unknown."));
+    assertEquals("yes", parse("reach_by", "Yes, it needs 23 minutes."));
+    assertEquals("no", parse("status_consistent", "No: status 5 but 8.0 knots."));
     assertEquals("yes", parse("teleport", "Yes: 412 knots."));
     assertEquals("no", parse("teleport", "No."));
     assertNull(parse("teleport", "Maybe."));
+  }
+
+  @Test
+  void timesOfDay() {
+    assertEquals(8 * 3600 + 12 * 60 + 30.0, num("max_gap_start", "At 08:12:30 UTC."), 1e-9);
+    assertEquals(8 * 3600 + 5 * 60.0, num("first_stop_start", "It stops at 8:05."), 1e-9);
+    assertEquals(23 * 3600 + 59 * 60 + 59.0, num("sog_max_time", "23:59:59"), 1e-9);
+    assertEquals(0.0, num("sog_max_time", "00:00:00 UTC"), 1e-9);
+    // the first time of day wins, a date before it is no time
+    assertEquals(12 * 3600 + 30.0, num("max_gap_start", "On 2024-06-02 12:00:30, for 21 minutes (until 12:21:30)."), 1e-9);
+    // not a time of day: durations, numbers, impossible clocks
+    assertNull(parse("max_gap_start", "After 21 minutes."));
+    assertNull(parse("max_gap_start", "12.5"));
+    assertNull(parse("max_gap_start", "24:10"));
+    assertNull(parse("max_gap_start", "10:61"));
+    assertNull(parse("max_gap_start", "at 1:2:3:4"));
   }
 }

@@ -46,17 +46,19 @@ class GroundedJudgeTest {
 
   @Test
   void wrongNumberBeyondTolerance() {
-    QaPair sog = pair("sog_mean_kn"); // 14.63 knots
+    QaPair sog = pair("sog_mean_kn"); // 14.59 knots: the mean of the 20 rows' SOG
     Verdict v = judge.judge(withAnswer(sog, "About 16.0 knots."), cargo);
     assertFalse(v.accepted());
     assertEquals(List.of("CLAIM_MISMATCH"), v.reasonCodes());
     assertEquals(Boolean.FALSE, v.groundedOk());
     assertEquals(16.0, (Double) v.extracted(), 1e-9);
-    assertEquals(14.63, (Double) v.recomputed(), 1e-9);
-    assertTrue(judge.judge(withAnswer(sog, "Roughly 15 knots."), cargo).accepted()); // 0.37 kn off
+    assertEquals(14.59, (Double) v.recomputed(), 1e-9);
+    assertTrue(judge.judge(withAnswer(sog, "Roughly 15 knots."), cargo).accepted()); // 0.41 kn off, 0.73 allowed
+    rejected(withAnswer(sog, "15.4 knots."), cargo, ReasonCode.CLAIM_MISMATCH); // the maximum, not the mean
     rejected(withAnswer(pair("distance_nm"), "It sailed 30 nautical miles."), cargo, ReasonCode.CLAIM_MISMATCH);
     rejected(withAnswer(pair("duration_min"), "2 hours."), cargo, ReasonCode.CLAIM_MISMATCH);
-    rejected(withAnswer(pair("n_points"), "181 position reports."), cargo, ReasonCode.CLAIM_MISMATCH);
+    rejected(withAnswer(pair("report_count"), "21 position reports."), cargo, ReasonCode.CLAIM_MISMATCH);
+    assertTrue(judge.judge(withAnswer(pair("report_count"), "20 reports."), cargo).accepted());
     rejected(withAnswer(pair("bearing_compass"), "South-west (227 degrees)."), cargo, ReasonCode.CLAIM_MISMATCH);
   }
 
@@ -90,10 +92,12 @@ class GroundedJudgeTest {
     QaPair p = pair("sog_mean_kn");
     Verdict unknown = judge.judge(withFact(p, "sog_median_kn", p.reasoning()), cargo);
     assertEquals(List.of("UNKNOWN_FACT"), unknown.reasonCodes());
-    // SOG question against a window without SOG
+    // SOG question against a window without SOG: no such fact, and the trace (the cargo ship's SOG
+    // values) cites numbers that window's prompt does not hold
     Verdict missing = judge.judge(p, TestWindows.classBNoSog());
-    assertEquals(List.of("FACT_MISSING"), missing.reasonCodes());
+    assertEquals(List.of("TRACE_UNSUPPORTED", "FACT_MISSING"), missing.reasonCodes());
     assertNull(missing.groundedOk());
+    assertFalse(missing.traceUnsupported().isEmpty());
     // free text: no fact key -> only format checks, groundedOk null
     Verdict free = judge.judge(withFact(p, null, p.reasoning()), cargo);
     assertTrue(free.accepted());
@@ -107,5 +111,40 @@ class GroundedJudgeTest {
         "About 9 knots.", p.reasoning(), p.teacher(), p.promptVersion(), p.templateId(), p.claimKind(),
         "14.6", p.unit(), p.facts(), p.factKey());
     rejected(lyingClaim, cargo, ReasonCode.CLAIM_MISMATCH);
+  }
+
+  @Test
+  void timesOfDayWithinAMinute() {
+    QaPair t = pair("sog_max_time"); // 08:35:00
+    Verdict ok = judge.judge(withAnswer(t, "At 08:35:40 UTC."), cargo);
+    assertTrue(ok.accepted(), ok.toString());
+    assertEquals(8 * 3600.0 + 35 * 60, (Double) ok.recomputed(), 0.0);
+    assertEquals(8 * 3600.0 + 35 * 60 + 40, (Double) ok.extracted(), 0.0);
+    rejected(withAnswer(t, "At 08:36:01 UTC."), cargo, ReasonCode.CLAIM_MISMATCH);
+    rejected(withAnswer(t, "At 08:30 UTC."), cargo, ReasonCode.CLAIM_MISMATCH);
+    rejected(withAnswer(t, "At the highest speed."), cargo, ReasonCode.CLAIM_UNPARSEABLE);
+  }
+
+  @Test
+  void tracesMustDeriveFromWhatTheStudentSees() {
+    QaPair p = pair("distance_nm");
+    assertEquals(List.of(), judge.judge(p, cargo).traceUnsupported());
+    // an invented number in an otherwise correct derivation
+    Verdict invented = judge.judge(withFact(p, "distance_nm", p.reasoning() + " The ship also logged 31.7 nm."), cargo);
+    assertEquals(List.of("TRACE_UNSUPPORTED"), invented.reasonCodes());
+    assertEquals(List.of("31.7"), invented.traceUnsupported());
+    assertEquals(Boolean.TRUE, invented.groundedOk()); // the answer itself is right
+    // a trace that quotes computed facts instead of rows: 23.1 is the answer, not derived from the rows
+    Verdict quoted = judge.judge(withFact(p, "distance_nm", "The computed distance_nm is 23.1 nm."), cargo);
+    assertTrue(quoted.reasonCodes().contains("TRACE_UNSUPPORTED"), quoted.toString());
+    // a wrong sum of the right legs
+    String wrongSum = p.reasoning().replaceAll("= [0-9.]+ nm\\.$", "= 25.000 nm.");
+    assertTrue(!wrongSum.equals(p.reasoning()), wrongSum);
+    assertEquals(List.of("25.000"), judge.judge(withFact(p, "distance_nm", wrongSum), cargo).traceUnsupported());
+    // every trace of the teacher passes on its own window, and fails on another vessel's rows
+    for (QaPair q : pairs) {
+      assertEquals(List.of(), judge.judge(q, cargo).traceUnsupported(), q.templateId());
+    }
+    assertFalse(judge.judge(pair("implied_speed_kn"), TestWindows.teleportTug()).traceUnsupported().isEmpty());
   }
 }

@@ -27,11 +27,24 @@ class RepliesTest {
       assertEquals("sog_mean_kn", q.factKey());
       assertEquals("number", q.claimKind());
       assertEquals("t", q.teacher());
-      assertEquals("window-v1", q.promptVersion());
+      assertEquals("window-v2", q.promptVersion());
+      assertEquals(14.59, (Double) q.facts().get("sog_mean_kn"), 1e-9); // the fact recomputed from the rows
       assertTrue(q.facts().containsKey("sog_mean_kn"));
     }
     assertEquals(TeacherReplies.parse("[" + PAIR + "]", w, "t", "c", List.of()).pairs().get(0).qaId(),
         TeacherReplies.parse("[" + PAIR + "]", w, "t", "c", List.of()).pairs().get(0).qaId());
+  }
+
+  @Test
+  void aRemovedFactKeyIsKeptForTheJudgeToReject() {
+    TrackWindow w = TestWindows.cargoUnderway();
+    String old = PAIR.replace("sog_mean_kn", "n_points").replace("\"kinematics\"", "\"temporal\"");
+    QaPair q = TeacherReplies.parse("[" + old + "]", w, "t", "c", List.of()).pairs().get(0);
+    assertEquals("n_points", q.factKey());
+    assertEquals("text", q.claimKind());
+    assertTrue(q.facts().isEmpty());
+    assertEquals(List.of("UNKNOWN_FACT"),
+        new io.aisdistill.common.judge.GroundedJudge().judge(q, w).reasonCodes());
   }
 
   @Test
@@ -40,6 +53,8 @@ class RepliesTest {
     assertEquals("INVALID_JSON", TeacherReplies.problems("{\"pairs\": [", List.of()));
     assertEquals("EMPTY_REPLY", TeacherReplies.problems("", List.of()));
     assertTrue(TeacherReplies.problems("{\"x\": 1}", List.of()).startsWith("SCHEMA_VIOLATION"));
+    assertEquals("NO_PAIRS", TeacherReplies.problems("{\"pairs\": []}", List.of()));
+    assertEquals("NO_PAIRS", TeacherReplies.problems("[]", List.of()));
     TeacherReplies.Parsed p = TeacherReplies.parse("[" + PAIR + ", {\"category\": \"weather\", \"question\": \"q?\", "
         + "\"answer\": \"a\"}, {\"question\": \"q?\"}, 3]", w, "t", "c", List.of());
     assertEquals(1, p.pairs().size());
@@ -47,6 +62,30 @@ class RepliesTest {
     TeacherReplies.Parsed only = TeacherReplies.parse("[" + PAIR + "]", w, "t", "c", List.of("route"));
     assertEquals(0, only.pairs().size());
     assertEquals(1, only.outsideCategories());
+  }
+
+  @Test
+  void responseFormatFollowsTheOutputMode() throws Exception {
+    TrackWindow w = TestWindows.cargoUnderway();
+    ModelSpec m = new ModelSpec();
+    m.name = "t";
+    m.model = "m";
+    m.baseUrl = "http://127.0.0.1:1/v1";
+    java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> rf = new java.util.TreeMap<>();
+    for (String mode : List.of("json_schema", "json_object", "json_object_schema", "none")) {
+      m.responseFormat = mode;
+      m.validate();
+      rf.put(mode, ChatCall.JSON.readTree(TeacherReplies.request(m, w).body()).path("response_format"));
+    }
+    assertEquals("json_schema", rf.get("json_schema").path("type").asText());
+    assertEquals(TeacherReplies.SCHEMA, rf.get("json_schema").path("json_schema").path("schema"));
+    assertTrue(rf.get("json_schema").path("json_schema").path("strict").asBoolean());
+    assertEquals(ChatCall.JSON.readTree("{\"type\":\"json_object\"}"), rf.get("json_object"));
+    // llama-cpp-python's form: JSON mode plus the schema, which its server compiles to a grammar
+    assertEquals("json_object", rf.get("json_object_schema").path("type").asText());
+    assertEquals(TeacherReplies.SCHEMA, rf.get("json_object_schema").path("schema"));
+    assertEquals(2, rf.get("json_object_schema").size());
+    assertTrue(rf.get("none").isMissingNode());
   }
 
   @Test

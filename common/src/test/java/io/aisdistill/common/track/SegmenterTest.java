@@ -177,4 +177,42 @@ class SegmenterTest {
     assertEquals(1, w.sogMissing());
     assertEquals(1, w.cogMissing());
   }
+
+  @Test
+  void gpsNoiseUnderTheFloorStaysInTheTrackButCountsForTheFastestLeg() {
+    List<PositionReport> in = new ArrayList<>(eastbound(366_000_011L, T0, 10, 10.0));
+    // 5 s after the fifth report, one 0.1 nm ahead of it: 72 kn, but under the 0.25 nm noise floor
+    PositionReport fifth = in.get(4);
+    in.add(5, pos(fifth.mmsi(), fifth.tsMillis() + 5_000L, 0.0, fifth.lon() + 0.1 / 60.0, 10.0, 0));
+    List<TrackWindow> w = run(CFG, in);
+    assertEquals(1, w.size());
+    assertEquals(11, w.get(0).nPoints());
+    assertEquals(72.0, w.get(0).maxLegSpeedKn(), 0.5); // every leg that takes time counts
+  }
+
+  @Test
+  void aFirstReportWithoutSogCanStartAStop() {
+    List<PositionReport> in = new ArrayList<>();
+    for (int i = 0; i < 6; i++) { // no SOG, not moving: five minutes from the first report
+      in.add(pos(366_000_012L, T0 + i * 60_000L, 10.0, 20.0, null, 5));
+    }
+    TrackWindow w = run(CFG, in).get(0);
+    assertEquals(1, w.stopCount());
+    assertEquals(300, w.stoppedS());
+    assertNull(w.sogMeanKn());
+    assertEquals(6, w.sogMissing());
+  }
+
+  @Test
+  void sog102Point2IsNoSpeed() {
+    List<PositionReport> in = new ArrayList<>(eastbound(366_000_013L, T0, 6, 10.0));
+    PositionReport third = in.get(2);
+    in.set(2, pos(third.mmsi(), third.tsMillis(), third.lat(), third.lon(), 102.2, 0));
+    TrackWindow w = run(CFG, in).get(0);
+    assertEquals(10.0, w.sogMaxKn(), 1e-9);
+    assertEquals(10.0, w.sogMeanKn(), 1e-9);
+    assertEquals(1, w.sogMissing());
+    assertEquals(0.0, w.stationaryFraction(), 0.0);
+    assertEquals(102.2, w.track().get(2).sog(), 0.0); // the row still shows it
+  }
 }
