@@ -343,10 +343,18 @@ def test_prompt_parsing_with_a_row_on_the_next_day_and_identity():
 
 
 def test_identity_facts():
-    assert vq.ship_type_group(70) == "cargo" and vq.ship_type_group(31) == "tug"
-    assert vq.ship_type_group(52) == "tug" and vq.ship_type_group(34) == "other"
-    assert vq.ship_type_group(45) == "high-speed craft" and vq.ship_type_group(25) == "wing in ground"
-    assert vq.ship_type_group(99) == "other" and vq.ship_type_group(89) == "tanker"
+    # docs/qa-facts.md (since 8c5c17a): 31-32 towing, 34 diving, 52 tug, 53-54 and 56-59 other,
+    # asked only for codes 20-99
+    expected = {20: "wing in ground", 29: "wing in ground", 30: "fishing", 31: "towing", 32: "towing",
+                33: "dredging", 34: "diving", 35: "military", 36: "sailing", 37: "pleasure", 38: "other",
+                39: "other", 40: "high-speed craft", 49: "high-speed craft", 50: "pilot",
+                51: "search and rescue", 52: "tug", 53: "other", 54: "other", 55: "law enforcement",
+                56: "other", 58: "other", 59: "other", 60: "passenger", 69: "passenger", 70: "cargo",
+                79: "cargo", 80: "tanker", 89: "tanker", 90: "other", 99: "other"}
+    assert {c: vq.ship_type_group(c) for c in expected} == expected
+    assert vq.ship_type_group(0) is None and vq.ship_type_group(19) is None and vq.ship_type_group(100) is None
+    assert vq.parse_answer(A("A towing vessel."), "ship_type_group").value == "towing"
+    assert vq.parse_answer(A("A tug."), "ship_type_group").value == "tug"
     assert "United States" in vq.flag_names(303123456)
     assert "Portugal" in vq.flag_names(204123456) and "Portugal" in vq.flag_names(255123456)
     assert vq.flag_names(219000123) == ["Denmark"]
