@@ -850,10 +850,16 @@ class PositionIndex:
         if not cands:
             return None
         lat, lon = float(cells["lat"]), float(cells["lon"])
-        # closest in lat/lon to the shown values; ties: the most matching cells (duplicates)
-        return min(cands, key=lambda r: ((r["lat"] - lat) ** 2 + (r["lon"] - lon) ** 2,
-                                         -sum(1 for k, v in shown_cells(r, 0).items()
-                                              if k != "time" and v == cells.get(k))))
+
+        def key(r):
+            mine = shown_cells(r, 0)
+            # closest in lat/lon as shown (rounded); among reports of the same second that round to
+            # the same position (duplicates from several receivers), the one whose other cells match
+            # the table; then the closest unrounded position
+            return ((float(mine["lat"]) - lat) ** 2 + (float(mine["lon"]) - lon) ** 2,
+                    sum(1 for k, v in mine.items() if k not in ("time", "lat", "lon") and v != cells.get(k)),
+                    (r["lat"] - lat) ** 2 + (r["lon"] - lon) ** 2)
+        return min(cands, key=key)
 
 
 def rebuild_rows(prompt, index):
@@ -885,17 +891,20 @@ def expected_value(fact_key, prompt, rows, notes):
     facts = window_facts(rows)
     notes.update({k: v for k, v in facts.items() if k.startswith("_")})
     if fact_key == "partial_speed_kn":
-        times = sorted({t for _, t, _ in question_times(prompt)})
         a_spec, b_spec = partial_rows(len(rows))
-        if len(times) >= 2:
-            ta, tb = times[0], times[-1]
-            a = next((i for i, r in enumerate(rows) if r.t == ta), None)
-            b = next((i for i in range(len(rows) - 1, -1, -1) if rows[i].t == tb), None)
-            if a is None or b is None:
-                notes["question_data"] = f"question times {tod(ta)}, {tod(tb)} are not rows"
+        # the rows the question names; a time written without a date (a row the table shows with its
+        # date, after midnight) is matched on the time of day
+        named = []
+        for _, t, dated in question_times(prompt):
+            hits = [i for i, r in enumerate(rows) if (r.t == t if dated else r.t % 86400 == t % 86400)]
+            if not hits:
+                notes["question_data"] = f"question time {tod(t)} is not a row"
                 return facts["partial_speed_kn"]
+            named.append(hits)
+        if len(named) >= 2:
+            a, b = min(named[0][0], named[-1][0]), max(named[0][-1], named[-1][-1])
             if rows[a].t != rows[a_spec].t or rows[b].t != rows[b_spec].t:
-                notes["question_data"] = (f"question rows {a},{b} ({tod(ta)}, {tod(tb)}); spec rows "
+                notes["question_data"] = (f"question rows {a},{b} ({tod(rows[a].t)}, {tod(rows[b].t)}); spec rows "
                                           f"{a_spec},{b_spec} ({tod(rows[a_spec].t)}, {tod(rows[b_spec].t)})")
             return partial_speed(rows, legs_nm(rows), a, b)
         notes["question_data"] = "question names no two times"

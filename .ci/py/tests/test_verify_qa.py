@@ -298,6 +298,37 @@ def test_partial_speed_reads_the_question_times():
     assert "spec rows 1,3" in notes["question_data"]
 
 
+def test_partial_speed_question_times_after_midnight_are_written_without_a_date():
+    pts = [(55.0, 12.0)]
+    for _ in range(4):
+        pts.append(moved(*pts[-1], 0, 0.5))
+    t0 = calendar.timegm((2024, 6, 1, 23, 50, 0))
+    cells = [[(vq.tod(t) if vq.day(t) == "2024-06-01" else f"{vq.day(t)} {vq.tod(t)}"), f"{la:.5f}", f"{lo:.5f}",
+              "-", "-", "-", "-"] for t, (la, lo) in ((t0 + 600 * i, p) for i, p in enumerate(pts))]
+    assert cells[2][0] == "2024-06-02 00:10:00"
+    p = vq.parse_prompt(prompt_text(cells, "Mean speed from 00:00:00 UTC to 00:20:00 UTC?"))
+    rows = [vq.row_from_cells(t, c) for t, c in p.rows]
+    notes = {}
+    assert vq.expected_value("partial_speed_kn", p, rows, notes) == pytest.approx(3.0, abs=0.01)
+    assert "question_data" not in notes
+
+
+def test_lookup_prefers_the_duplicate_that_rounds_to_the_shown_cells():
+    # two reports in one second, both shown as 55.46554, 5.12232 (real case, DMA data): the table
+    # shows heading 349; the raw-closest report has heading 0
+    recs = [{"mmsi": 1, "t": 100, "lat": 55.46554166666667, "lon": 5.122318333333333, "sog": 2.7, "cog": 185.1,
+             "heading": 349, "nav_status": 0},
+            {"mmsi": 1, "t": 100, "lat": 55.465540000000004, "lon": 5.12232, "sog": 2.7, "cog": 184.7,
+             "heading": 0, "nav_status": 0},
+            {"mmsi": 1, "t": 100, "lat": 55.47, "lon": 5.12232, "sog": 2.7, "cog": 184.7, "heading": 349,
+             "nav_status": 0}]
+    idx = vq.PositionIndex(recs)
+    cells = {"lat": "55.46554", "lon": "5.12232", "sog_kn": "2.7", "cog_deg": "185", "heading_deg": "349", "nav": "0"}
+    assert idx.lookup(1, 100, cells)["heading"] == 349 and idx.lookup(1, 100, cells)["lat"] < 55.466
+    assert idx.lookup(1, 100, dict(cells, heading_deg="0"))["heading"] == 0
+    assert idx.lookup(1, 101, cells) is None and idx.lookup(2, 100, cells) is None
+
+
 def test_prompt_parsing_with_a_row_on_the_next_day_and_identity():
     cells = [["23:59:00", "55.00000", "12.00000", "0.0", "-", "-", "5"],
              ["2024-06-02 00:01:00", "55.00000", "12.00000", "102.2", "360", "511", "-"]]
@@ -312,10 +343,18 @@ def test_prompt_parsing_with_a_row_on_the_next_day_and_identity():
 
 
 def test_identity_facts():
-    assert vq.ship_type_group(70) == "cargo" and vq.ship_type_group(31) == "tug"
-    assert vq.ship_type_group(52) == "tug" and vq.ship_type_group(34) == "other"
-    assert vq.ship_type_group(45) == "high-speed craft" and vq.ship_type_group(25) == "wing in ground"
-    assert vq.ship_type_group(99) == "other" and vq.ship_type_group(89) == "tanker"
+    # docs/qa-facts.md (since 8c5c17a): 31-32 towing, 34 diving, 52 tug, 53-54 and 56-59 other,
+    # asked only for codes 20-99
+    expected = {20: "wing in ground", 29: "wing in ground", 30: "fishing", 31: "towing", 32: "towing",
+                33: "dredging", 34: "diving", 35: "military", 36: "sailing", 37: "pleasure", 38: "other",
+                39: "other", 40: "high-speed craft", 49: "high-speed craft", 50: "pilot",
+                51: "search and rescue", 52: "tug", 53: "other", 54: "other", 55: "law enforcement",
+                56: "other", 58: "other", 59: "other", 60: "passenger", 69: "passenger", 70: "cargo",
+                79: "cargo", 80: "tanker", 89: "tanker", 90: "other", 99: "other"}
+    assert {c: vq.ship_type_group(c) for c in expected} == expected
+    assert vq.ship_type_group(0) is None and vq.ship_type_group(19) is None and vq.ship_type_group(100) is None
+    assert vq.parse_answer(A("A towing vessel."), "ship_type_group").value == "towing"
+    assert vq.parse_answer(A("A tug."), "ship_type_group").value == "tug"
     assert "United States" in vq.flag_names(303123456)
     assert "Portugal" in vq.flag_names(204123456) and "Portugal" in vq.flag_names(255123456)
     assert vq.flag_names(219000123) == ["Denmark"]
