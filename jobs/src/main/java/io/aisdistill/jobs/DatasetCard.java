@@ -52,7 +52,7 @@ final class DatasetCard {
   static final String FILE = "dataset_card.md";
   /** Verification results written into the export directory by a later check (optional). */
   static final String VERIFY_FILE = "verify.json";
-  /** Table of the window selection (window_id, stratum), written by the selection stage (optional). */
+  /** Table of the window selection (window_id, stratum), written by the selection stage (optional; ignored without those columns). */
   static final String SELECTION_TABLE = "window_selection";
   /** A pair is trivial when the window's max valid SOG is below this, knots ... */
   static final double TRIVIAL_SOG_KN = 0.5;
@@ -128,6 +128,7 @@ final class DatasetCard {
    *
    * @param manifest the export's manifest (export_id, counts, tokenizer, prompt_version)
    * @param selectionVersion Delta version of window_selection read, or -1 when the table is missing
+   *     (or lacks the columns window_id and stratum)
    * @param positionsVersion Delta version of ais_positions read, or -1 when the table is missing
    * @param verify verify.json's content, or null when it is missing
    * @param verifyProblem why verify.json could not be read, or null
@@ -149,7 +150,9 @@ final class DatasetCard {
     Dataset<Row> cands = at(spark, lh, Tables.QA_CANDIDATES, versions)
         .select("qa_id", "teacher", "template_id", "fact_key", "claim");
     Dataset<Row> windows = at(spark, lh, Tables.WINDOWS, versions).select("window_id", "sog_max_kn", "distance_nm");
-    long selVersion = lh.exists(SELECTION_TABLE) ? lh.version(SELECTION_TABLE) : -1;
+    long selVersion = lh.exists(SELECTION_TABLE)
+        && List.of(lh.read(SELECTION_TABLE).columns()).containsAll(List.of("window_id", "stratum"))
+        ? lh.version(SELECTION_TABLE) : -1;
     Dataset<Row> rows = exported.select(col("split"), col("qa_id"), col("window_id"), col("mmsi"), col("category"),
             col("n_tokens"), expr("filter(messages, m -> m.role = 'user')[0].content").as("user"))
         .join(cands, "qa_id").join(windows, "window_id", "left");
@@ -365,7 +368,8 @@ final class DatasetCard {
 
     b.append("## Strata\n\n");
     if (ctx.selectionVersion() < 0) {
-      b.append("Not recorded: the lakehouse has no `").append(SELECTION_TABLE).append("` table.\n\n");
+      b.append("Not recorded: the lakehouse has no `").append(SELECTION_TABLE)
+          .append("` table (columns window_id, stratum).\n\n");
     } else {
       b.append("Window strata from `").append(SELECTION_TABLE).append("` (Delta version ")
           .append(ctx.selectionVersion()).append("); `-` = window not in the table.\n\n");

@@ -200,7 +200,6 @@ class ExportJobTest {
         .filter("coalesce(sog_max_kn, 0) < 0.5 and coalesce(distance_nm, 0) < 0.1").count();
     long copies = pq.join(cand, "qa_id").selectExpr("messages[size(messages) - 2].content", "claim").collectAsList()
         .stream().filter(r -> DatasetCard.copied(r.getString(0), r.getString(1))).count();
-    assertTrue(copies > 0 && copies < n, "some answers are copies: " + copies);
     assertTrue(card.contains("| trivial | " + num(trivial) + " | "), card);
     assertTrue(card.contains("| copy | " + num(copies) + " | "), card);
     // answer distribution: one template's pairs
