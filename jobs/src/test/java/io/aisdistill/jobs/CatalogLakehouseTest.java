@@ -43,7 +43,7 @@ class CatalogLakehouseTest {
     assertEquals("spark_catalog.ais_catalog_test.qa_judged", cat.path(Tables.QA_JUDGED));
     assertTrue(spark.catalog().tableExists("spark_catalog.ais_catalog_test.ais_positions"), "a catalog table");
     List<String> expected = TableChecksums.lines(spark, path);
-    assertEquals(7, expected.size(), String.join("\n", expected));
+    assertEquals(8, expected.size(), String.join("\n", expected));
     assertEquals(expected, TableChecksums.lines(spark, cat));
     StageReport again = IngestJob.run(spark, cat, List.of(samples), null, "cat-2");
     assertEquals(0L, again.get("positions_new_in_table"), "a rerun MERGEs nothing new into the catalog table");

@@ -81,6 +81,7 @@ class SmolLm2TeacherTest {
       tc.maxWindows = WINDOWS;
       tc.progressIntervalS = 30;
       Lakehouse lh = LlmFixture.lakehouseWithWindows(tmp.resolve("lh"));
+      SelectJob.run(SparkTestSession.get(), lh, SparkTestSession.config(), tc, "smollm2-test");
       long t1 = System.currentTimeMillis();
       StageReport rep = GenerateJob.run(SparkTestSession.get(), lh, SparkTestSession.config(), tc, "smollm2-test");
       System.err.printf("generate with SmolLM2: %d calls in %.1f s%n", WINDOWS, (System.currentTimeMillis() - t1) / 1000.0);
