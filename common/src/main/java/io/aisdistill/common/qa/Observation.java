@@ -126,6 +126,16 @@ public final class Observation {
     return t[i] - t[i - 1];
   }
 
+  /** The n-1 intervals between consecutive rows, seconds, ascending (for medians). */
+  public long[] sortedIntervals() {
+    long[] iv = new long[Math.max(0, n() - 1)];
+    for (int i = 1; i < n(); i++) {
+      iv[i - 1] = interval(i);
+    }
+    Arrays.sort(iv);
+    return iv;
+  }
+
   /** Last minus first row time, seconds (0 for fewer than 2 rows). */
   public long durationS() {
     return n() < 2 ? 0 : t[n() - 1] - t[0];

@@ -106,11 +106,7 @@ public final class Traces {
   }
 
   private static String medianInterval(Observation o) {
-    long[] iv = new long[o.n() - 1];
-    for (int i = 1; i < o.n(); i++) {
-      iv[i - 1] = o.interval(i);
-    }
-    java.util.Arrays.sort(iv);
+    long[] iv = o.sortedIntervals();
     int k = iv.length;
     StringBuilder s = new StringBuilder(intervals(o)).append(" Sorted, the ").append(k).append(" intervals have ");
     if (k % 2 == 1) {

@@ -510,11 +510,7 @@ public final class WindowFacts {
     if (o.n() < 2) {
       return null;
     }
-    long[] iv = new long[o.n() - 1];
-    for (int i = 1; i < o.n(); i++) {
-      iv[i - 1] = o.interval(i);
-    }
-    java.util.Arrays.sort(iv);
+    long[] iv = o.sortedIntervals();
     int k = iv.length;
     return k % 2 == 1 ? (double) iv[k / 2] : (iv[k / 2 - 1] + iv[k / 2]) / 2.0;
   }
