@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.udf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aisdistill.common.text.Markdown;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -395,7 +396,8 @@ final class DatasetCard {
       List<Map.Entry<String, Long>> vals = new ArrayList<>(t.getValue().entrySet());
       vals.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
       long all = vals.stream().mapToLong(Map.Entry::getValue).sum();
-      String top = vals.stream().limit(TOP_ANSWERS).map(v -> code(shorten(v.getKey())) + " (" + num(v.getValue()) + ")")
+      String top = vals.stream().limit(TOP_ANSWERS)
+          .map(v -> code(Markdown.truncate(v.getKey(), 40)) + " (" + num(v.getValue()) + ")")
           .collect(Collectors.joining(", "));
       rows.add(List.of(code(t.getKey()), num(all), num(vals.size()), top, pct(vals.get(0).getValue(), all)));
     }
@@ -497,7 +499,7 @@ final class DatasetCard {
     } else if (node.isArray()) {
       rows.add(List.of(code(prefix), "(" + node.size() + " items)"));
     } else {
-      rows.add(List.of(code(prefix), cell(node.asText())));
+      rows.add(List.of(code(prefix), Markdown.cell(node.asText())));
     }
   }
 
@@ -523,16 +525,8 @@ final class DatasetCard {
     return whole == 0 ? "-" : String.format(Locale.ROOT, "%.1f %%", 100.0 * part / whole);
   }
 
-  private static String shorten(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 39) + "…";
-  }
-
   /** A value as an inline code span in a table cell ("-" stays plain). */
   private static String code(String s) {
-    return s.equals("-") ? s : "`" + cell(s).replace("`", "'") + "`";
-  }
-
-  private static String cell(String s) {
-    return s.replace("\r", " ").replace("\n", " ").replace("|", "\\|");
+    return s.equals("-") ? s : "`" + Markdown.cell(s).replace("`", "'") + "`";
   }
 }

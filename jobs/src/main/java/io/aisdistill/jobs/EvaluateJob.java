@@ -10,6 +10,9 @@ import static org.apache.spark.sql.functions.when;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aisdistill.common.eval.CostModel;
+import io.aisdistill.common.eval.EvalAnswer;
+import io.aisdistill.common.eval.EvalExample;
+import io.aisdistill.common.eval.EvalExamples;
 import io.aisdistill.common.eval.EvalItem;
 import io.aisdistill.common.eval.EvalReport;
 import io.aisdistill.common.eval.EvalSummary;
@@ -90,6 +93,10 @@ import org.apache.spark.storage.StorageLevel;
  * of its calls in flight (a lower bound when models share the hardware). A teacher without
  * {@code base_url} is a price reference: its row has n = 0 and the cost of the items' mean prompt
  * and reference-answer lengths (tokenizer of the models file) at its prices.
+ *
+ * <p>Report: {@link EvalReport} in {@code reportDir}, with {@value EvalExamples#DEFAULT_COUNT}
+ * example items ({@link EvalExamples#select}: the same items for every called model, among those
+ * all of them answered) in report.md and examples.json.
  */
 public final class EvaluateJob {
   private EvaluateJob() {}
@@ -236,9 +243,11 @@ public final class EvaluateJob {
         }
         costs = new CostModel(costs.models(), notes);
         writeSummary(spark, lh, rows, evalId, runId);
+        List<EvalExample> examples = EvalExamples.select(answers(results, items),
+            called.stream().map(m -> m.name).toList(), EvalExamples.DEFAULT_COUNT);
         List<Path> files;
         try {
-          files = EvalReport.write(rows, costs, reportDir);
+          files = EvalReport.write(rows, costs, examples, reportDir);
         } catch (IOException e) {
           throw new UncheckedIOException("cannot write the report to " + reportDir + ": " + e.getMessage(), e);
         }
@@ -273,6 +282,26 @@ public final class EvaluateJob {
     } finally {
       items.unpersist();
     }
+  }
+
+  /**
+   * The scored rows of {@code results} (eval_results columns) for {@link EvalExamples#select}, each
+   * with the question as asked: {@link EvalExamples#question} of the item's user turn, or
+   * eval_results.question when the prompt has no "Question:" line.
+   */
+  static List<EvalAnswer> answers(Dataset<Row> results, Dataset<Row> items) {
+    Dataset<Row> asked = items.select("qa_id", "user").map(
+        (org.apache.spark.api.java.function.MapFunction<Row, Row>) r ->
+            RowFactory.create(r.getString(0), EvalExamples.question(r.getString(1))),
+        Encoders.row(new StructType().add("qa_id", DataTypes.StringType).add("_asked", DataTypes.StringType)));
+    List<EvalAnswer> out = new ArrayList<>();
+    for (Row r : results.join(asked, "qa_id").select("model", "qa_id", "category", "fact_key", "_asked", "question",
+        "reference_answer", "answer", "correct", "score_reason").collectAsList()) {
+      out.add(new EvalAnswer(r.getString(0), r.getString(1), r.getString(2), r.getString(3),
+          r.isNullAt(4) ? r.getString(5) : r.getString(4), r.getString(6), r.getString(7),
+          r.isNullAt(8) ? null : r.getBoolean(8), r.getString(9)));
+    }
+    return out;
   }
 
   /** The newest export directory recorded in training_runs. */

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aisdistill.common.eval.EvalExample;
+import io.aisdistill.common.eval.EvalExamples;
 import io.aisdistill.common.eval.EvalReport;
 import io.aisdistill.common.eval.SummaryRow;
 import io.aisdistill.common.llm.TeacherConfig;
@@ -215,10 +217,48 @@ class EvaluateJobTest {
   }
 
   @Test
+  void reportShowsTheSameExampleItemsForEveryCalledModel() throws IOException {
+    String evalId = (String) first.get("eval_id");
+    Path dir = tmp.resolve("report");
+    String md = Files.readString(dir.resolve(EvalReport.REPORT_MD));
+    assertTrue(md.contains("## Example answers"), md);
+    assertTrue(md.indexOf("## Accuracy per category") < md.indexOf("## Example answers"), "after the accuracy table");
+    List<EvalExample> examples = EvalReport.readExamples(dir.resolve(EvalReport.EXAMPLES_JSON));
+    assertEquals(EvalExamples.DEFAULT_COUNT, examples.size(), "24 items answered by every model: 10 shown");
+    assertEquals(6, examples.stream().map(EvalExample::category).distinct().count(), "every category appears");
+    assertEquals(10, examples.stream().map(EvalExample::qaId).distinct().count());
+    Map<String, Row> byKey = new HashMap<>();
+    results(evalId).forEach(r -> byKey.put(r.getAs("model") + "|" + r.getAs("qa_id"), r));
+    Map<String, String> asked = new HashMap<>();
+    lh.read(Tables.QA_JUDGED).select("qa_id", "question").collectAsList()
+        .forEach(r -> asked.put(r.getString(0), r.getString(1)));
+    for (EvalExample e : examples) {
+      // the called models (student half, base refuser, teacher oracle); no price reference, no judge
+      assertEquals(List.of("oracle", "half", "refuser"), List.copyOf(e.answers().keySet()), e.qaId());
+      assertEquals(asked.get(e.qaId()).strip(), e.question(), "the question as asked, without the track table");
+      assertTrue(md.contains("qa_id `" + e.qaId() + "`"), e.qaId());
+      for (Map.Entry<String, EvalExample.ModelAnswer> a : e.answers().entrySet()) {
+        Row r = byKey.get(a.getKey() + "|" + e.qaId());
+        assertNotNull(r, a.getKey() + " " + e.qaId());
+        assertEquals(r.getAs("answer"), a.getValue().answer());
+        assertEquals(r.getAs("correct"), a.getValue().correct());
+        assertEquals(r.getAs("score_reason"), a.getValue().reason());
+        assertEquals(r.getAs("reference_answer"), e.reference());
+        assertEquals(r.getAs("category"), e.category());
+      }
+      assertEquals(true, e.answers().get("oracle").correct(), "oracle answers the reference");
+      assertEquals(false, e.answers().get("refuser").correct(), "refuser declines");
+      assertEquals("behaviour".equals(e.category()) ? EvaluateJob.LLM_JUDGE : "REFUSED",
+          e.answers().get("refuser").reason());
+    }
+  }
+
+  @Test
   void rerunMakesNoNewCallsAndChangesNothing() throws IOException {
     String evalId = (String) first.get("eval_id");
     int requests = server.requests.get();
     String summary = Files.readString(tmp.resolve("report").resolve(EvalReport.SUMMARY_JSON));
+    String examples = Files.readString(tmp.resolve("report").resolve(EvalReport.EXAMPLES_JSON));
     long resultRows = lh.read(Tables.EVAL_RESULTS).count();
     StageReport again = EvaluateJob.run(spark, lh, cfg, models, null, Tables.QA_JUDGED, tmp.resolve("report"), "eval-2");
     assertEquals(evalId, again.get("eval_id"));
@@ -226,5 +266,6 @@ class EvaluateJobTest {
     assertEquals(0L, again.getLong("llm_calls"));
     assertEquals(resultRows, lh.read(Tables.EVAL_RESULTS).count());
     assertEquals(summary, Files.readString(tmp.resolve("report").resolve(EvalReport.SUMMARY_JSON)));
+    assertEquals(examples, Files.readString(tmp.resolve("report").resolve(EvalReport.EXAMPLES_JSON)));
   }
 }

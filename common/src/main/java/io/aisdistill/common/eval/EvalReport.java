@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.aisdistill.common.text.Markdown;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.image.BufferedImage;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import javax.imageio.ImageIO;
@@ -33,11 +35,16 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * Writes the evaluation report into a directory:
  * <ul>
  *   <li>{@value #REPORT_MD}: the paper's comparison (teacher vs student accuracy and the cost
- *       ratio), accuracy per category per model with 95 % Wilson intervals, cost per 1,000
- *       queries with tokens and latency, and the assumptions (prices, self-hosting GPU $/hour and
- *       throughput, formulas, notes);</li>
+ *       ratio), accuracy per category per model with 95 % Wilson intervals, example answers (the
+ *       same items for every called model, {@link EvalExamples}: question, reference answer, and
+ *       per model its answer cut at {@value #ANSWER_CHARS} chars, correct or not, and the score
+ *       reason), cost per 1,000 queries with tokens and latency, and the assumptions (prices,
+ *       self-hosting GPU $/hour and throughput, formulas, notes);</li>
  *   <li>{@value #SUMMARY_JSON}: the {@link SummaryRow}s as a JSON array, snake_case field names
  *       (the {@code eval_summary} columns), accuracy and CI as fractions in [0, 1];</li>
+ *   <li>{@value #EXAMPLES_JSON}: the example items ({@link EvalExample}s, full answers) as a JSON
+ *       array of {qa_id, category, fact_key, question, reference, answers: {model: {answer,
+ *       correct, reason}}};</li>
  *   <li>PNG charts of {@value #WIDTH} x {@value #HEIGHT} pixels (XChart, rendered headless):
  *       {@value #ACCURACY_PNG} (grouped bars, accuracy % by category per model; no bar where a model
  *       has no scored item in the category),
@@ -56,6 +63,8 @@ public final class EvalReport {
   public static final String REPORT_MD = "report.md";
   /** Summary rows file name. */
   public static final String SUMMARY_JSON = "summary.json";
+  /** Example answers file name. */
+  public static final String EXAMPLES_JSON = "examples.json";
   /** Accuracy-by-category chart file name. */
   public static final String ACCURACY_PNG = "accuracy_by_category.png";
   /** Cost-per-1,000-queries chart file name. */
@@ -66,27 +75,40 @@ public final class EvalReport {
   public static final int WIDTH = 960;
   /** Chart height, pixels. */
   public static final int HEIGHT = 540;
+  /** Longest answer or reference answer shown in {@value #REPORT_MD}'s examples, chars (ellipsis included). */
+  public static final int ANSWER_CHARS = 300;
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .enable(SerializationFeature.INDENT_OUTPUT);
 
   /**
-   * Writes {@value #REPORT_MD}, {@value #SUMMARY_JSON} and the three PNG charts into {@code dir}
-   * (created when missing; existing files of these names are replaced).
+   * As {@link #write(List, CostModel, List, Path)} without example items (the report says there
+   * are none; {@value #EXAMPLES_JSON} is an empty array).
+   */
+  public static List<Path> write(List<SummaryRow> rows, CostModel assumptions, Path dir) throws IOException {
+    return write(rows, assumptions, List.of(), dir);
+  }
+
+  /**
+   * Writes {@value #REPORT_MD}, {@value #SUMMARY_JSON}, {@value #EXAMPLES_JSON} and the three PNG
+   * charts into {@code dir} (created when missing; existing files of these names are replaced).
    *
    * @param rows summary rows, e.g. from {@link EvalSummary#summarize}; each model's
    *     {@link EvalSummary#ALL} row feeds the comparison, cost table and scatter
    * @param assumptions the models, pricing and notes stated in the report
+   * @param examples example items, e.g. from {@link EvalExamples#select}; written in this order
    * @param dir output directory
    * @return the written files, in the order listed in the class Javadoc
    * @throws IOException when a file cannot be written
    * @throws NullPointerException when an argument is null
    * @throws IllegalArgumentException when a row's model is not in {@code assumptions}
    */
-  public static List<Path> write(List<SummaryRow> rows, CostModel assumptions, Path dir) throws IOException {
+  public static List<Path> write(List<SummaryRow> rows, CostModel assumptions, List<EvalExample> examples,
+      Path dir) throws IOException {
     Objects.requireNonNull(rows, "rows");
     Objects.requireNonNull(assumptions, "assumptions");
+    Objects.requireNonNull(examples, "examples");
     Objects.requireNonNull(dir, "dir");
     for (SummaryRow r : rows) {
       assumptions.model(r.model());
@@ -96,8 +118,9 @@ public final class EvalReport {
     }
     Files.createDirectories(dir);
     List<Path> out = new ArrayList<>();
-    out.add(writeString(dir.resolve(REPORT_MD), markdown(rows, assumptions)));
+    out.add(writeString(dir.resolve(REPORT_MD), markdown(rows, assumptions, examples)));
     out.add(writeString(dir.resolve(SUMMARY_JSON), JSON.writeValueAsString(rows) + "\n"));
+    out.add(writeString(dir.resolve(EXAMPLES_JSON), JSON.writeValueAsString(examples) + "\n"));
     out.add(png(accuracyChart(rows), dir.resolve(ACCURACY_PNG)));
     out.add(png(costChart(rows), dir.resolve(COST_PNG)));
     out.add(png(scatterChart(rows), dir.resolve(SCATTER_PNG)));
@@ -113,10 +136,24 @@ public final class EvalReport {
     return JSON.readValue(summaryJson.toFile(), new TypeReference<List<SummaryRow>>() {});
   }
 
+  /**
+   * Reads an {@value #EXAMPLES_JSON} written by {@link #write} back into examples.
+   *
+   * @throws IOException when the file cannot be read or parsed
+   */
+  public static List<EvalExample> readExamples(Path examplesJson) throws IOException {
+    return JSON.readValue(examplesJson.toFile(), new TypeReference<List<EvalExample>>() {});
+  }
+
   // ------------------------------------------------------------------ markdown
 
-  /** The Markdown text of {@value #REPORT_MD} (see {@link #write}). */
+  /** The Markdown text of {@value #REPORT_MD} without example items (see {@link #write}). */
   public static String markdown(List<SummaryRow> rows, CostModel assumptions) {
+    return markdown(rows, assumptions, List.of());
+  }
+
+  /** The Markdown text of {@value #REPORT_MD} (see {@link #write(List, CostModel, List, Path)}). */
+  public static String markdown(List<SummaryRow> rows, CostModel assumptions, List<EvalExample> examples) {
     StringBuilder md = new StringBuilder("# Evaluation report\n\n");
     List<String> models = models(rows);
     md.append("Models: ");
@@ -163,6 +200,8 @@ public final class EvalReport {
       }
       md.append('\n');
     }
+
+    md.append('\n').append(examplesMarkdown(examples));
 
     md.append("\n## Cost per 1,000 queries\n\nOver all items of each model.\n\n"
         + "| model | role | basis | n | mean tokens in | mean tokens out | latency p50 (ms) | latency p95 (ms) "
@@ -212,6 +251,48 @@ public final class EvalReport {
         .append("![Cost per 1,000 queries (log scale)](").append(COST_PNG).append(")\n\n")
         .append("![Accuracy against cost](").append(SCATTER_PNG).append(")\n");
     return md.toString();
+  }
+
+  /**
+   * The "## Example answers" section: an introduction, then per example a "### i. category: fact
+   * key" heading, its qa_id, question and reference answer, and a table
+   * {@code | model | answer | correct | reason |} with one row per model in the example's order.
+   * Cells are one line with '|' escaped ({@link Markdown#cell}); answers and the reference are cut
+   * at {@value #ANSWER_CHARS} chars with an ellipsis; correct is "yes", "no" or "-" (not scored).
+   */
+  static String examplesMarkdown(List<EvalExample> examples) {
+    StringBuilder md = new StringBuilder("## Example answers\n\n");
+    if (examples.isEmpty()) {
+      return md.append("No test item was answered by every called model.\n").toString();
+    }
+    md.append("The same ").append(examples.size()).append(" test items for every called model, taken in turn from "
+        + "each category (lowest SHA-256 of qa_id first) among the items every called model answered. Answers "
+        + "longer than ").append(ANSWER_CHARS).append(" characters are cut here; ").append(EXAMPLES_JSON)
+        .append(" holds them in full. correct: yes / no, - when not scored.\n");
+    int i = 0;
+    for (EvalExample e : examples) {
+      md.append("\n### ").append(++i).append(". ").append(Markdown.cell(e.category())).append(": ")
+          .append(e.factKey() == null ? "free text" : "`" + Markdown.cell(e.factKey()) + "`").append("\n\n")
+          .append("qa_id `").append(Markdown.cell(e.qaId())).append("`\n\n")
+          .append("**Question:** ").append(e.question() == null ? "-" : Markdown.cell(e.question())).append("\n\n")
+          .append("**Reference answer:** ").append(shown(e.reference())).append("\n\n")
+          .append("| model | answer | correct | reason |\n|---|---|---|---|\n");
+      for (Map.Entry<String, EvalExample.ModelAnswer> a : e.answers().entrySet()) {
+        EvalExample.ModelAnswer v = a.getValue();
+        md.append("| ").append(Markdown.cell(a.getKey())).append(" | ").append(shown(v.answer())).append(" | ")
+            .append(v.correct() == null ? "-" : v.correct() ? "yes" : "no").append(" | ")
+            .append(v.reason() == null ? "-" : Markdown.cell(v.reason())).append(" |\n");
+      }
+    }
+    return md.toString();
+  }
+
+  /** A text as one Markdown line: "-" for null, "(empty)" for blank, else cut at {@value #ANSWER_CHARS} chars. */
+  private static String shown(String s) {
+    if (s == null) {
+      return "-";
+    }
+    return s.isBlank() ? "(empty)" : Markdown.cell(Markdown.truncate(s.strip(), ANSWER_CHARS));
   }
 
   /** "75.0 % [30.1, 95.4] (3/4)", or "- (0 scored)" without scored items. */

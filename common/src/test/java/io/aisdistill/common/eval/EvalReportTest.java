@@ -26,8 +26,8 @@ class EvalReportTest {
   @Test
   void writesAllFilesAndNumbersEqualInputs(@TempDir Path dir) throws Exception {
     List<Path> files = EvalReport.write(rows, costs, dir);
-    assertEquals(List.of(EvalReport.REPORT_MD, EvalReport.SUMMARY_JSON, EvalReport.ACCURACY_PNG,
-        EvalReport.COST_PNG, EvalReport.SCATTER_PNG), files.stream().map(p -> p.getFileName().toString()).toList());
+    assertEquals(List.of(EvalReport.REPORT_MD, EvalReport.SUMMARY_JSON, EvalReport.EXAMPLES_JSON,
+        EvalReport.ACCURACY_PNG, EvalReport.COST_PNG, EvalReport.SCATTER_PNG), files.stream().map(p -> p.getFileName().toString()).toList());
     String md = Files.readString(dir.resolve(EvalReport.REPORT_MD));
 
     // hand-computed: student kinematics 3/4 -> 75.0 %, Wilson [30.06, 95.44]; gpt-4o 3.0 USD / 1k,
@@ -97,8 +97,8 @@ class EvalReportTest {
   void deterministic(@TempDir Path a, @TempDir Path b) throws Exception {
     EvalReport.write(rows, costs, a);
     EvalReport.write(EvalSummary.summarize(new ArrayList<>(EvalFixtures.items()), EvalFixtures.costs()), costs, b);
-    for (String name : List.of(EvalReport.REPORT_MD, EvalReport.SUMMARY_JSON, EvalReport.ACCURACY_PNG,
-        EvalReport.COST_PNG, EvalReport.SCATTER_PNG)) {
+    for (String name : List.of(EvalReport.REPORT_MD, EvalReport.SUMMARY_JSON, EvalReport.EXAMPLES_JSON,
+        EvalReport.ACCURACY_PNG, EvalReport.COST_PNG, EvalReport.SCATTER_PNG)) {
       assertArrayEquals(Files.readAllBytes(a.resolve(name)), Files.readAllBytes(b.resolve(name)), name);
     }
   }
