@@ -59,6 +59,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     t.add_argument("--gradient-accumulation-steps", type=int, help="override the manifest's value")
     t.add_argument("--max-length", type=int, help="override the manifest's max length (tokens)")
     t.add_argument("--lora-r", type=int, help="override the manifest's LoRA rank")
+    t.add_argument("--lora-alpha", type=int, help="override the manifest's LoRA alpha (scaling = alpha / r)")
+    t.add_argument("--lora-layers", type=int,
+                   help="adapt only the last N transformer layers (default: all): the backward pass then stops "
+                        "at the lowest adapted layer, so a step costs about (L + N) / 2L of a full one")
     t.add_argument("--max-train-examples", type=int, help="use the first N train examples only")
     t.add_argument("--categories", help="comma-separated categories to train (and evaluate the loss) on; default all")
     t.add_argument("--max-eval-examples", type=int, default=DEFAULT_EVAL_EXAMPLES,
@@ -301,9 +305,16 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         raise ValueError(f"no train example fits in {max_length} tokens of {base_model}")
 
     targets = lora_targets(model, list(lora["target_modules"]))
+    lora_r, lora_alpha = args.lora_r or int(lora["r"]), args.lora_alpha or int(lora["alpha"])
+    n_layers = int(getattr(model.config, "num_hidden_layers", 0) or 0)
+    layers = None
+    if args.lora_layers:
+        if not 0 < args.lora_layers <= n_layers:
+            raise ValueError(f"--lora-layers {args.lora_layers}: the model has {n_layers} layers")
+        layers = list(range(n_layers - args.lora_layers, n_layers))
     model = get_peft_model(model, LoraConfig(
-        r=args.lora_r or int(lora["r"]), lora_alpha=int(lora["alpha"]), lora_dropout=float(lora["dropout"]),
-        target_modules=targets, bias="none", task_type="CAUSAL_LM"))
+        r=lora_r, lora_alpha=lora_alpha,
+        lora_dropout=float(lora["dropout"]), target_modules=targets, bias="none", task_type="CAUSAL_LM", layers_to_transform=layers))
     trainable, total = model.get_nb_trainable_parameters()
 
     steps_per_epoch = max(1, math.ceil(len(train_ex) / (batch_size * accum)))
@@ -330,8 +341,8 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
 
         mlflow.set_tracking_uri(args.mlflow_tracking_uri)
         mlflow_run = mlflow.start_run(run_name=f"ais-distill-{manifest['export_id']}")
-        mlflow.log_params({"export_id": manifest["export_id"], "base_model": base_model, "lora_r": lora["r"],
-                           "lora_alpha": lora["alpha"], "lora_dropout": lora["dropout"], "learning_rate": lr,
+        mlflow.log_params({"export_id": manifest["export_id"], "base_model": base_model, "lora_r": lora_r,
+                           "lora_alpha": lora_alpha, "lora_dropout": lora["dropout"], "learning_rate": lr,
                            "epochs": epochs, "max_length": max_length, "seed": seed})
 
         class MlflowLog(TrainerCallback):
@@ -380,8 +391,9 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         "base_model": base_model, "gguf_file": gguf_file,
         "device": "cuda:" + torch.cuda.get_device_name(0) if cuda else "cpu",
         "dtype": "bf16" if use_bf16 else "fp32", "torch_threads": torch.get_num_threads(),
-        "lora": {"r": args.lora_r or int(lora["r"]), "alpha": int(lora["alpha"]),
-                 "dropout": float(lora["dropout"]), "target_modules": targets},
+        "lora": {"r": lora_r, "alpha": lora_alpha,
+                 "dropout": float(lora["dropout"]), "target_modules": targets,
+                 "layers": f"{layers[0]}-{layers[-1]} of {n_layers}" if layers else f"all {n_layers}"},
         "trainable_parameters": trainable, "total_parameters": total,
         "learning_rate": lr, "epochs": epochs, "batch_size": batch_size, "gradient_accumulation_steps": accum,
         "max_length": max_length, "seed": seed, "categories": sorted(wanted) if wanted else "all",
