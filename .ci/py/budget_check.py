@@ -75,8 +75,10 @@ def main():
           f"estimated USD {est_usd:.6f}, paid USD {paid:.6f}, budget {budget}, QA by teacher "
           + ", ".join(f"{t} {sum(1 for r in qa if r['teacher'] == t)}" for t in sorted(teachers)))
     print(f"budget check: {'FAILED' if failures else 'ok'}")
-    sys.exit(1 if failures else 0)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
-    main()
+    from hard_exit import exit_now
+
+    exit_now(main())

@@ -94,8 +94,7 @@ def main():
 
 
 if __name__ == "__main__":
+    from hard_exit import exit_now
+
     main()
-    sys.stdout.flush()
-    # skip interpreter teardown: deltalake's native runtime can abort the process at exit
-    # ("terminate called without an active exception", SIGABRT) after all checks passed
-    os._exit(0)
+    exit_now(0)

@@ -56,8 +56,10 @@ def main():
         passed += ok
         failed += not ok
     print(f"interop: {passed} passed, {failed} failed")
-    sys.exit(0 if failed == 0 and passed >= 5 else 1)
+    return 0 if failed == 0 and passed >= 5 else 1
 
 
 if __name__ == "__main__":
-    main()
+    from hard_exit import exit_now
+
+    exit_now(main())

@@ -24,7 +24,6 @@ import json
 import math
 import os
 import re
-import sys
 import time
 import unicodedata
 from collections import Counter, defaultdict
@@ -1238,9 +1237,6 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # skip interpreter teardown: deltalake's native runtime can abort the process at exit
-    # ("terminate called without an active exception", SIGABRT) after all checks passed
-    os._exit(code)
+    from hard_exit import exit_now
+
+    exit_now(main())
