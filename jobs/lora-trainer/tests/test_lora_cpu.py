@@ -82,3 +82,15 @@ def test_rerun_resumes_from_checkpoint(run, export_dir, base_model):
 def test_cli_verify(export_dir, capsys):
     assert main(["verify", "--export", str(export_dir)]) == 0
     assert "export_id" in capsys.readouterr().out
+
+
+def test_cli_train_shorter_than_logging_steps(export_dir, base_model, tmp_path, capsys):
+    """A run of fewer steps than --logging-steps logs no loss point (bench/distill's 3-step probe
+    once crashed on the empty loss curve); the CLI still exits 0 and reports the mean loss."""
+    argv = ["train", "--export", str(export_dir), "--out", str(tmp_path), "--base-model", base_model,
+            "--max-steps", "2", "--logging-steps", "10", "--batch-size", "1", "--gradient-accumulation-steps", "1",
+            "--max-length", "8192", "--max-train-examples", "8", "--max-eval-examples", "0", "--no-gguf-adapter"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "lora_trainer: 2 steps, mean loss " in out, out
+    assert json.loads((tmp_path / "metrics.json").read_text())["loss_curve"] == []

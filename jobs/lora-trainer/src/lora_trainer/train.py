@@ -437,9 +437,11 @@ def main(argv: list[str] | None = None) -> int:
 
             return serve(args)
         m = train(args)
-        print(f"lora_trainer: {m['global_step']} steps, loss {m['loss_curve'][0]['loss']:.4f} -> "
-              f"{m['loss_curve'][-1]['loss']:.4f}, eval {m['eval_loss_before']} -> {m['eval_loss_after']}, "
-              f"adapter in {Path(args.out) / 'adapter'}")
+        curve = m["loss_curve"]   # empty when the run is shorter than --logging-steps
+        loss = (f"loss {curve[0]['loss']:.4f} -> {curve[-1]['loss']:.4f}" if curve
+                else f"mean loss {m['train_loss_mean']:.4f}")
+        print(f"lora_trainer: {m['global_step']} steps, {loss}, eval {m['eval_loss_before']} -> "
+              f"{m['eval_loss_after']}, adapter in {Path(args.out) / 'adapter'}")
         return 0
     except (ManifestError, ValueError, FileNotFoundError) as e:
         print(f"lora_trainer: error: {e}", file=sys.stderr)
