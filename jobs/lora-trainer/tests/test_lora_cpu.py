@@ -94,3 +94,12 @@ def test_cli_train_shorter_than_logging_steps(export_dir, base_model, tmp_path, 
     out = capsys.readouterr().out
     assert "lora_trainer: 2 steps, mean loss " in out, out
     assert json.loads((tmp_path / "metrics.json").read_text())["loss_curve"] == []
+
+
+def test_cli_lora_layers_zero_adapts_all(export_dir, base_model, tmp_path):
+    """--lora-layers 0 means every layer (bench/distill passes its --lora-layers through as is)."""
+    argv = ["train", "--export", str(export_dir), "--out", str(tmp_path), "--base-model", base_model,
+            "--max-steps", "1", "--lora-layers", "0", "--batch-size", "1", "--gradient-accumulation-steps", "1",
+            "--max-length", "8192", "--max-train-examples", "4", "--max-eval-examples", "0", "--no-gguf-adapter"]
+    assert main(argv) == 0
+    assert json.loads((tmp_path / "metrics.json").read_text())["lora"]["layers"].startswith("all ")

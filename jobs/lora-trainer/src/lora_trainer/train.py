@@ -61,7 +61,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     t.add_argument("--lora-r", type=int, help="override the manifest's LoRA rank")
     t.add_argument("--lora-alpha", type=int, help="override the manifest's LoRA alpha (scaling = alpha / r)")
     t.add_argument("--lora-layers", type=int,
-                   help="adapt only the last N transformer layers (default: all): the backward pass then stops "
+                   help="adapt only the last N transformer layers (default and 0: all): the backward pass then stops "
                         "at the lowest adapted layer, so a step costs about (L + N) / 2L of a full one")
     t.add_argument("--max-train-examples", type=int, help="use the first N train examples only")
     t.add_argument("--categories", help="comma-separated categories to train (and evaluate the loss) on; default all")
