@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.aisdistill.common.ais.FlagStates;
+import io.aisdistill.common.llm.ModelsFile;
 import io.aisdistill.common.llm.TeacherConfig;
 import io.aisdistill.common.llm.Tokens;
-import io.aisdistill.common.qa.WindowPrompt;
 import io.aisdistill.common.sim.AisSimulator;
+import io.aisdistill.common.text.Sha256;
 import io.aisdistill.common.text.TokenCounter;
 import io.aisdistill.jobs.EvaluateJob;
 import io.aisdistill.jobs.GenerateJob;
@@ -157,7 +158,7 @@ public final class FanoutBench {
       resp.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop").putObject("message")
           .put("role", "assistant").put("content", content);
       resp.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", tokens.text(content));
-      okPerCall.computeIfAbsent(WindowPrompt.sha256(body), k -> new AtomicInteger()).incrementAndGet();
+      okPerCall.computeIfAbsent(Sha256.hex(body), k -> new AtomicInteger()).incrementAndGet();
       send(ex, 200, JSON.writeValueAsString(resp));
     }
 
@@ -242,7 +243,7 @@ public final class FanoutBench {
     PipelineConfig ecfg = PipelineConfig.load(null, List.of("spark.master=" + cfg.spark.master,
         "spark.shuffle_partitions=" + cfg.spark.shufflePartitions,
         "evaluate.max_items_per_category=" + (int) Math.ceil(calls / 6.0)));
-    return EvaluateJob.run(spark, lh, ecfg, TeacherConfig.load(mf), null, Tables.QA_JUDGED, work.resolve("report"),
+    return EvaluateJob.run(spark, lh, ecfg, ModelsFile.load(mf), null, Tables.QA_JUDGED, work.resolve("report"),
         "bench");
   }
 

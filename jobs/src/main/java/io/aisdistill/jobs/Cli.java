@@ -1,5 +1,6 @@
 package io.aisdistill.jobs;
 
+import io.aisdistill.common.text.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,7 +156,7 @@ public final class Cli {
 
     private StageReport evaluate(SparkSession spark, Lakehouse lh, PipelineConfig cfg, Path export, Path trainOut,
         String runId) {
-      io.aisdistill.common.llm.TeacherConfig tc = Evaluate.modelsFile(models, cfg);
+      io.aisdistill.common.llm.ModelsFile tc = Evaluate.modelsFile(models, cfg);
       Path report = Path.of(cfg.evaluate.reportDir);
       Path exp = Files.isDirectory(export) ? export : null;
       if (!"local".equals(cfg.evaluate.serve)) {
@@ -164,7 +165,7 @@ public final class Cli {
       Path adapter = trainOut.resolve("adapter/adapter_model.safetensors");
       try (TrainingCommands.LocalServer server = new TrainingCommands.LocalServer(cfg, trainOut)) {
         if (Files.isRegularFile(adapter)) {
-          String rev = ExportJob.sha256(adapter);
+          String rev = Sha256.hexFile(adapter);
           tc.models.stream().filter(m -> m.roleEnum() == io.aisdistill.common.llm.ModelSpec.Role.STUDENT
               && m.revision == null).forEach(m -> m.revision = rev);
         }
@@ -200,13 +201,13 @@ public final class Cli {
      *
      * @throws IllegalArgumentException when neither is set, or the file is invalid
      */
-    static io.aisdistill.common.llm.TeacherConfig modelsFile(Path option, PipelineConfig cfg) {
+    static io.aisdistill.common.llm.ModelsFile modelsFile(Path option, PipelineConfig cfg) {
       Path file = option != null ? option : cfg.evaluate.models.isBlank() ? null : Path.of(cfg.evaluate.models);
       if (file == null) {
         throw new IllegalArgumentException("no models file: pass --models FILE (e.g. conf/models-local.yaml) "
             + "or set evaluate.models");
       }
-      return io.aisdistill.common.llm.TeacherConfig.load(file);
+      return io.aisdistill.common.llm.ModelsFile.load(file);
     }
 
     @Override

@@ -16,19 +16,21 @@ import io.aisdistill.common.eval.EvalExamples;
 import io.aisdistill.common.eval.EvalItem;
 import io.aisdistill.common.eval.EvalReport;
 import io.aisdistill.common.eval.EvalSummary;
+import io.aisdistill.common.eval.EvaluatedModel;
 import io.aisdistill.common.eval.Pricing;
 import io.aisdistill.common.eval.Score;
 import io.aisdistill.common.eval.ScoreReason;
 import io.aisdistill.common.eval.Scorer;
 import io.aisdistill.common.eval.SummaryRow;
-import io.aisdistill.common.llm.AnswerJudge;
 import io.aisdistill.common.llm.CallResult;
 import io.aisdistill.common.llm.ChatCall;
 import io.aisdistill.common.llm.ModelSpec;
-import io.aisdistill.common.llm.TeacherConfig;
+import io.aisdistill.common.llm.ModelsFile;
 import io.aisdistill.common.llm.Tokens;
 import io.aisdistill.common.qa.Category;
 import io.aisdistill.common.qa.WindowPrompt;
+import io.aisdistill.common.teacher.AnswerJudge;
+import io.aisdistill.common.text.Sha256;
 import io.aisdistill.common.text.TokenCounter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -137,7 +139,7 @@ public final class EvaluateJob {
    * @throws IllegalArgumentException when the models file has no evaluated model, or no test items are found
    * @throws IllegalStateException when a table or the export is missing, or on I/O errors
    */
-  public static StageReport run(SparkSession spark, Lakehouse lh, PipelineConfig cfg, TeacherConfig models,
+  public static StageReport run(SparkSession spark, Lakehouse lh, PipelineConfig cfg, ModelsFile models,
       Path export, String table, Path reportDir, String runId) {
     long t0 = System.currentTimeMillis();
     List<ModelSpec> evaluated = models.models.stream().filter(ModelSpec::evaluated).toList();
@@ -364,7 +366,7 @@ public final class EvaluateJob {
     return joined.mapPartitions(fn, Encoders.row(ITEM_SCHEMA));
   }
 
-  private static FlatMapFunction<Row, Row> planFn(TeacherConfig tc, List<ModelSpec> called) {
+  private static FlatMapFunction<Row, Row> planFn(ModelsFile tc, List<ModelSpec> called) {
     List<String> names = called.stream().map(m -> m.name).toList();
     return r -> {
       List<Row> out = new ArrayList<>(names.size());
@@ -377,7 +379,7 @@ public final class EvaluateJob {
     };
   }
 
-  private static org.apache.spark.api.java.function.MapFunction<Row, Row> judgeCallFn(TeacherConfig tc, String judge) {
+  private static org.apache.spark.api.java.function.MapFunction<Row, Row> judgeCallFn(ModelsFile tc, String judge) {
     return r -> {
       ChatCall c = AnswerJudge.request(tc.model(judge), r.getAs("question"), r.getAs("reference_answer"),
           r.getAs("facts"), r.getAs("answer"));
@@ -403,7 +405,7 @@ public final class EvaluateJob {
       keys.add(r.getString(0) + "|" + r.getString(1) + "|" + r.getString(2));
     }
     keys.sort(Comparator.naturalOrder());
-    return WindowPrompt.sha256(String.join("\n", keys)).substring(0, 16);
+    return Sha256.hex(String.join("\n", keys)).substring(0, 16);
   }
 
   private static MapPartitionsFunction<Row, Row> scoreFn(String evalId, String runId, Map<String, String> roles) {
@@ -494,17 +496,17 @@ public final class EvaluateJob {
   }
 
   /** The comparison role of an evaluated model (student, base; teacher otherwise). */
-  static io.aisdistill.common.eval.ModelSpec.Role evalRole(ModelSpec m) {
+  static EvaluatedModel.Role evalRole(ModelSpec m) {
     return switch (m.roleEnum()) {
-      case STUDENT -> io.aisdistill.common.eval.ModelSpec.Role.STUDENT;
-      case BASE -> io.aisdistill.common.eval.ModelSpec.Role.BASE;
-      default -> io.aisdistill.common.eval.ModelSpec.Role.TEACHER;
+      case STUDENT -> EvaluatedModel.Role.STUDENT;
+      case BASE -> EvaluatedModel.Role.BASE;
+      default -> EvaluatedModel.Role.TEACHER;
     };
   }
 
   /** The cost model of the evaluated models; adds a note per price source and measured throughput. */
   static CostModel costModel(List<ModelSpec> evaluated, Map<String, Double> measuredQps, List<String> notes) {
-    List<io.aisdistill.common.eval.ModelSpec> specs = new ArrayList<>();
+    List<EvaluatedModel> specs = new ArrayList<>();
     for (ModelSpec m : evaluated) {
       Pricing p = null;
       if (m.gpuUsdPerHour > 0) {
@@ -529,7 +531,7 @@ public final class EvaluateJob {
       if (m.priceNote != null && !m.priceNote.isBlank()) {
         notes.add(m.name + ": " + m.priceNote);
       }
-      specs.add(new io.aisdistill.common.eval.ModelSpec(m.name, evalRole(m), p));
+      specs.add(new EvaluatedModel(m.name, evalRole(m), p));
     }
     return new CostModel(specs, List.of());
   }
@@ -538,7 +540,7 @@ public final class EvaluateJob {
    * "all" rows (n = 0, no accuracy) for price references: cost at the mean prompt tokens and mean
    * reference-answer tokens of the items, counted with the models file's tokenizer.
    */
-  static List<SummaryRow> priceReferenceRows(Dataset<Row> items, TeacherConfig tc, List<ModelSpec> evaluated,
+  static List<SummaryRow> priceReferenceRows(Dataset<Row> items, ModelsFile tc, List<ModelSpec> evaluated,
       CostModel costs, List<String> notes) {
     List<ModelSpec> refs = evaluated.stream().filter(m -> !m.called()).toList();
     if (refs.isEmpty()) {
@@ -573,7 +575,7 @@ public final class EvaluateJob {
     double meanOut = tot.getLong(1) / n;
     List<SummaryRow> rows = new ArrayList<>();
     for (ModelSpec m : refs) {
-      io.aisdistill.common.eval.ModelSpec spec = costs.model(m.name);
+      EvaluatedModel spec = costs.model(m.name);
       rows.add(new SummaryRow(m.name, spec.role().label(), EvalSummary.ALL, 0, 0, 0, null, null, null, 0, 0, meanIn,
           meanOut, costs.usdPer1k(m.name, meanIn, meanOut), spec.pricing() == null ? null : spec.pricing().basis()));
       notes.add(String.format(Locale.ROOT, "%s was not called (no base_url): a price reference. Its cost assumes "
@@ -605,13 +607,13 @@ public final class EvaluateJob {
      * id in {@code rep}. Parameters: eval_id, run_id, source, item cap, and per model its role,
      * model id, revision and prices (never an API key, only the name of its variable).
      */
-    static void log(PipelineConfig cfg, String evalId, String runId, String source, TeacherConfig models,
+    static void log(PipelineConfig cfg, String evalId, String runId, String source, ModelsFile models,
         List<SummaryRow> rows, Path reportDir, StageReport rep) {
       log(cfg, evalId, runId, source, models, rows, reportDir, rep, System.getenv());
     }
 
     /** As above, with MLflow credentials (MLFLOW_TRACKING_*) and MLFLOW_TRACKING_URI read from {@code env}. */
-    static void log(PipelineConfig cfg, String evalId, String runId, String source, TeacherConfig models,
+    static void log(PipelineConfig cfg, String evalId, String runId, String source, ModelsFile models,
         List<SummaryRow> rows, Path reportDir, StageReport rep, Map<String, String> env) {
       String uri = cfg.evaluate.mlflowTrackingUri;
       if (uri == null || uri.isBlank()) {

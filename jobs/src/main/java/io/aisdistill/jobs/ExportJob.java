@@ -8,24 +8,21 @@ import static org.apache.spark.sql.functions.struct;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.aisdistill.common.qa.WindowPrompt;
+import io.aisdistill.common.text.Sha256;
 import io.aisdistill.common.text.TokenCounter;
 import io.aisdistill.common.track.TrackWindow;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -235,7 +232,7 @@ public final class ExportJob {
             out.resolve("arrow/" + s + ".arrow"));
         writeParquet(part, out.resolve("parquet"), s);
         for (String f : List.of("jsonl/" + s + ".jsonl", "parquet/" + s + ".parquet", "arrow/" + s + ".arrow")) {
-          files.put(f, Map.of("sha256", sha256(out.resolve(f)), "bytes", Files.size(out.resolve(f)), "rows", rows));
+          files.put(f, Map.of("sha256", Sha256.hexFile(out.resolve(f)), "bytes", Files.size(out.resolve(f)), "rows", rows));
         }
         long vessels = split.values().stream().filter(s::equals).count();
         Map<String, Object> sp = new LinkedHashMap<>();
@@ -262,7 +259,7 @@ public final class ExportJob {
           "salt", cfg.export.splitSalt, "train_fraction", cfg.export.trainFraction,
           "validation_fraction", cfg.export.validationFraction));
       m.put("tokenizer", Map.of("name", cfg.export.tokenizerName, "file", tokFile.getFileName().toString(),
-          "sha256", sha256(tokBytes), "chat_template", "chatml"));
+          "sha256", Sha256.hexBytes(tokBytes), "chat_template", "chatml"));
       Map<String, Object> counts = new LinkedHashMap<>();
       counts.put("accepted", accepted);
       counts.put("too_long", tooLongTotal);
@@ -275,7 +272,7 @@ public final class ExportJob {
       m.put("files", files);
       String body = MANIFEST_JSON.writeValueAsString(m);
       Map<String, Object> manifest = new LinkedHashMap<>();
-      manifest.put("export_id", sha256(body.getBytes(StandardCharsets.UTF_8)).substring(0, 16));
+      manifest.put("export_id", Sha256.hexBytes(body.getBytes(StandardCharsets.UTF_8)).substring(0, 16));
       manifest.putAll(m);
       String text = MANIFEST_JSON.writeValueAsString(manifest) + "\n";
       Files.writeString(out.resolve("manifest.json"), text);
@@ -286,7 +283,7 @@ public final class ExportJob {
       SPLITS.forEach(s -> perSplit.put(s, (Long) ((Map<?, ?>) splits.get(s)).get("examples")));
       Row run = RowFactory.create(exportId, runId, Instant.now(), lh.root(),
           out.toAbsolutePath().toString(), versions, cfg.train.baseModel, perSplit, accepted,
-          tooLongTotal, sha256(text.getBytes(StandardCharsets.UTF_8)), text);
+          tooLongTotal, Sha256.hexBytes(text.getBytes(StandardCharsets.UTF_8)), text);
       long inserted = lh.insertNew(spark.createDataFrame(List.of(run), Tables.TRAINING_RUNS_SCHEMA),
           Tables.TRAINING_RUNS, List.of("export_id", "out_dir"), List.of());
 
@@ -446,7 +443,7 @@ public final class ExportJob {
 
   /** A uniform value in [0, 1) from the first 8 bytes of SHA-256 of {@code s}. */
   static double unitHash(String s) {
-    byte[] d = digest().digest(s.getBytes(StandardCharsets.UTF_8));
+    byte[] d = Sha256.digest(s.getBytes(StandardCharsets.UTF_8));
     long v = ByteBuffer.wrap(d).getLong() >>> 11;
     return v / (double) (1L << 53);
   }
@@ -463,7 +460,7 @@ public final class ExportJob {
 
   /** One TokenCounter per executor JVM and tokenizer content (loaded from the broadcast bytes). */
   private static TokenCounter counter(byte[] tokenizerJson) {
-    return COUNTERS.computeIfAbsent(sha256(tokenizerJson), k -> {
+    return COUNTERS.computeIfAbsent(Sha256.hexBytes(tokenizerJson), k -> {
       try {
         Path tmp = Files.createTempFile("ais-distill-tokenizer-", ".json");
         try {
@@ -596,29 +593,5 @@ public final class ExportJob {
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + f + ": " + e.getMessage(), e);
     }
-  }
-
-  private static MessageDigest digest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JDK", e);
-    }
-  }
-
-  static String sha256(byte[] b) {
-    return HexFormat.of().formatHex(digest().digest(b));
-  }
-
-  /** Lower-case hex SHA-256 of a file's bytes. */
-  public static String sha256(Path f) throws IOException {
-    MessageDigest md = digest();
-    try (InputStream in = Files.newInputStream(f)) {
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        md.update(buf, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(md.digest());
   }
 }

@@ -21,12 +21,12 @@ import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.aisdistill.common.judge.GroundedJudge;
-import io.aisdistill.common.llm.JudgeRubric;
 import io.aisdistill.common.llm.ModelSpec;
 import io.aisdistill.common.llm.TeacherConfig;
 import io.aisdistill.common.judge.Verdict;
 import io.aisdistill.common.qa.Category;
 import io.aisdistill.common.qa.QaPair;
+import io.aisdistill.common.teacher.JudgeRubric;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -8,16 +8,16 @@ import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.aisdistill.common.llm.AimdLimiter;
-import io.aisdistill.common.llm.AnswerJudge;
 import io.aisdistill.common.llm.CallResult;
 import io.aisdistill.common.llm.ChatCall;
-import io.aisdistill.common.llm.JudgeRubric;
+import io.aisdistill.common.llm.FanoutConfig;
 import io.aisdistill.common.llm.LlmClient;
 import io.aisdistill.common.llm.ModelSpec;
 import io.aisdistill.common.llm.RateBudget;
-import io.aisdistill.common.llm.TeacherConfig;
-import io.aisdistill.common.llm.TeacherReplies;
 import io.aisdistill.common.llm.Tokens;
+import io.aisdistill.common.teacher.AnswerJudge;
+import io.aisdistill.common.teacher.JudgeRubric;
+import io.aisdistill.common.teacher.TeacherReplies;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -103,7 +103,7 @@ final class LlmFanout {
    * @param purpose "generate", "judge" or "evaluate" (progress and report labels; llm_calls.purpose)
    * @throws IllegalStateException when a task fails for another reason than an HTTP/network error
    */
-  static Result run(SparkSession spark, Lakehouse lh, Dataset<Row> plan, TeacherConfig tc, String purpose,
+  static Result run(SparkSession spark, Lakehouse lh, Dataset<Row> plan, FanoutConfig tc, String purpose,
       String runId) {
     Journal journal = new Journal(spark, lh);
     journal.fold();   // a crashed run's finished calls
@@ -318,14 +318,14 @@ final class LlmFanout {
   /** The executor side: sends a partition's calls and journals each one. */
   static final class CallTask implements ForeachPartitionFunction<Row>, Serializable {
     private static final long serialVersionUID = 1L;
-    private final TeacherConfig tc;
+    private final FanoutConfig tc;
     private final String dir;
     private final Map<String, String> conf;
     private final String scope;
     private final double jvmShare;
     private final String runId;
 
-    CallTask(TeacherConfig tc, String dir, Map<String, String> conf, String scope, double jvmShare, String runId) {
+    CallTask(FanoutConfig tc, String dir, Map<String, String> conf, String scope, double jvmShare, String runId) {
       this.tc = tc;
       this.dir = dir;
       this.conf = conf;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.aisdistill.common.llm.ChatCall;
 import io.aisdistill.common.llm.ModelSpec;
 import io.aisdistill.common.llm.TeacherConfig;
-import io.aisdistill.common.llm.TeacherReplies;
 import io.aisdistill.common.llm.Tokens;
 import io.aisdistill.common.qa.GroundedTeacher;
 import io.aisdistill.common.qa.WindowPrompt;
@@ -15,6 +14,8 @@ import io.aisdistill.common.select.WindowSelector.Candidate;
 import io.aisdistill.common.select.WindowSelector.Decision;
 import io.aisdistill.common.select.WindowSelector.Reason;
 import io.aisdistill.common.select.WindowStrata;
+import io.aisdistill.common.teacher.TeacherReplies;
+import io.aisdistill.common.text.Sha256;
 import io.aisdistill.common.track.TrackWindow;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -202,7 +203,7 @@ public final class SelectJob {
     all.put("generate", gen);
     all.put("prompt_version", WindowPrompt.VERSION);
     try {
-      return WindowPrompt.sha256(ChatCall.JSON.writeValueAsString(all));
+      return Sha256.hex(ChatCall.JSON.writeValueAsString(all));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialize the teacher settings: " + e.getMessage(), e);
     }

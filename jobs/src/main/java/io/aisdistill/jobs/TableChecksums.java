@@ -5,11 +5,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.lit;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.aisdistill.common.text.Sha256;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +63,7 @@ public final class TableChecksums {
           org.apache.spark.sql.Encoders.STRING()).collectAsList());
       keys.sort(null);
       out.add("table=" + t.getKey() + " rows=" + agg.getLong(0) + " content=" + agg.get(1)
-          + " keys=" + sha256(String.join("\n", keys)));
+          + " keys=" + Sha256.hex(String.join("\n", keys)));
     }
     return out;
   }
@@ -86,14 +83,6 @@ public final class TableChecksums {
     }
     return df.selectExpr("xxhash64(to_json(struct(" + String.join(", ", content) + "))) AS h")
         .selectExpr("count(*)", "coalesce(sum(cast(h AS decimal(38,0))), 0)").first();
-  }
-
-  static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Prints the lines for the lakehouse given as the only argument. */

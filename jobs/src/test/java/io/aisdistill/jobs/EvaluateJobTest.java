@@ -10,8 +10,8 @@ import io.aisdistill.common.eval.EvalExample;
 import io.aisdistill.common.eval.EvalExamples;
 import io.aisdistill.common.eval.EvalReport;
 import io.aisdistill.common.eval.SummaryRow;
-import io.aisdistill.common.llm.TeacherConfig;
-import io.aisdistill.common.qa.WindowPrompt;
+import io.aisdistill.common.llm.ModelsFile;
+import io.aisdistill.common.text.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ class EvaluateJobTest {
   Lakehouse lh;
   PipelineConfig cfg;
   LoopbackChatServer server;
-  TeacherConfig models;
+  ModelsFile models;
   StageReport first;
   Map<String, String> referenceByUser = new HashMap<>();
   Map<String, String> qaByUser = new HashMap<>();
@@ -74,7 +74,7 @@ class EvaluateJobTest {
         return "{\"correct\": " + ref.equals(ans) + ", \"justification\": \"compared with the reference\"}";
       }
       String ref = referenceByUser.get(user);
-      boolean even = Integer.parseInt(WindowPrompt.sha256(qaByUser.get(user)).substring(0, 1), 16) % 2 == 0;
+      boolean even = Integer.parseInt(Sha256.hex(qaByUser.get(user)).substring(0, 1), 16) % 2 == 0;
       return switch (model) {
         case "oracle-model" -> ref;
         case "half-model" -> even ? ref : "I cannot determine that from the data.";
@@ -98,7 +98,7 @@ class EvaluateJobTest {
           - {name: grader, role: judge, base_url: %s, model: grader-model, max_concurrency: 4, timeout_s: 10}
         """.formatted(LlmFixture.tokenizer() == null ? "null" : LlmFixture.tokenizer(), server.baseUrl(),
         server.baseUrl(), server.baseUrl(), server.baseUrl()));
-    models = TeacherConfig.load(f);
+    models = ModelsFile.load(f);
     first = EvaluateJob.run(spark, lh, cfg, models, null, Tables.QA_JUDGED, tmp.resolve("report"), "eval-1");
   }
 
@@ -143,7 +143,7 @@ class EvaluateJobTest {
       String model = r.getAs("model");
       String reason = r.getAs("score_reason");
       boolean free = "behaviour".equals(r.getAs("category"));
-      boolean even = Integer.parseInt(WindowPrompt.sha256(r.getAs("qa_id")).substring(0, 1), 16) % 2 == 0;
+      boolean even = Integer.parseInt(Sha256.hex(r.getAs("qa_id")).substring(0, 1), 16) % 2 == 0;
       boolean right = switch (model) {
         case "oracle" -> true;
         case "refuser" -> false;

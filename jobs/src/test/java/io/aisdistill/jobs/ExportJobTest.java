@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aisdistill.common.text.Sha256;
 import io.aisdistill.common.text.TokenCounter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -100,7 +101,7 @@ class ExportJobTest {
       total += n;
       assertEquals(n, Files.readAllLines(out.resolve("jsonl/" + s + ".jsonl")).size());
       for (String f : List.of("jsonl/" + s + ".jsonl", "parquet/" + s + ".parquet", "arrow/" + s + ".arrow")) {
-        assertEquals(ExportJob.sha256(out.resolve(f)), m.at("/files/" + f.replace("/", "~1") + "/sha256").asText());
+        assertEquals(Sha256.hexFile(out.resolve(f)), m.at("/files/" + f.replace("/", "~1") + "/sha256").asText());
         assertEquals(n, m.at("/files/" + f.replace("/", "~1") + "/rows").asLong());
       }
     }

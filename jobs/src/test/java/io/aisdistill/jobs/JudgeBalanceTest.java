@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.aisdistill.common.qa.WindowPrompt;
+import io.aisdistill.common.text.Sha256;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -75,7 +75,7 @@ class JudgeBalanceTest {
 
     // teleport: others = 1 -> K = floor(0.55 x 1 / 0.45) = 1: one "no" stays, the first by SHA-256 of qa_id
     String keptNo = java.util.stream.IntStream.range(0, 9).mapToObj(i -> "tele-no-" + i)
-        .min(Comparator.comparing(WindowPrompt::sha256)).orElseThrow();
+        .min(Comparator.comparing(Sha256::hex)).orElseThrow();
     for (int i = 0; i < 9; i++) {
       String id = "tele-no-" + i;
       assertEquals(id.equals(keptNo) ? List.of() : List.of("ANSWER_BALANCE"), r.get(id), id);

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.aisdistill.common.qa.WindowPrompt;
+import io.aisdistill.common.text.Sha256;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -61,7 +61,7 @@ final class LoopbackChatServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-    String id = WindowPrompt.sha256(body);
+    String id = Sha256.hex(body);
     requests.incrementAndGet();
     perCall.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
     String auth = ex.getRequestHeaders().getFirst("Authorization");

@@ -196,7 +196,7 @@ class MlflowLogTest {
     PipelineConfig cfg = PipelineConfig.load(null, List.of("evaluate.mlflow_tracking_uri=" + uri,
         "evaluate.mlflow_experiment=ais-distill-hook"));
     StageReport rep = new StageReport("evaluate");
-    EvaluateJob.MlflowHook.log(cfg, "e1d", "run-7", "export x", io.aisdistill.common.llm.TeacherConfig.load(mf),
+    EvaluateJob.MlflowHook.log(cfg, "e1d", "run-7", "export x", io.aisdistill.common.llm.ModelsFile.load(mf),
         ROWS, null, rep, adminEnv());
     String id = (String) rep.get("mlflow_run_id");
     JsonNode run = get("runs/get?run_id=" + id).path("run");
@@ -211,7 +211,7 @@ class MlflowLogTest {
     // no URI in the configuration nor the environment: nothing is logged
     StageReport none = new StageReport("evaluate");
     EvaluateJob.MlflowHook.log(PipelineConfig.load(null, List.of()), "e1d", "run-7", "x",
-        io.aisdistill.common.llm.TeacherConfig.load(mf), ROWS, null, none, Map.of());
+        io.aisdistill.common.llm.ModelsFile.load(mf), ROWS, null, none, Map.of());
     assertEquals(null, none.get("mlflow_run_id"));
   }
 

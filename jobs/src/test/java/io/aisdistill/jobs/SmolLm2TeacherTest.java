@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.aisdistill.common.llm.CallResult;
 import io.aisdistill.common.llm.ChatCall;
 import io.aisdistill.common.llm.TeacherConfig;
-import io.aisdistill.common.llm.TeacherReplies;
+import io.aisdistill.common.teacher.TeacherReplies;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;

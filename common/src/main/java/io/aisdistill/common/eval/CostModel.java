@@ -22,7 +22,7 @@ import java.util.Set;
  * @param models the models, in report order; names unique
  * @param notes free-text assumptions for the report (price sources and dates, hardware, ...)
  */
-public record CostModel(List<ModelSpec> models, List<String> notes) {
+public record CostModel(List<EvaluatedModel> models, List<String> notes) {
 
   /**
    * Validates and copies the lists.
@@ -34,7 +34,7 @@ public record CostModel(List<ModelSpec> models, List<String> notes) {
     models = List.copyOf(models);
     notes = List.copyOf(notes);
     Set<String> seen = new HashSet<>();
-    for (ModelSpec m : models) {
+    for (EvaluatedModel m : models) {
       if (!seen.add(m.name())) {
         throw new IllegalArgumentException("duplicate model name: " + m.name());
       }
@@ -60,8 +60,8 @@ public record CostModel(List<ModelSpec> models, List<String> notes) {
    *
    * @throws IllegalArgumentException when there is none
    */
-  public ModelSpec model(String name) {
-    for (ModelSpec m : models) {
+  public EvaluatedModel model(String name) {
+    for (EvaluatedModel m : models) {
       if (m.name().equals(name)) {
         return m;
       }
@@ -94,14 +94,14 @@ public record CostModel(List<ModelSpec> models, List<String> notes) {
   public List<Comparison> compare(List<SummaryRow> rows) {
     Objects.requireNonNull(rows, "rows");
     List<Comparison> out = new ArrayList<>();
-    for (ModelSpec t : models) {
-      if (t.role() != ModelSpec.Role.TEACHER) {
+    for (EvaluatedModel t : models) {
+      if (t.role() != EvaluatedModel.Role.TEACHER) {
         continue;
       }
       SummaryRow tr = allRow(rows, t.name());
-      for (ModelSpec s : models) {
+      for (EvaluatedModel s : models) {
         SummaryRow sr = allRow(rows, s.name());
-        if (s.role() != ModelSpec.Role.STUDENT || tr == null || sr == null) {
+        if (s.role() != EvaluatedModel.Role.STUDENT || tr == null || sr == null) {
           continue;
         }
         out.add(new Comparison(t.name(), s.name(), tr.accuracy(), sr.accuracy(), tr.usdPer1kQueries(),

@@ -1,6 +1,7 @@
 package io.aisdistill.common.eval;
 
 import io.aisdistill.common.qa.WindowPrompt;
+import io.aisdistill.common.text.Sha256;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -69,7 +70,7 @@ public final class EvalExamples {
       if (models.stream().allMatch(x -> m.containsKey(x) && m.get(x).answer() != null)) {
         String cat = m.get(models.get(0)).category();
         byCategory.computeIfAbsent(cat, k -> new ArrayList<>())
-            .add(new String[] {WindowPrompt.sha256(e.getKey()), e.getKey()});
+            .add(new String[] {Sha256.hex(e.getKey()), e.getKey()});
       }
     }
     Comparator<String[]> byHash = Comparator.<String[], String>comparing(x -> x[0]).thenComparing(x -> x[1]);

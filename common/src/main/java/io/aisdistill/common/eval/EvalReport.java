@@ -220,7 +220,7 @@ public final class EvalReport {
 
     md.append("\n## Assumptions\n\n### Prices\n\n| model | basis | USD / 1M input tokens | USD / 1M output "
         + "tokens | GPU | GPU USD / hour | throughput (queries / s) |\n|---|---|---:|---:|---|---:|---:|\n");
-    for (ModelSpec s : assumptions.models()) {
+    for (EvaluatedModel s : assumptions.models()) {
       md.append("| ").append(s.name()).append(" | ");
       if (s.pricing() instanceof Pricing.Api a) {
         md.append("api | ").append(num(a.usdPerMillionInput())).append(" | ").append(num(a.usdPerMillionOutput()))

@@ -54,7 +54,7 @@ public final class EvalSummary {
     Objects.requireNonNull(items, "items");
     Objects.requireNonNull(costs, "costs");
     Map<String, Map<String, List<EvalItem>>> byModel = new LinkedHashMap<>();
-    for (ModelSpec m : costs.models()) {
+    for (EvaluatedModel m : costs.models()) {
       byModel.put(m.name(), new TreeMap<>(EvalSummary::compareCategories));
     }
     for (EvalItem it : items) {
@@ -97,7 +97,7 @@ public final class EvalSummary {
     return Category.values().length;
   }
 
-  private static SummaryRow row(ModelSpec spec, String category, List<EvalItem> items, CostModel costs) {
+  private static SummaryRow row(EvaluatedModel spec, String category, List<EvalItem> items, CostModel costs) {
     long scored = items.stream().filter(i -> i.correct() != null).count();
     long correct = items.stream().filter(i -> Boolean.TRUE.equals(i.correct())).count();
     double[] lat = items.stream().mapToDouble(EvalItem::latencyMs).sorted().toArray();

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.aisdistill.common.qa.WindowPrompt;
+import io.aisdistill.common.text.Sha256;
 import io.aisdistill.common.text.TokenCounter;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,7 +97,7 @@ public record ChatCall(String callId, String body, List<TokenCounter.Message> me
 
   /** The call_id of {@code body} sent to weights {@code revision} (null = none); see the record Javadoc. */
   public static String id(String body, String revision) {
-    return WindowPrompt.sha256(revision == null || revision.isEmpty() ? body : body + "\nrevision=" + revision);
+    return Sha256.hex(revision == null || revision.isEmpty() ? body : body + "\nrevision=" + revision);
   }
 
   /**

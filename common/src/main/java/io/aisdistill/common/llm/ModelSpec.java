@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One model of a teacher mix or models file ({@link TeacherConfig}): where it is served, what it
- * does, what it may spend and what it costs. Keys in the YAML file are snake_case ({@code base_url},
- * {@code api_key_env}, ...). The API key itself never appears here: only the name of the
+ * One model of a teacher mix ({@link TeacherConfig}) or models file ({@link ModelsFile}): where it
+ * is served, what it does, what it may spend and what it costs. Keys in the YAML file are snake_case
+ * ({@code base_url}, {@code api_key_env}, ...). The API key itself never appears here: only the name of the
  * environment variable holding it.
  *
  * <p>Roles: {@code generate} and {@code judge} in a teacher file ({@code --teachers}); {@code
@@ -59,8 +59,13 @@ public class ModelSpec implements Serializable {
     NONE
   }
 
-  /** Value of {@link #kind} for the offline grounded teacher. */
-  public static final String GROUNDED = io.aisdistill.common.qa.GroundedTeacher.TEACHER;
+  /**
+   * Value of {@link #kind} for the offline grounded teacher, and the teacher name its pairs are
+   * recorded under: the same text as {@code io.aisdistill.common.qa.GroundedTeacher.TEACHER}
+   * (written out here so that this transport package does not depend on the domain; a test keeps
+   * the two equal).
+   */
+  public static final String GROUNDED = "grounded";
 
   /** llm (called at base_url) or grounded (the offline grounded teacher; see the class Javadoc). */
   public String kind = "llm";

@@ -1,5 +1,6 @@
 package io.aisdistill.common.qa;
 
+import io.aisdistill.common.text.Sha256;
 import io.aisdistill.common.track.TrackWindow;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -305,7 +306,7 @@ public final class GroundedTeacher {
           // rotate the category's templates by a per-window offset, so that capped windows still
           // cover every template across a data set
           int offset = Integer.remainderUnsigned(Integer.parseUnsignedInt(
-              WindowPrompt.sha256(w.windowId() + "|" + c.label()).substring(0, 8), 16), ts.size());
+              Sha256.hex(w.windowId() + "|" + c.label()).substring(0, 8), 16), ts.size());
           out.add(pair(ts.get((round + offset) % ts.size()), w));
           any = true;
         }
@@ -392,12 +393,12 @@ public final class GroundedTeacher {
   }
 
   private static String pick(List<String> options, String windowId, String salt) {
-    int x = Integer.parseUnsignedInt(WindowPrompt.sha256(windowId + "|" + salt).substring(0, 8), 16);
+    int x = Integer.parseUnsignedInt(Sha256.hex(windowId + "|" + salt).substring(0, 8), 16);
     return options.get(Integer.remainderUnsigned(x, options.size()));
   }
 
   /** Deterministic pair id: the first 16 hex digits of SHA-256 over the parts joined by '|'. */
   public static String id(String... parts) {
-    return WindowPrompt.sha256(String.join("|", parts)).substring(0, 16);
+    return Sha256.hex(String.join("|", parts)).substring(0, 16);
   }
 }

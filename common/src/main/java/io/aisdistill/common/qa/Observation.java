@@ -1,5 +1,6 @@
 package io.aisdistill.common.qa;
 
+import io.aisdistill.common.text.Sha256;
 import io.aisdistill.common.track.Geo;
 import io.aisdistill.common.track.ObservedRows;
 import io.aisdistill.common.track.TrackPoint;
@@ -296,7 +297,7 @@ public final class Observation {
       return null;
     }
     int h = Integer.remainderUnsigned(
-        Integer.parseUnsignedInt(WindowPrompt.sha256(window.windowId() + "|eta").substring(0, 8), 16), 36);
+        Integer.parseUnsignedInt(Sha256.hex(window.windowId() + "|eta").substring(0, 8), 16), 36);
     int lead = h < 18 ? 10 + h : 15 + h;
     double metres = sog(last) * lead / 60.0 * Geo.METRES_PER_NM;
     GeodesicData g = Geodesic.WGS84.Direct(rows.get(last).lat(), rows.get(last).lon(), rows.get(last).cog(), metres);

@@ -1,15 +1,12 @@
 package io.aisdistill.common.qa;
 
 import io.aisdistill.common.ais.NavStatus;
+import io.aisdistill.common.text.Sha256;
 import io.aisdistill.common.track.TrackPoint;
 import io.aisdistill.common.track.TrackWindow;
 import io.aisdistill.common.track.VesselInfo;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -51,7 +48,7 @@ public final class WindowPrompt {
 
     /** Lower-case hex SHA-256 of {@link #text()} (UTF-8). */
     public String sha256() {
-      return WindowPrompt.sha256(text());
+      return Sha256.hex(text());
     }
   }
 
@@ -173,16 +170,6 @@ public final class WindowPrompt {
    */
   public static String studentPrompt(TrackWindow w, String question) {
     return studentContext(w) + "Question: " + question;
-  }
-
-  /** Lower-case hex SHA-256 of the UTF-8 bytes of {@code text}. */
-  public static String sha256(String text) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JDK", e);
-    }
   }
 
   private static String date(long millis) {

@@ -1,6 +1,6 @@
 package io.aisdistill.common.select;
 
-import io.aisdistill.common.qa.WindowPrompt;
+import io.aisdistill.common.text.Sha256;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -257,6 +257,6 @@ public final class WindowSelector {
 
   /** Hex SHA-256 of {@code seed:key}. */
   static String hash(long seed, String key) {
-    return WindowPrompt.sha256(seed + ":" + key);
+    return Sha256.hex(seed + ":" + key);
   }
 }

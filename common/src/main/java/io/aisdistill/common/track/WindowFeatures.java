@@ -1,12 +1,9 @@
 package io.aisdistill.common.track;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.aisdistill.common.text.Sha256;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -210,15 +207,9 @@ public final class WindowFeatures {
    * "mmsi|segmentStartMillis|windowStartMillis".
    */
   public static String windowId(long mmsi, long segmentStartMillis, long windowStartMillis) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] h = md.digest((mmsi + "|" + segmentStartMillis + "|" + windowStartMillis)
-          .getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(h, 0, 10);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 unavailable", e);
-    }
+    return Sha256.hex(mmsi + "|" + segmentStartMillis + "|" + windowStartMillis).substring(0, 20);
   }
+
 
   /** Implied speed (knots) of the leg from point i to i+1; infinite when there is none or it takes no time. */
   private static double nextLegSpeed(List<TrackPoint> points, double[] legNm, int i) {

@@ -14,7 +14,7 @@ class CostModelTest {
     Pricing.Api gpt4o = new Pricing.Api(2.50, 10.00);
     // 1000 x (800 x 2.50 + 120 x 10.00) / 1e6 = 3.2
     assertEquals(0.0032, gpt4o.usdPerQuery(800, 120), 1e-15);
-    CostModel cm = new CostModel(List.of(new ModelSpec("gpt-4o", ModelSpec.Role.TEACHER, gpt4o)), List.of());
+    CostModel cm = new CostModel(List.of(new EvaluatedModel("gpt-4o", EvaluatedModel.Role.TEACHER, gpt4o)), List.of());
     assertEquals(3.2, cm.usdPer1k("gpt-4o", 800, 120), 1e-12);
     assertEquals("api", gpt4o.basis());
   }
@@ -59,16 +59,16 @@ class CostModelTest {
 
   @Test
   void unpricedAndInvalidModels() {
-    CostModel cm = new CostModel(List.of(new ModelSpec("s", ModelSpec.Role.STUDENT, null),
-        new ModelSpec("t", ModelSpec.Role.TEACHER, new Pricing.Api(1, 1))), List.of());
+    CostModel cm = new CostModel(List.of(new EvaluatedModel("s", EvaluatedModel.Role.STUDENT, null),
+        new EvaluatedModel("t", EvaluatedModel.Role.TEACHER, new Pricing.Api(1, 1))), List.of());
     assertNull(cm.usdPer1k("s", 10, 10));
     List<SummaryRow> rows = EvalSummary.summarize(List.of(new EvalItem("s", "route", true, 1, 1, 1),
         new EvalItem("t", "route", true, 1, 1, 1)), cm);
     assertNull(cm.compare(rows).get(0).costRatio());
     assertNull(rows.get(0).costBasis());
     assertThrows(IllegalArgumentException.class, () -> cm.model("x"));
-    ModelSpec a = new ModelSpec("a", ModelSpec.Role.BASE, null);
+    EvaluatedModel a = new EvaluatedModel("a", EvaluatedModel.Role.BASE, null);
     assertThrows(IllegalArgumentException.class, () -> new CostModel(List.of(a, a), List.of()));
-    assertThrows(IllegalArgumentException.class, () -> new ModelSpec(" ", ModelSpec.Role.BASE, null));
+    assertThrows(IllegalArgumentException.class, () -> new EvaluatedModel(" ", EvaluatedModel.Role.BASE, null));
   }
 }

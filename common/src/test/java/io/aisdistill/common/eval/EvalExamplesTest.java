@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.aisdistill.common.qa.WindowPrompt;
+import io.aisdistill.common.text.Sha256;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,7 +59,7 @@ class EvalExamplesTest {
 
   /** The {@code n} qa_ids of {@code ids} with the lowest SHA-256. */
   static List<String> lowest(List<String> ids, int n) {
-    return ids.stream().sorted(Comparator.comparing(WindowPrompt::sha256)).limit(n).toList();
+    return ids.stream().sorted(Comparator.comparing(Sha256::hex)).limit(n).toList();
   }
 
   @Test

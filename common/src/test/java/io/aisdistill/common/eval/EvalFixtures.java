@@ -10,9 +10,9 @@ final class EvalFixtures {
   /** student/base self-hosted on a $0.80/h GPU at 2 queries/s; gpt-4o at $2.50 / $10.00 per 1M tokens. */
   static CostModel costs() {
     return new CostModel(List.of(
-        new ModelSpec("student", ModelSpec.Role.STUDENT, new Pricing.SelfHosted("1x NVIDIA L4", 0.80, 2.0)),
-        new ModelSpec("base", ModelSpec.Role.BASE, new Pricing.SelfHosted("1x NVIDIA L4", 0.80, 2.0)),
-        new ModelSpec("gpt-4o", ModelSpec.Role.TEACHER, new Pricing.Api(2.50, 10.00))),
+        new EvaluatedModel("student", EvaluatedModel.Role.STUDENT, new Pricing.SelfHosted("1x NVIDIA L4", 0.80, 2.0)),
+        new EvaluatedModel("base", EvaluatedModel.Role.BASE, new Pricing.SelfHosted("1x NVIDIA L4", 0.80, 2.0)),
+        new EvaluatedModel("gpt-4o", EvaluatedModel.Role.TEACHER, new Pricing.Api(2.50, 10.00))),
         List.of("API list prices as of the test", "vLLM, batch concurrency 32"));
   }
 

@@ -106,7 +106,7 @@ class EvalReportTest {
   @Test
   void edgeCases(@TempDir Path dir) throws Exception {
     // no priced model, unscored-only rows: still writes valid files
-    CostModel unpriced = new CostModel(List.of(new ModelSpec("s", ModelSpec.Role.STUDENT, null)), List.of());
+    CostModel unpriced = new CostModel(List.of(new EvaluatedModel("s", EvaluatedModel.Role.STUDENT, null)), List.of());
     List<SummaryRow> r = EvalSummary.summarize(List.of(new EvalItem("s", "route", null, 5, 1, 1)), unpriced);
     EvalReport.write(r, unpriced, dir);
     String md = Files.readString(dir.resolve(EvalReport.REPORT_MD));

@@ -1,7 +1,9 @@
-package io.aisdistill.common.llm;
+package io.aisdistill.common.teacher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aisdistill.common.llm.ChatCall;
+import io.aisdistill.common.llm.ModelSpec;
 
 /**
  * The evaluate stage's LLM judge of a free-text answer (an item without a fact key, so no
@@ -19,14 +21,15 @@ public final class AnswerJudge {
   public static final JsonNode SCHEMA = schema();
 
   /**
-   * A parsed verdict.
+   * A parsed grade of one answer (named apart from the grounded judge's {@link
+   * io.aisdistill.common.judge.Verdict}).
    *
    * @param correct the judge's verdict; null when the reply is unusable
    * @param justification the judge's reason, or null
    * @param problem why the reply could not be used ({@code EMPTY_REPLY}, {@code INVALID_JSON},
    *     {@code SCHEMA_VIOLATION: ...}), or null
    */
-  public record Verdict(Boolean correct, String justification, String problem) {}
+  public record Grade(Boolean correct, String justification, String problem) {}
 
   /** The system message: the task, what counts as correct, the output format. */
   public static String systemMessage() {
@@ -57,10 +60,10 @@ public final class AnswerJudge {
   }
 
   /** Parses a reply; a missing or non-boolean {@code correct} makes it a problem. */
-  public static Verdict parse(String content) {
+  public static Grade parse(String content) {
     JsonNode root = content == null ? null : TeacherReplies.readJson(content);
     if (root == null || !root.isObject()) {
-      return new Verdict(null, null, content == null || content.isBlank() ? "EMPTY_REPLY" : "INVALID_JSON");
+      return new Grade(null, null, content == null || content.isBlank() ? "EMPTY_REPLY" : "INVALID_JSON");
     }
     JsonNode c = root.get("correct");
     Boolean correct = null;
@@ -70,7 +73,7 @@ public final class AnswerJudge {
       correct = Boolean.parseBoolean(c.asText().trim());
     }
     String just = TeacherReplies.text(root, "justification");
-    return new Verdict(correct, just, correct == null ? "SCHEMA_VIOLATION: bad or missing correct" : null);
+    return new Grade(correct, just, correct == null ? "SCHEMA_VIOLATION: bad or missing correct" : null);
   }
 
   private static JsonNode schema() {

@@ -1,10 +1,12 @@
-package io.aisdistill.common.llm;
+package io.aisdistill.common.teacher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aisdistill.common.llm.ChatCall;
+import io.aisdistill.common.llm.ModelSpec;
 import org.junit.jupiter.api.Test;
 
 /** Parsing of the evaluate stage's LLM-judge replies, and the request it sends. */
@@ -21,7 +23,7 @@ class AnswerJudgeTest {
   void unusableRepliesAreProblemsNotVerdicts() {
     assertEquals("EMPTY_REPLY", AnswerJudge.parse("").problem());
     assertEquals("INVALID_JSON", AnswerJudge.parse("yes, it is correct").problem());
-    AnswerJudge.Verdict v = AnswerJudge.parse("{\"correct\": \"maybe\", \"justification\": \"?\"}");
+    AnswerJudge.Grade v = AnswerJudge.parse("{\"correct\": \"maybe\", \"justification\": \"?\"}");
     assertNull(v.correct());
     assertTrue(v.problem().startsWith("SCHEMA_VIOLATION"));
   }

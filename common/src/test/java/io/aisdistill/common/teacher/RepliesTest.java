@@ -1,17 +1,19 @@
-package io.aisdistill.common.llm;
+package io.aisdistill.common.teacher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aisdistill.common.llm.ChatCall;
+import io.aisdistill.common.llm.ModelSpec;
+import io.aisdistill.common.qa.GroundedTeacher;
 import io.aisdistill.common.qa.QaPair;
 import io.aisdistill.common.qa.TestWindows;
 import io.aisdistill.common.track.TrackWindow;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Parsing teacher and judge replies; reset durations. Malformed parts are reported, never dropped silently. */
+/** Parsing teacher and judge replies. Malformed parts are reported, never dropped silently. */
 class RepliesTest {
   static final String PAIR = "{\"category\": \"kinematics\", \"question\": \"What was the mean speed?\", "
       + "\"answer\": \"12.0 knots\", \"reasoning\": \"r\", \"fact_key\": \"sog_mean_kn\", \"value\": \"12.0\", \"unit\": \"knots\"}";
@@ -100,27 +102,8 @@ class RepliesTest {
   }
 
   @Test
-  void picksModelsByShare() {
-    ModelSpec a = new ModelSpec();
-    a.name = "a";
-    a.share = 0.75;
-    ModelSpec b = new ModelSpec();
-    b.name = "b";
-    b.share = 0.25;
-    int n = 0;
-    for (int i = 0; i < 4000; i++) {
-      n += TeacherConfig.pickByShare(List.of(a, b), "w" + i) == a ? 1 : 0;
-      assertEquals(TeacherConfig.pickByShare(List.of(a, b), "w" + i), TeacherConfig.pickByShare(List.of(a, b), "w" + i));
-    }
-    assertTrue(Math.abs(n / 4000.0 - 0.75) < 0.03, "share of a: " + n / 4000.0);
-  }
-
-  @Test
-  void readsResetDurations() {
-    assertEquals(Duration.ofMillis(1000), LlmClient.parseDuration("1s"));
-    assertEquals(Duration.ofMillis(360_000), LlmClient.parseDuration("6m0s"));
-    assertEquals(Duration.ofMillis(20), LlmClient.parseDuration("20ms"));
-    assertEquals(Duration.ofMillis(2500), LlmClient.parseDuration("2.5"));
-    assertNull(LlmClient.parseDuration("soon"));
+  void theGroundedKindIsTheGroundedTeachersName() {
+    // llm.ModelSpec spells the name out so that the transport package does not depend on qa
+    assertEquals(GroundedTeacher.TEACHER, ModelSpec.GROUNDED);
   }
 }

@@ -1,8 +1,10 @@
-package io.aisdistill.common.llm;
+package io.aisdistill.common.teacher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aisdistill.common.llm.ChatCall;
+import io.aisdistill.common.llm.ModelSpec;
 import io.aisdistill.common.qa.Category;
 import io.aisdistill.common.qa.GroundedTeacher;
 import io.aisdistill.common.qa.QaPair;

@@ -1,7 +1,9 @@
-package io.aisdistill.common.llm;
+package io.aisdistill.common.teacher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aisdistill.common.llm.ChatCall;
+import io.aisdistill.common.llm.ModelSpec;
 import io.aisdistill.common.qa.QaPair;
 import io.aisdistill.common.qa.WindowPrompt;
 import io.aisdistill.common.track.TrackWindow;
