@@ -42,15 +42,23 @@ public record PositionReport(
     String source,
     long sourceRecord) {
 
+  /** The seven static vessel fields of this report. */
+  public VesselStatic vesselStatic() {
+    return new VesselStatic(vesselName, imo, callsign, shipType, lengthM, widthM, draftM);
+  }
+
+  /** A copy with the seven static vessel fields replaced by {@code v}'s. */
+  public PositionReport withVesselStatic(VesselStatic v) {
+    return new PositionReport(mmsi, tsMillis, lat, lon, sog, cog, heading, navStatus, msgType, aisClass,
+        v.vesselName(), v.imo(), v.callsign(), v.shipType(), v.lengthM(), v.widthM(), v.draftM(), source,
+        sourceRecord);
+  }
+
   /** Returns a copy whose null static fields are filled from {@code s} (fields already set win). */
   public PositionReport enrichedWith(StaticReport s) {
     if (s == null) {
       return this;
     }
-    return new PositionReport(mmsi, tsMillis, lat, lon, sog, cog, heading, navStatus, msgType,
-        aisClass, vesselName != null ? vesselName : s.vesselName(), imo != null ? imo : s.imo(),
-        callsign != null ? callsign : s.callsign(), shipType != null ? shipType : s.shipType(),
-        lengthM != null ? lengthM : s.lengthM(), widthM != null ? widthM : s.widthM(),
-        draftM != null ? draftM : s.draftM(), source, sourceRecord);
+    return withVesselStatic(vesselStatic().orElse(s.vesselStatic()));
   }
 }

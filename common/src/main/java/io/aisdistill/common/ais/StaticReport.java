@@ -23,4 +23,10 @@ public record StaticReport(
     Double draftM,
     String destination,
     String source,
-    long sourceRecord) {}
+    long sourceRecord) {
+
+  /** The seven static vessel fields of this report (null where the message does not carry one). */
+  public VesselStatic vesselStatic() {
+    return new VesselStatic(vesselName, imo, callsign, shipType, lengthM, widthM, draftM);
+  }
+}

@@ -272,20 +272,41 @@ public final class CsvPositionParser implements LineParser {
     return null;
   }
 
-  private double coordinate(int i, String name, RejectReason range, double limit) {
-    final char[] b = sp.buf();
+  /**
+   * Locates field {@code i} (sets {@link #fs}/{@link #fe}); false when the column is absent
+   * ({@code i < 0}) or the field is empty.
+   */
+  private boolean present(int i) {
+    if (i < 0) {
+      return false;
+    }
     field(i);
-    int s = fs;
-    int e = fe;
-    if (s == e) {
+    return fs != fe;
+  }
+
+  /** The text of the field last located by {@link #field}. */
+  private String fieldText() {
+    return new String(sp.buf(), fs, fe - fs);
+  }
+
+  /** Rejects the line as BAD_FIELD unless it already failed (the first problem is kept); null. */
+  private <T> T badField(String detail) {
+    if (failReason == null) {
+      fail(RejectReason.BAD_FIELD, detail);
+    }
+    return null;
+  }
+
+  private double coordinate(int i, String name, RejectReason range, double limit) {
+    if (!present(i)) {
       fail(range, name + " is empty (not available)");
       return Double.NaN;
     }
-    double v = CsvValues.parseDouble(b, s, e);
+    double v = CsvValues.parseDouble(sp.buf(), fs, fe);
     if (Double.isNaN(v)) {
-      fail(RejectReason.BAD_FIELD, name + " '" + new String(b, s, e - s) + "' is not a number");
+      fail(RejectReason.BAD_FIELD, name + " '" + fieldText() + "' is not a number");
     } else if (v < -limit || v > limit) {
-      fail(range, name + " " + new String(b, s, e - s) + " outside [-" + (int) limit + ", "
+      fail(range, name + " " + fieldText() + " outside [-" + (int) limit + ", "
           + (int) limit + "]" + (v == limit + 1 ? " (" + (int) (limit + 1) + " = not available)" : ""));
     }
     return v;
@@ -293,22 +314,12 @@ public final class CsvPositionParser implements LineParser {
 
   /** An optional number; null when the column is absent or empty; sets BAD_FIELD when garbage. */
   private Double optDouble(int i, String name) {
-    if (i < 0) {
+    if (!present(i)) {
       return null;
     }
-    final char[] b = sp.buf();
-    field(i);
-    int s = fs;
-    int e = fe;
-    if (s == e) {
-      return null;
-    }
-    double v = CsvValues.parseDouble(b, s, e);
+    double v = CsvValues.parseDouble(sp.buf(), fs, fe);
     if (Double.isNaN(v)) {
-      if (failReason == null) {
-        fail(RejectReason.BAD_FIELD, name + " '" + new String(b, s, e - s) + "' is not a number");
-      }
-      return null;
+      return badField(name + " '" + fieldText() + "' is not a number");
     }
     return v;
   }
@@ -319,105 +330,65 @@ public final class CsvPositionParser implements LineParser {
       return null;
     }
     if (v < 0) {
-      if (failReason == null) {
-        fail(RejectReason.BAD_FIELD, name + " " + v + " m is negative");
-      }
-      return null;
+      return badField(name + " " + v + " m is negative");
     }
     return v == 0 ? null : v;
   }
 
   private Integer status() {
-    if (iStatus < 0) {
+    if (!present(iStatus)) {
       return null;
     }
-    final char[] b = sp.buf();
-    field(iStatus);
-    int s = fs;
-    int e = fe;
-    if (s == e) {
-      return null;
-    }
-    long v = CsvValues.parseIntegral(b, s, e);
+    long v = CsvValues.parseIntegral(sp.buf(), fs, fe);
     if (v != CsvValues.BAD_LONG) {
       if (v > 15) {
-        if (failReason == null) {
-          fail(RejectReason.BAD_FIELD, "Status " + v + " outside 0-15 (ITU-R M.1371-5 Table 48)");
-        }
-        return null;
+        return badField("Status " + v + " outside 0-15 (ITU-R M.1371-5 Table 48)");
       }
       return (int) v;
     }
-    String t = new String(b, s, e - s);
+    String t = fieldText();
     Integer code = DmaCodes.navStatus(t);
-    if (code == null && failReason == null) {
-      fail(RejectReason.BAD_FIELD, "Status '" + t + "' is neither a code 0-15 nor a known DMA text");
+    if (code == null) {
+      return badField("Status '" + t + "' is neither a code 0-15 nor a known DMA text");
     }
     return code;
   }
 
   private Integer shipType() {
-    if (iShipType < 0) {
+    if (!present(iShipType)) {
       return null;
     }
-    final char[] b = sp.buf();
-    field(iShipType);
-    int s = fs;
-    int e = fe;
-    if (s == e) {
-      return null;
-    }
-    long v = CsvValues.parseIntegral(b, s, e);
+    long v = CsvValues.parseIntegral(sp.buf(), fs, fe);
     if (v != CsvValues.BAD_LONG) {
       return v >= 1 && v <= 99 ? (int) v : null;
     }
-    String t = new String(b, s, e - s);
+    String t = fieldText();
     if (!DmaCodes.isShipTypeText(t)) {
-      if (failReason == null) {
-        fail(RejectReason.BAD_FIELD, "ship type '" + t + "' is neither an ITU code nor a known DMA text");
-      }
-      return null;
+      return badField("ship type '" + t + "' is neither an ITU code nor a known DMA text");
     }
     return DmaCodes.shipType(t);
   }
 
   private String aisClass() {
-    if (iClass < 0) {
+    if (!present(iClass)) {
       return null;
     }
     final char[] b = sp.buf();
-    field(iClass);
-    int s = fs;
-    int e = fe;
-    if (e - s == 1) {
-      char c = b[s];
-      return c == 'A' || c == 'a' ? CLASS_A : c == 'B' || c == 'b' ? CLASS_B : null;
-    }
-    // DMA "Class A" / "Class B"
-    if (e - s == 7 && (b[s] == 'C' || b[s] == 'c') && b[s + 5] == ' ') {
-      char c = b[s + 6];
-      return c == 'A' || c == 'a' ? CLASS_A : c == 'B' || c == 'b' ? CLASS_B : null;
-    }
-    return null;
+    int n = fe - fs;
+    // "A" / "B", or DMA "Class A" / "Class B"
+    char c = n == 1 ? b[fs] : n == 7 && (b[fs] == 'C' || b[fs] == 'c') && b[fs + 5] == ' ' ? b[fs + 6] : 0;
+    return c == 'A' || c == 'a' ? CLASS_A : c == 'B' || c == 'b' ? CLASS_B : null;
   }
 
   private String text(int i) {
-    if (i < 0) {
-      return null;
-    }
-    final char[] b = sp.buf();
-    field(i);
-    int s = fs;
-    int e = fe;
-    return s == e ? null : new String(b, s, e - s);
+    return present(i) ? fieldText() : null;
   }
 
   private String imo() {
-    if (iImo < 0) {
+    if (!present(iImo)) {
       return null;
     }
     final char[] b = sp.buf();
-    field(iImo);
     int s = fs;
     int e = fe;
     if (e - s >= 3 && (b[s] == 'I' || b[s] == 'i') && (b[s + 1] == 'M' || b[s + 1] == 'm')

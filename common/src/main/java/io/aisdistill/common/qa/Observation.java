@@ -356,6 +356,20 @@ public final class Observation {
     return d[b][a];
   }
 
+  /**
+   * Difference in degrees (0-180) between the heading and the COG of row {@code i} when it moves
+   * at {@link #MOVING_SOG_KN} or more and reports both; null otherwise.
+   *
+   * @throws IndexOutOfBoundsException when {@code i} is not a row index
+   */
+  public Double headingCogDiffDeg(int i) {
+    TrackPoint p = rows.get(i);
+    if (!moving(i) || p.heading() == null) {
+      return null;
+    }
+    return Geo.angleDiffDeg(p.heading(), p.cog());
+  }
+
   private boolean moving(int i) {
     return sog(i) != null && sog(i) >= MOVING_SOG_KN && rows.get(i).cog() != null;
   }

@@ -398,8 +398,8 @@ public final class Traces {
     int count = 0;
     for (int i = 0; i < o.n(); i++) {
       TrackPoint p = o.rows().get(i);
-      if (o.sog(i) != null && o.sog(i) >= Observation.MOVING_SOG_KN && p.heading() != null && p.cog() != null) {
-        double d = Geo.angleDiffDeg(p.heading(), p.cog());
+      Double d = o.headingCogDiffDeg(i);
+      if (d != null) {
         j.add(t(o, i) + " heading " + p.heading() + ", COG " + Math.round(p.cog()) + ": " + Math.round(d) + "°");
         max = Math.max(max, d);
         if (d > WindowFacts.HEADING_COG_DISAGREE_DEG) {

@@ -583,9 +583,8 @@ public final class WindowFacts {
     double max = -1;
     int count = 0;
     for (int i = 0; i < o.n(); i++) {
-      var p = o.rows().get(i);
-      if (o.sog(i) != null && o.sog(i) >= Observation.MOVING_SOG_KN && p.heading() != null && p.cog() != null) {
-        double d = Geo.angleDiffDeg(p.heading(), p.cog());
+      Double d = o.headingCogDiffDeg(i);
+      if (d != null) {
         max = Math.max(max, d);
         if (d > HEADING_COG_DISAGREE_DEG) {
           count++;

@@ -1,6 +1,7 @@
 package io.aisdistill.common.track;
 
 import io.aisdistill.common.ais.PositionReport;
+import io.aisdistill.common.ais.VesselStatic;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -156,9 +157,8 @@ public final class Segmenter {
     final List<TrackPoint> points = new ArrayList<>();
     double[] legs = new double[64];
     // static identity: last non-null value of each field in the current window
-    String name, imo, callsign, aisClass;
-    Integer shipType;
-    Double length, width, draft;
+    VesselStatic vessel = VesselStatic.UNKNOWN;
+    String aisClass;
 
     Track(long mmsi, long segmentStart) {
       this.mmsi = mmsi;
@@ -174,14 +174,8 @@ public final class Segmenter {
       }
       legs[points.size()] = points.isEmpty() ? 0 : legNm;
       points.add(new TrackPoint(p.tsMillis(), p.lat(), p.lon(), p.sog(), p.cog(), p.heading(), p.navStatus()));
-      if (p.vesselName() != null) name = p.vesselName();
-      if (p.imo() != null) imo = p.imo();
-      if (p.callsign() != null) callsign = p.callsign();
+      vessel = p.vesselStatic().orElse(vessel);
       if (p.aisClass() != null) aisClass = p.aisClass();
-      if (p.shipType() != null) shipType = p.shipType();
-      if (p.lengthM() != null) length = p.lengthM();
-      if (p.widthM() != null) width = p.widthM();
-      if (p.draftM() != null) draft = p.draftM();
       lastTs = p.tsMillis();
       lastLat = p.lat();
       lastLon = p.lon();
@@ -189,8 +183,7 @@ public final class Segmenter {
 
     void closeWindow() {
       if (points.size() >= cfg.minPoints()) {
-        VesselInfo v = new VesselInfo(mmsi, name, imo, callsign, shipType, length, width, draft,
-            aisClass, flagLookup.apply(mmsi));
+        VesselInfo v = new VesselInfo(mmsi, vessel, aisClass, flagLookup.apply(mmsi));
         out.accept(WindowFeatures.build(cfg, mmsi, segmentStart, windowIndex, points, legs, v));
         stats.windows++;
       } else if (!points.isEmpty()) {

@@ -1,5 +1,7 @@
 package io.aisdistill.common.track;
 
+import io.aisdistill.common.ais.VesselStatic;
+
 /**
  * Static identity of a vessel as known in a window: the last non-null value of each field among
  * the positions of the window's segment up to the window's end (from the CSV record itself or
@@ -26,4 +28,14 @@ public record VesselInfo(
     Double widthM,
     Double draftM,
     String aisClass,
-    String flagState) {}
+    String flagState) {
+
+  /**
+   * The info of vessel {@code mmsi} from its static fields {@code s} (not null), transceiver class
+   * and flag state (each null when unknown).
+   */
+  public VesselInfo(long mmsi, VesselStatic s, String aisClass, String flagState) {
+    this(mmsi, s.vesselName(), s.imo(), s.callsign(), s.shipType(), s.lengthM(), s.widthM(), s.draftM(), aisClass,
+        flagState);
+  }
+}
