@@ -7,7 +7,9 @@ import os
 
 import pytest
 
-from lora_trainer.train import main, parse_args, render_chat, resolve_model, train
+from lora_trainer.chat_template import render_chat
+from lora_trainer.cli import main, parse_args
+from lora_trainer.train import resolve_model, train
 
 STEPS = int(os.environ.get("AIS_DISTILL_TEST_STEPS", "30"))
 

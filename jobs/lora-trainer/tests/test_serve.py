@@ -28,7 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from lora_trainer.train import CHATML_TEMPLATE, parse_args, render_chat, resolve_model, train
+from lora_trainer.chat_template import CHATML_TEMPLATE, render_chat
+from lora_trainer.cli import parse_args
+from lora_trainer.train import resolve_model, train
 
 pytestmark = pytest.mark.serve
 

@@ -2,7 +2,7 @@
 
 import sys
 
-from lora_trainer.train import main
+from lora_trainer.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

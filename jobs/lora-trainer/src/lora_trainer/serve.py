@@ -7,7 +7,7 @@ trainer trained with), then replaces itself with the server (:mod:`lora_trainer.
 which logs to stderr and answers ``POST /v1/chat/completions``, ``GET /v1/models``.
 
 Prompt fidelity: the server renders chats with the trainer's template (the tokenizer's own chat
-template, or the trainer's ChatML fallback :data:`lora_trainer.train.CHATML_TEMPLATE`), tokenizes
+template, or the trainer's ChatML fallback :data:`lora_trainer.chat_template.CHATML_TEMPLATE`), tokenizes
 the text without adding BOS (as the trainer does: ``add_special_tokens=False``) and stops at the
 template's end-of-turn text (``<|im_end|>`` for ChatML, else the tokenizer's EOS).
 
@@ -27,6 +27,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from lora_trainer.chat_template import chat_template_spec
 from lora_trainer.gguf_adapter import GGUF_NAME, convert
 from lora_trainer.llama_server import CHAT_FORMAT
 
@@ -62,22 +63,6 @@ def gguf_adapter(train_out: Path, base_model: Path | None = None, out: Path | No
     if force or not out.is_file() or out.stat().st_mtime < src.stat().st_mtime:
         convert(adapter, base_model or base_gguf_of(train_out), out)
     return out
-
-
-def chat_template_spec(adapter_dir: Path) -> dict[str, str]:
-    """The chat template the trainer used (from the tokenizer saved with the adapter).
-
-    Returns ``{"template", "bos_token", "eos_token"}``: ``eos_token`` is what the template renders
-    as ``eos_token`` and what the server stops at; for the ChatML fallback it is ``<|im_end|>``.
-    """
-    from transformers import AutoTokenizer
-
-    from lora_trainer.train import CHATML_TEMPLATE
-
-    tok = AutoTokenizer.from_pretrained(str(adapter_dir))
-    if getattr(tok, "chat_template", None):
-        return {"template": tok.chat_template, "bos_token": tok.bos_token or "", "eos_token": tok.eos_token or ""}
-    return {"template": CHATML_TEMPLATE, "bos_token": tok.bos_token or "", "eos_token": "<|im_end|>"}
 
 
 def write_config(train_out: Path, base_model: Path | None = None, host: str = "127.0.0.1", port: int = 8080,
