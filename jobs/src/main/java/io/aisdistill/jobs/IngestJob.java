@@ -300,7 +300,9 @@ public final class IngestJob {
    * are materialized: a hash aggregate over the key columns and a packed record reference
    * (fixed-width, no sort of the wide rows) finds the groups of more than one row, and a left
    * anti join, broadcast by adaptive query execution while the groups are small, removes the
-   * losers from the full rows.
+   * losers from the full rows. The two sides of the self-join are aliased ({@code r}, {@code g}):
+   * {@code groups} keeps the key columns of {@code withRef}, so unqualified they would be one
+   * column compared with itself.
    */
   static DedupResult dropExactDuplicates(Dataset<Row> rows, List<String> key) {
     Column ref = col("source_id").cast("long").multiply(1L << 40).plus(col("source_record"));
@@ -309,11 +311,11 @@ public final class IngestJob {
     Dataset<Row> groups = withRef.groupBy(keyCols)
         .agg(min("ref").as("keep_ref"), count(lit(1)).as("n"))
         .filter(col("n").gt(1));
-    Column match = key.stream().map(c -> withRef.col(c).eqNullSafe(groups.col(c)))
+    Column match = key.stream().map(c -> col("r.`" + c + "`").eqNullSafe(col("g.`" + c + "`")))
         .reduce(Column::and).orElseThrow();
-    Dataset<Row> loserRefs = withRef.join(groups, match, "inner")
-        .filter(withRef.col("ref").notEqual(groups.col("keep_ref")))
-        .select(withRef.col("ref"), withRef.col("source_id"))
+    Dataset<Row> loserRefs = withRef.alias("r").join(groups.alias("g"), match, "inner")
+        .filter(col("r.ref").notEqual(col("g.keep_ref")))
+        .select(col("r.ref").as("ref"), col("r.source_id").as("source_id"))
         .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> kept = withRef.join(loserRefs.select("ref"), "ref", "left_anti").drop("ref");
     return new DedupResult(kept, loserRefs);

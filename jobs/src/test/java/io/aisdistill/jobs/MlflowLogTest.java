@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link MlflowLog} against a real MLflow tracking server: {@code mlflow server} from the venv named
  * by system property or env {@code AIS_DISTILL_MLFLOW} (path to the {@code mlflow} executable;
- * default {@code <repo>/.venv-mlflow/bin/mlflow}, see .ci/mlflow-snippet.sh), with a SQLite
+ * default {@code <repo>/.venv-mlflow/bin/mlflow}, which .ci/run creates: {@code python3 -m venv .venv-mlflow &&
+ * .venv-mlflow/bin/pip install 'mlflow[auth]==3.17.2'}, and exports as AIS_DISTILL_MLFLOW), with a SQLite
  * backend store, the artifact proxy on a temp directory, and MLflow's basic-auth app (so the
  * credentials are really checked). Results are read back over the REST API. Tagged mlflow-server:
  * runs with the real-data profile; fails, never skips, without the executable.
@@ -57,7 +58,8 @@ class MlflowLogTest {
     Path mlflow = configured != null && !configured.isBlank() ? Path.of(configured)
         : Path.of(System.getProperty("ais.repo.dir", "..")).resolve(".venv-mlflow/bin/mlflow").toAbsolutePath().normalize();
     assertTrue(Files.isExecutable(mlflow), "mlflow not installed at " + mlflow
-        + " (set AIS_DISTILL_MLFLOW to the mlflow executable; see .ci/mlflow-snippet.sh)");
+        + " (set AIS_DISTILL_MLFLOW to the mlflow executable, or: python3 -m venv .venv-mlflow && "
+        + ".venv-mlflow/bin/pip install 'mlflow[auth]==3.17.2', as .ci/run does)");
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
