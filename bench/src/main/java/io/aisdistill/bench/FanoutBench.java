@@ -1,5 +1,7 @@
 package io.aisdistill.bench;
 
+import io.aisdistill.jobs.stage.StageContext;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,17 +14,17 @@ import io.aisdistill.common.llm.Tokens;
 import io.aisdistill.common.sim.AisSimulator;
 import io.aisdistill.common.text.Sha256;
 import io.aisdistill.common.text.TokenCounter;
-import io.aisdistill.jobs.EvaluateJob;
-import io.aisdistill.jobs.GenerateJob;
-import io.aisdistill.jobs.JudgeJob;
-import io.aisdistill.jobs.Tables;
-import io.aisdistill.jobs.IngestJob;
-import io.aisdistill.jobs.Lakehouse;
-import io.aisdistill.jobs.PipelineConfig;
-import io.aisdistill.jobs.SelectJob;
-import io.aisdistill.jobs.SparkSessions;
-import io.aisdistill.jobs.StageReport;
-import io.aisdistill.jobs.WindowsJob;
+import io.aisdistill.jobs.stage.evaluate.EvaluateStage;
+import io.aisdistill.jobs.stage.generate.GenerateStage;
+import io.aisdistill.jobs.stage.judge.JudgeStage;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.stage.ingest.IngestStage;
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.stage.select.SelectStage;
+import io.aisdistill.jobs.config.SparkSessions;
+import io.aisdistill.jobs.report.StageReport;
+import io.aisdistill.jobs.stage.windows.WindowsStage;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -221,9 +223,9 @@ public final class FanoutBench {
             "select.max_stopped_share=1"));   // every window may be selected: the bench counts calls, not the mix
     SparkSession spark = SparkSessions.getOrCreate(cfg, "ais-distill bench fanout");
     Lakehouse lh = new Lakehouse(spark, work.resolve("lakehouse").toString());
-    IngestJob.run(spark, lh, List.of(in.toString()), null, "bench");
-    StageReport win = WindowsJob.run(spark, lh, cfg, FlagStates::forMmsi);
-    System.err.println("windows: " + win.getLong("windows_written"));
+    new IngestStage(List.of(in.toString()), null).run(new StageContext(spark, lh, cfg, "bench"));
+    var win = new WindowsStage(FlagStates::forMmsi).run(new StageContext(spark, lh, cfg, "windows"));
+    System.err.println("windows: " + win.windowsWritten());
     Tokens tokens = Tokens.forPath(tokenizer);
     try (LimitedServer server = new LimitedServer(rpm, tpm, tokens)) {
       StageReport rep = stage.equals("evaluate") ? evaluate(spark, lh, cfg, server, tokenizer, calls, rpm, tpm, work)
@@ -236,23 +238,22 @@ public final class FanoutBench {
 
   private static StageReport evaluate(SparkSession spark, Lakehouse lh, PipelineConfig cfg, LimitedServer server,
       String tokenizer, int calls, double rpm, double tpm, Path work) throws IOException {
-    SelectJob.run(spark, lh, cfg, null, "bench");
-    GenerateJob.run(spark, lh, cfg);
-    JudgeJob.run(spark, lh, cfg);
+    new SelectStage(null).run(new StageContext(spark, lh, cfg, "bench"));
+    new GenerateStage(null).run(new StageContext(spark, lh, cfg, "generate"));
+    new JudgeStage(null).run(new StageContext(spark, lh, cfg, "judge"));
     Path mf = modelFile(work.resolve("models.yaml"), tokenizer, 0, server, "teacher", rpm, tpm);
     PipelineConfig ecfg = PipelineConfig.load(null, List.of("spark.master=" + cfg.spark.master,
         "spark.shuffle_partitions=" + cfg.spark.shufflePartitions,
         "evaluate.max_items_per_category=" + (int) Math.ceil(calls / 6.0)));
-    return EvaluateJob.run(spark, lh, ecfg, ModelsFile.load(mf), null, Tables.QA_JUDGED, work.resolve("report"),
-        "bench");
+    return new EvaluateStage(ModelsFile.load(mf), null, Tables.QA_JUDGED, work.resolve("report")).run(new StageContext(spark, lh, ecfg, "bench")).report();
   }
 
   private static StageReport generate(SparkSession spark, Lakehouse lh, PipelineConfig cfg, LimitedServer server,
       String tokenizer, int calls, double rpm, double tpm, Path work) throws IOException {
     Path tf = modelFile(work.resolve("teachers.yaml"), tokenizer, calls, server, "generate", rpm, tpm);
     TeacherConfig tc = TeacherConfig.load(tf);
-    SelectJob.run(spark, lh, cfg, tc, "bench");
-    return GenerateJob.run(spark, lh, cfg, tc, "bench");
+    new SelectStage(tc).run(new StageContext(spark, lh, cfg, "bench"));
+    return new GenerateStage(tc).run(new StageContext(spark, lh, cfg, "bench")).report();
   }
 
   /** A teacher/models file with one model of {@code role} on the loopback server, at the given limits. */

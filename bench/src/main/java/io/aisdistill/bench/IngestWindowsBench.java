@@ -1,13 +1,17 @@
 package io.aisdistill.bench;
 
+import io.aisdistill.jobs.stage.StageContext;
+
+import io.aisdistill.jobs.lakehouse.Rows;
+
 import io.aisdistill.common.ais.FlagStates;
 import io.aisdistill.common.sim.AisSimulator;
-import io.aisdistill.jobs.IngestJob;
-import io.aisdistill.jobs.Lakehouse;
-import io.aisdistill.jobs.PipelineConfig;
-import io.aisdistill.jobs.SparkSessions;
-import io.aisdistill.jobs.StageReport;
-import io.aisdistill.jobs.WindowsJob;
+import io.aisdistill.jobs.stage.ingest.IngestStage;
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.config.SparkSessions;
+import io.aisdistill.jobs.report.StageReport;
+import io.aisdistill.jobs.stage.windows.WindowsStage;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,19 +68,19 @@ public final class IngestWindowsBench {
     var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     long c1 = os.getProcessCpuTime();
     long s1 = System.nanoTime();
-    StageReport ingest = IngestJob.run(spark, lh, List.of(in.toString()), null, "bench");
+    var ingest = new IngestStage(List.of(in.toString()), null).run(new StageContext(spark, lh, cfg, "bench"));
     double ingestS = (System.nanoTime() - s1) / 1e9;
-    long rows = ingest.getLong("lines_read");
+    long rows = ingest.linesRead();
     long c2 = os.getProcessCpuTime();
     long s2 = System.nanoTime();
-    StageReport windows = WindowsJob.run(spark, lh, cfg, FlagStates::forMmsi);
+    var windows = new WindowsStage(FlagStates::forMmsi).run(new StageContext(spark, lh, cfg, "windows"));
     double windowsS = (System.nanoTime() - s2) / 1e9;
     double ingestCpuS = (c2 - c1) / 1e9;
     double windowsCpuS = (os.getProcessCpuTime() - c2) / 1e9;
-    long positions = windows.getLong("positions_read");
+    long positions = windows.positionsRead();
     spark.stop();
-    System.err.print(ingest.toMarkdown());
-    System.err.print(windows.toMarkdown());
+    System.err.print(ingest.report().toMarkdown());
+    System.err.print(windows.report().toMarkdown());
     out.add("rows=" + rows);
     out.add("cores=" + cores);
     out.add(String.format("ingest_s=%.2f", ingestS));
@@ -87,7 +91,7 @@ public final class IngestWindowsBench {
     out.add(String.format("windows_cpu_s=%.1f", windowsCpuS));
     out.add(String.format("ingest_rows_per_cpu_s=%.0f", rows / ingestCpuS));
     out.add(String.format("windows_rows_per_cpu_s=%.0f", positions / windowsCpuS));
-    out.add("windows=" + windows.getLong("windows_written"));
+    out.add("windows=" + windows.windowsWritten());
     out.forEach(System.out::println);
   }
 }

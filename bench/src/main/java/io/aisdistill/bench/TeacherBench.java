@@ -1,5 +1,7 @@
 package io.aisdistill.bench;
 
+import io.aisdistill.jobs.stage.StageContext;
+
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.arrays_overlap;
 import static org.apache.spark.sql.functions.col;
@@ -12,15 +14,15 @@ import io.aisdistill.common.llm.CallResult;
 import io.aisdistill.common.llm.ModelSpec;
 import io.aisdistill.common.llm.TeacherConfig;
 import io.aisdistill.common.qa.GroundedTeacher;
-import io.aisdistill.jobs.GenerateJob;
-import io.aisdistill.jobs.IngestJob;
-import io.aisdistill.jobs.JudgeJob;
-import io.aisdistill.jobs.Lakehouse;
-import io.aisdistill.jobs.PipelineConfig;
-import io.aisdistill.jobs.SparkSessions;
-import io.aisdistill.jobs.StageReport;
-import io.aisdistill.jobs.Tables;
-import io.aisdistill.jobs.WindowsJob;
+import io.aisdistill.jobs.stage.generate.GenerateStage;
+import io.aisdistill.jobs.stage.ingest.IngestStage;
+import io.aisdistill.jobs.stage.judge.JudgeStage;
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.config.SparkSessions;
+import io.aisdistill.jobs.report.StageReport;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.stage.windows.WindowsStage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,17 +82,17 @@ public final class TeacherBench {
         List.of("spark.master=local[" + cores + "]", "spark.shuffle_partitions=" + Math.max(2, cores)));
     SparkSession spark = SparkSessions.getOrCreate(cfg, "ais-distill bench teacher");
     Lakehouse lh = new Lakehouse(spark, work.resolve("lakehouse").toString());
-    IngestJob.run(spark, lh, inputs, null, "bench");
-    StageReport win = WindowsJob.run(spark, lh, cfg, FlagStates::forMmsi);
-    System.err.println("windows: " + win.getLong("windows_written"));
+    new IngestStage(inputs, null).run(new StageContext(spark, lh, cfg, "bench"));
+    var win = new WindowsStage(FlagStates::forMmsi).run(new StageContext(spark, lh, cfg, "windows"));
+    System.err.println("windows: " + win.windowsWritten());
 
     long t0 = System.nanoTime();
-    StageReport gen = GenerateJob.run(spark, lh, cfg, tc, "bench-teacher");
+    var gen = new GenerateStage(tc).run(new StageContext(spark, lh, cfg, "bench-teacher"));
     double generateS = (System.nanoTime() - t0) / 1e9;
-    System.err.print(gen.toMarkdown());
-    GenerateJob.run(spark, lh, cfg);   // the grounded teacher, for the comparison on the same windows
-    System.err.print(JudgeJob.run(spark, lh, cfg).toMarkdown());
-    List<String> out = figures(lh, tc, win.getLong("windows_written"), generateS);
+    System.err.print(gen.report().toMarkdown());
+    new GenerateStage(null).run(new StageContext(spark, lh, cfg, "generate"));   // the grounded teacher, for the comparison on the same windows
+    System.err.print(new JudgeStage(null).run(new StageContext(spark, lh, cfg, "judge")).report().toMarkdown());
+    List<String> out = figures(lh, tc, win.windowsWritten(), generateS);
     spark.stop();
     out.forEach(System.out::println);
   }

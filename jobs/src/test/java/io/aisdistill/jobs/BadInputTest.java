@@ -1,5 +1,12 @@
 package io.aisdistill.jobs;
 
+import io.aisdistill.jobs.stage.StageContext;
+
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.report.StageReport;
+import io.aisdistill.jobs.stage.ingest.IngestStage;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,10 +55,10 @@ class BadInputTest {
         ""));
     SparkSession spark = SparkTestSession.get();
     Lakehouse lh = new Lakehouse(spark, tmp.resolve("lh").toString());
-    StageReport rep = IngestJob.run(spark, lh, List.of(in.toString()), null, "bad-1");
+    var rep = new IngestStage(List.of(in.toString()), null).run(new StageContext(spark, lh, SparkTestSession.config(), "bad-1"));
 
     Map<String, String> formats = new TreeMap<>();
-    for (List<Object> r : rep.tables().get(0).rows()) {
+    for (List<Object> r : rep.report().tables().get(0).rows()) {
       formats.put((String) r.get(0), (String) r.get(1));
     }
     assertEquals("rejected: EMPTY_FILE", formats.get("in/empty.csv"));
@@ -74,7 +81,7 @@ class BadInputTest {
     Map<String, Long> pos = PipelineAssertions.countBySource(lh.read(Tables.POSITIONS));
     assertEquals(2L, pos.get(in.resolve("truncated.csv").toUri().toString().replace("file:///", "file:/")));
     assertEquals(2L, pos.get(in.resolve("mixed.nmea").toUri().toString().replace("file:///", "file:/")));
-    PipelineAssertions.assertAccounting(lh, rep, List.of(in.resolve("truncated.csv"), in.resolve("mixed.nmea"),
+    PipelineAssertions.assertAccounting(lh, rep.report(), List.of(in.resolve("truncated.csv"), in.resolve("mixed.nmea"),
         in.resolve("empty.csv"), in.resolve("notes.md"), in.resolve("garbage.bin"), in.resolve("unknown_header.csv")));
   }
 
@@ -97,7 +104,7 @@ class BadInputTest {
     SparkSession spark = SparkTestSession.get();
     Lakehouse lh = new Lakehouse(spark, tmp.resolve("lh2").toString());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> IngestJob.run(spark, lh, List.of(tmp.resolve("nope").toString()), null, "x"));
+        () -> new IngestStage(List.of(tmp.resolve("nope").toString()), null).run(new StageContext(spark, lh, SparkTestSession.config(), "x")));
     assertTrue(e.getMessage().startsWith("input not found"), e.getMessage());
   }
 
@@ -108,11 +115,11 @@ class BadInputTest {
     Files.writeString(f, HEADER + "\n" + GOOD + "\n", StandardCharsets.UTF_8);
     SparkSession spark = SparkTestSession.get();
     Lakehouse lh = new Lakehouse(spark, tmp.resolve("lh3").toString());
-    StageReport rep = IngestJob.run(spark, lh, List.of(f.toString()), "marinecadastre", "forced");
-    assertEquals(1L, rep.get("positions_accepted"));
+    var rep = new IngestStage(List.of(f.toString()), "marinecadastre").run(new StageContext(spark, lh, SparkTestSession.config(), "forced"));
+    assertEquals(1L, rep.positionsAccepted());
     Lakehouse lh2 = new Lakehouse(spark, tmp.resolve("lh4").toString());
-    StageReport rep2 = IngestJob.run(spark, lh2, List.of(f.toString()), "nmea", "forced");
-    assertEquals(0L, rep2.get("positions_accepted"));
-    assertEquals(2L, rep2.getLong("rejected") + rep2.getLong("lines_skipped"));
+    var rep2 = new IngestStage(List.of(f.toString()), "nmea").run(new StageContext(spark, lh2, SparkTestSession.config(), "forced"));
+    assertEquals(0L, rep2.positionsAccepted());
+    assertEquals(2L, rep2.rejected() + rep2.linesSkipped());
   }
 }

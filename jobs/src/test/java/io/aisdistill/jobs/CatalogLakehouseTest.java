@@ -1,5 +1,14 @@
 package io.aisdistill.jobs;
 
+import io.aisdistill.jobs.stage.StageContext;
+
+import io.aisdistill.jobs.cli.Cli;
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.lakehouse.TableChecksums;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.report.StageReport;
+import io.aisdistill.jobs.stage.ingest.IngestStage;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,8 +54,8 @@ class CatalogLakehouseTest {
     List<String> expected = TableChecksums.lines(spark, path);
     assertEquals(8, expected.size(), String.join("\n", expected));
     assertEquals(expected, TableChecksums.lines(spark, cat));
-    StageReport again = IngestJob.run(spark, cat, List.of(samples), null, "cat-2");
-    assertEquals(0L, again.get("positions_new_in_table"), "a rerun MERGEs nothing new into the catalog table");
+    var again = new IngestStage(List.of(samples), null).run(new StageContext(spark, cat, SparkTestSession.config(), "cat-2"));
+    assertEquals(0L, again.positionsNewInTable(), "a rerun MERGEs nothing new into the catalog table");
     assertTrue(cat.version(Tables.POSITIONS) >= 0);
     assertEquals(expected, TableChecksums.lines(spark, cat));
     assertTrue(Files.isRegularFile(files.resolve("_reports/latest.md")), "report under the files root");

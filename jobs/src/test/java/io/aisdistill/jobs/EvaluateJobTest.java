@@ -1,5 +1,23 @@
 package io.aisdistill.jobs;
 
+import io.aisdistill.jobs.stage.StageContext;
+
+import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.report.StageReport;
+import io.aisdistill.jobs.stage.evaluate.EvaluateResult;
+import io.aisdistill.jobs.stage.export.ExportResult;
+import io.aisdistill.jobs.stage.ingest.IngestResult;
+import io.aisdistill.jobs.stage.windows.WindowsResult;
+import io.aisdistill.jobs.stage.select.SelectResult;
+import io.aisdistill.jobs.stage.generate.GenerateResult;
+import io.aisdistill.jobs.stage.judge.JudgeResult;
+import io.aisdistill.jobs.stage.evaluate.EvaluateStage;
+import io.aisdistill.jobs.stage.generate.GenerateStage;
+import io.aisdistill.jobs.stage.judge.JudgeStage;
+import io.aisdistill.jobs.stage.select.SelectStage;
+
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -43,7 +61,7 @@ class EvaluateJobTest {
   PipelineConfig cfg;
   LoopbackChatServer server;
   ModelsFile models;
-  StageReport first;
+  EvaluateResult first;
   Map<String, String> referenceByUser = new HashMap<>();
   Map<String, String> qaByUser = new HashMap<>();
 
@@ -55,12 +73,12 @@ class EvaluateJobTest {
     cfg = PipelineConfig.load(null, List.of("spark.master=local[2]", "spark.shuffle_partitions=4",
         "evaluate.max_items_per_category=" + PER_CATEGORY));
     lh = LlmFixture.lakehouseWithWindows(tmp.resolve("lakehouse"));
-    SelectJob.run(spark, lh, cfg, null, "t1");
-    GenerateJob.run(spark, lh, cfg);
-    JudgeJob.run(spark, lh, cfg);
+    new SelectStage(null).run(new StageContext(spark, lh, cfg, "t1"));
+    new GenerateStage(null).run(new StageContext(spark, lh, cfg, "generate"));
+    new JudgeStage(null).run(new StageContext(spark, lh, cfg, "judge"));
     io.delta.tables.DeltaTable.forPath(spark, lh.path(Tables.QA_CANDIDATES)).update(
         col("category").equalTo("behaviour"), Map.of("fact_key", org.apache.spark.sql.functions.lit(null).cast("string")));
-    for (Row r : EvaluateJob.tableItems(spark, lh, cfg, Tables.QA_JUDGED)
+    for (Row r : EvaluateStage.tableItems(spark, lh, cfg, Tables.QA_JUDGED)
         .join(lh.read(Tables.QA_CANDIDATES).select("qa_id", "answer"), "qa_id").collectAsList()) {
       referenceByUser.put(r.getAs("user"), r.getAs("answer"));
       qaByUser.put(r.getAs("user"), r.getAs("qa_id"));
@@ -99,7 +117,7 @@ class EvaluateJobTest {
         """.formatted(LlmFixture.tokenizer() == null ? "null" : LlmFixture.tokenizer(), server.baseUrl(),
         server.baseUrl(), server.baseUrl(), server.baseUrl()));
     models = ModelsFile.load(f);
-    first = EvaluateJob.run(spark, lh, cfg, models, null, Tables.QA_JUDGED, tmp.resolve("report"), "eval-1");
+    first = new EvaluateStage(models, null, Tables.QA_JUDGED, tmp.resolve("report")).run(new StageContext(spark, lh, cfg, "eval-1"));
   }
 
   private static String between(String s, String a, String b) {
@@ -118,8 +136,8 @@ class EvaluateJobTest {
 
   @Test
   void everyItemIsAskedAndScoredOncePerModel() {
-    String evalId = (String) first.get("eval_id");
-    long items = first.getLong("items");
+    String evalId = first.evalId();
+    long items = first.items();
     assertEquals(6 * PER_CATEGORY, items, "a sample of " + PER_CATEGORY + " items in each of the six categories");
     List<Row> rows = results(evalId);
     assertEquals(3 * items, rows.size());
@@ -138,7 +156,7 @@ class EvaluateJobTest {
 
   @Test
   void scoresFollowTheAnswers() {
-    String evalId = (String) first.get("eval_id");
+    String evalId = first.evalId();
     for (Row r : results(evalId)) {
       String model = r.getAs("model");
       String reason = r.getAs("score_reason");
@@ -153,7 +171,7 @@ class EvaluateJobTest {
       assertEquals(right, r.getAs("correct"), model + " on " + r.getAs("qa_id") + ": " + r.getAs("answer")
           + " / extracted " + r.getAs("extracted") + " vs " + r.getAs("reference"));
       if (free) {
-        assertEquals(EvaluateJob.LLM_JUDGE, reason);
+        assertEquals(EvaluateStage.LLM_JUDGE, reason);
         assertEquals("grader", r.getAs("judge_model"));
       } else {
         assertEquals(right ? "CORRECT" : "REFUSED", reason);
@@ -165,7 +183,7 @@ class EvaluateJobTest {
 
   @Test
   void reportAndSummaryEqualTheResults() throws IOException {
-    String evalId = (String) first.get("eval_id");
+    String evalId = first.evalId();
     List<SummaryRow> report = EvalReport.readSummary(tmp.resolve("report").resolve(EvalReport.SUMMARY_JSON));
     String md = Files.readString(tmp.resolve("report").resolve(EvalReport.REPORT_MD));
     assertTrue(md.contains("graded by the LLM judge grader (grader-model, answer-judge-v1)"), md);
@@ -218,7 +236,7 @@ class EvaluateJobTest {
 
   @Test
   void reportShowsTheSameExampleItemsForEveryCalledModel() throws IOException {
-    String evalId = (String) first.get("eval_id");
+    String evalId = first.evalId();
     Path dir = tmp.resolve("report");
     String md = Files.readString(dir.resolve(EvalReport.REPORT_MD));
     assertTrue(md.contains("## Example answers"), md);
@@ -248,22 +266,22 @@ class EvaluateJobTest {
       }
       assertEquals(true, e.answers().get("oracle").correct(), "oracle answers the reference");
       assertEquals(false, e.answers().get("refuser").correct(), "refuser declines");
-      assertEquals("behaviour".equals(e.category()) ? EvaluateJob.LLM_JUDGE : "REFUSED",
+      assertEquals("behaviour".equals(e.category()) ? EvaluateStage.LLM_JUDGE : "REFUSED",
           e.answers().get("refuser").reason());
     }
   }
 
   @Test
   void rerunMakesNoNewCallsAndChangesNothing() throws IOException {
-    String evalId = (String) first.get("eval_id");
+    String evalId = first.evalId();
     int requests = server.requests.get();
     String summary = Files.readString(tmp.resolve("report").resolve(EvalReport.SUMMARY_JSON));
     String examples = Files.readString(tmp.resolve("report").resolve(EvalReport.EXAMPLES_JSON));
     long resultRows = lh.read(Tables.EVAL_RESULTS).count();
-    StageReport again = EvaluateJob.run(spark, lh, cfg, models, null, Tables.QA_JUDGED, tmp.resolve("report"), "eval-2");
-    assertEquals(evalId, again.get("eval_id"));
+    var again = new EvaluateStage(models, null, Tables.QA_JUDGED, tmp.resolve("report")).run(new StageContext(spark, lh, cfg, "eval-2"));
+    assertEquals(evalId, again.evalId());
     assertEquals(requests, server.requests.get(), "a rerun re-scores from llm_calls without asking again");
-    assertEquals(0L, again.getLong("llm_calls"));
+    assertEquals(0L, again.llmCalls());
     assertEquals(resultRows, lh.read(Tables.EVAL_RESULTS).count());
     assertEquals(summary, Files.readString(tmp.resolve("report").resolve(EvalReport.SUMMARY_JSON)));
     assertEquals(examples, Files.readString(tmp.resolve("report").resolve(EvalReport.EXAMPLES_JSON)));

@@ -1,5 +1,26 @@
 package io.aisdistill.jobs;
 
+import io.aisdistill.jobs.stage.StageContext;
+
+import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.report.StageReport;
+import io.aisdistill.jobs.stage.evaluate.EvaluateResult;
+import io.aisdistill.jobs.stage.export.ExportResult;
+import io.aisdistill.jobs.stage.ingest.IngestResult;
+import io.aisdistill.jobs.stage.windows.WindowsResult;
+import io.aisdistill.jobs.stage.select.SelectResult;
+import io.aisdistill.jobs.stage.generate.GenerateResult;
+import io.aisdistill.jobs.stage.judge.JudgeResult;
+import io.aisdistill.jobs.stage.export.DatasetCard;
+import io.aisdistill.jobs.stage.export.ExportStage;
+import io.aisdistill.jobs.stage.generate.GenerateStage;
+import io.aisdistill.jobs.stage.ingest.IngestStage;
+import io.aisdistill.jobs.stage.judge.JudgeStage;
+import io.aisdistill.jobs.stage.select.SelectStage;
+import io.aisdistill.jobs.stage.windows.WindowsStage;
+
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,7 +63,7 @@ class ExportJobTest {
   SparkSession spark;
   Lakehouse lh;
   PipelineConfig cfg;
-  StageReport report;
+  ExportResult report;
   Path out;
 
   static Path tokenizer() {
@@ -60,19 +81,19 @@ class ExportJobTest {
     cfg = PipelineConfig.load(null, List.of("spark.master=local[2]", "spark.shuffle_partitions=4",
         "export.tokenizer=" + tokenizer()));
     lh = new Lakehouse(spark, tmp.resolve("lakehouse").toString());
-    IngestJob.run(spark, lh, List.of(SparkTestSession.repo().resolve("data-samples").toString()), null, "t1");
-    WindowsJob.run(spark, lh, cfg, Stages.FLAGS);
-    SelectJob.run(spark, lh, cfg, null, "t1");
-    GenerateJob.run(spark, lh, cfg);
-    JudgeJob.run(spark, lh, cfg);
+    new IngestStage(List.of(SparkTestSession.repo().resolve("data-samples").toString()), null).run(new StageContext(spark, lh, SparkTestSession.config(), "t1"));
+    new WindowsStage().run(new StageContext(spark, lh, cfg, "windows"));
+    new SelectStage(null).run(new StageContext(spark, lh, cfg, "t1"));
+    new GenerateStage(null).run(new StageContext(spark, lh, cfg, "generate"));
+    new JudgeStage(null).run(new StageContext(spark, lh, cfg, "judge"));
     out = tmp.resolve("export");
-    report = ExportJob.run(spark, lh, cfg, out, "export-1");
+    report = new ExportStage(out).run(new StageContext(spark, lh, cfg, "export-1"));
   }
 
   @Test
   void splitsAreVesselDisjointAndStratified() {
     List<Row> rows = spark.read().parquet(out.resolve("parquet").toUri().toString()).collectAsList();
-    assertEquals(report.getLong("exported"), rows.size());
+    assertEquals(report.exported(), rows.size());
     Map<Long, String> splitOf = new HashMap<>();
     Map<String, Set<String>> cats = new HashMap<>();
     for (Row r : rows) {
@@ -84,7 +105,7 @@ class ExportJobTest {
     Set<String> all = new TreeSet<>();
     cats.values().forEach(all::addAll);
     assertEquals(6, all.size(), "six categories: " + all);
-    for (String s : ExportJob.SPLITS) {
+    for (String s : ExportStage.SPLITS) {
       assertEquals(all, cats.get(s), "every category in " + s);
     }
   }
@@ -92,11 +113,11 @@ class ExportJobTest {
   @Test
   void manifestHashesTheFilesAndFormatsAgree() throws IOException {
     JsonNode m = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
-    assertEquals(ExportJob.FORMAT, m.get("format").asText());
+    assertEquals(ExportStage.FORMAT, m.get("format").asText());
     assertEquals(lh.version(Tables.QA_JUDGED), m.at("/delta_versions/qa_judged").asLong());
     assertEquals(9, m.get("files").size());
     long total = 0;
-    for (String s : ExportJob.SPLITS) {
+    for (String s : ExportStage.SPLITS) {
       long n = m.at("/counts/splits/" + s + "/examples").asLong();
       total += n;
       assertEquals(n, Files.readAllLines(out.resolve("jsonl/" + s + ".jsonl")).size());
@@ -105,7 +126,7 @@ class ExportJobTest {
         assertEquals(n, m.at("/files/" + f.replace("/", "~1") + "/rows").asLong());
       }
     }
-    assertEquals(report.getLong("exported"), total);
+    assertEquals(report.exported(), total);
     assertEquals(cfg.train.maxLength, m.at("/training/max_length").asInt());
     assertEquals(16, m.at("/training/lora/r").asInt());
     String first = Files.readAllLines(out.resolve("jsonl/train.jsonl")).get(0);
@@ -125,12 +146,12 @@ class ExportJobTest {
   @Test
   void rerunIsByteIdenticalAndAddsNoTrainingRun() throws IOException {
     Path again = tmp.resolve("export-again");
-    ExportJob.run(spark, lh, cfg, again, "export-2");
+    new ExportStage(again).run(new StageContext(spark, lh, cfg, "export-2"));
     for (String f : List.of("manifest.json", "jsonl/train.jsonl", "parquet/validation.parquet", "arrow/test.arrow",
         DatasetCard.FILE)) {
       assertArrayEquals(Files.readAllBytes(out.resolve(f)), Files.readAllBytes(again.resolve(f)), f);
     }
-    ExportJob.run(spark, lh, cfg, out, "export-3");
+    new ExportStage(out).run(new StageContext(spark, lh, cfg, "export-3"));
     List<Row> runs = lh.read(Tables.TRAINING_RUNS)
         .filter(org.apache.spark.sql.functions.col("out_dir").isin(out.toString(), again.toString())).collectAsList();
     assertEquals(2, runs.size(), "one row per (export_id, out_dir)");
@@ -141,17 +162,17 @@ class ExportJobTest {
   void tooLongExamplesAreLeftOutAndCounted() {
     PipelineConfig small = PipelineConfig.load(null, List.of("spark.master=local[2]", "spark.shuffle_partitions=4",
         "export.tokenizer=" + tokenizer(), "train.max_length=1"));
-    StageReport r = ExportJob.run(spark, lh, small, tmp.resolve("export-small"), "small");
-    assertEquals(0, r.getLong("exported"));
-    assertEquals(report.getLong("accepted"), r.getLong("too_long"));
-    assertTrue(report.getLong("accepted") > 50);
+    var r = new ExportStage(tmp.resolve("export-small")).run(new StageContext(spark, lh, small, "small"));
+    assertEquals(0, r.exported());
+    assertEquals(report.accepted(), r.tooLong());
+    assertTrue(report.accepted() > 50);
   }
 
   @Test
   void cachedContextCountEqualsWholeChatCount() {
     List<Row> rows = spark.read().parquet(out.resolve("parquet").toUri().toString()).limit(200).collectAsList();
     try (TokenCounter tc = TokenCounter.load(tokenizer())) {
-      ExportJob.ChatLength len = new ExportJob.ChatLength(tc, cfg.export.systemPrompt);
+      ExportStage.ChatLength len = new ExportStage.ChatLength(tc, cfg.export.systemPrompt);
       for (Row r : rows) {
         List<Row> ms = r.getList(r.fieldIndex("messages"));
         String user = ms.get(1).getString(1);
@@ -180,11 +201,11 @@ class ExportJobTest {
     }
     for (Map.Entry<String, Map<String, Long>> c : cats.entrySet()) {
       long all = c.getValue().values().stream().mapToLong(Long::longValue).sum();
-      String row = "| " + c.getKey() + " | " + ExportJob.SPLITS.stream().map(sp -> num(c.getValue().getOrDefault(sp, 0L)))
+      String row = "| " + c.getKey() + " | " + ExportStage.SPLITS.stream().map(sp -> num(c.getValue().getOrDefault(sp, 0L)))
           .collect(Collectors.joining(" | ")) + " | " + num(all) + " | ";
       assertTrue(card.contains(row), row + "\n" + card);
     }
-    assertTrue(card.contains("| **all** | " + ExportJob.SPLITS.stream().map(sp -> num(pq.filter(col("split").equalTo(sp)).count()))
+    assertTrue(card.contains("| **all** | " + ExportStage.SPLITS.stream().map(sp -> num(pq.filter(col("split").equalTo(sp)).count()))
         .collect(Collectors.joining(" | ")) + " | " + num(n) + " | 100.0 % |"), card);
     // teacher mix: the grounded teacher made every pair here
     assertTrue(card.contains("| `grounded` | " + num(n) + " | 100.0 % |"), card);
@@ -215,7 +236,7 @@ class ExportJobTest {
     Path again = Files.createDirectories(tmp.resolve("export-card"));
     Files.writeString(again.resolve(DatasetCard.VERIFY_FILE), "{\"agreement\": 0.975, \"checked\": 40, \"agreed\": 39}");
     try {
-      ExportJob.run(spark, lh, cfg, again, "export-card");
+      new ExportStage(again).run(new StageContext(spark, lh, cfg, "export-card"));
       assertArrayEquals(Files.readAllBytes(out.resolve("manifest.json")), Files.readAllBytes(again.resolve("manifest.json")));
       String card2 = Files.readString(again.resolve(DatasetCard.FILE));
       assertTrue(card2.contains("agreement 0.9750"), card2);
@@ -248,11 +269,11 @@ class ExportJobTest {
     v.get(7L).add("anomaly");
     v.get(8L).add("anomaly");
     v.get(9L).add("anomaly");
-    Map<Long, String> s = ExportJob.assignSplits(v, 0.8, 0.1, "salt");
+    Map<Long, String> s = ExportStage.assignSplits(v, 0.8, 0.1, "salt");
     assertEquals(200, s.size());
     assertEquals(Set.of("train", "validation", "test"), new TreeSet<>(List.of(s.get(7L), s.get(8L), s.get(9L))));
     long train = s.values().stream().filter("train"::equals).count();
     assertTrue(train > 140 && train < 180, "about 80% train: " + train);
-    assertEquals(s, ExportJob.assignSplits(v, 0.8, 0.1, "salt"));
+    assertEquals(s, ExportStage.assignSplits(v, 0.8, 0.1, "salt"));
   }
 }

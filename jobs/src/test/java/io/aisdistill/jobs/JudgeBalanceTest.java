@@ -1,5 +1,7 @@
 package io.aisdistill.jobs;
 
+import io.aisdistill.jobs.stage.judge.JudgeStage;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +22,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
- * The judge stage's answer balance ({@link JudgeJob#balance}): per template, an answer above the
+ * The judge stage's answer balance ({@link JudgeStage#balance}): per template, an answer above the
  * cap share of the passed pairs keeps only K = floor(share x others / (1 - share)) pairs, the first
  * by SHA-256 of qa_id; the rest get ANSWER_BALANCE.
  */
@@ -68,7 +70,7 @@ class JudgeBalanceTest {
   void theMostFrequentAnswerIsCutToTheShare() {
     SparkSession spark = SparkTestSession.get();
     Dataset<Row> in = spark.createDataFrame(rows(), SCHEMA);
-    Dataset<Row> out = JudgeJob.balance(in, 0.55);
+    Dataset<Row> out = JudgeStage.balance(in, 0.55);
     assertEquals(Arrays.asList(SCHEMA.fieldNames()), Arrays.asList(out.columns()), "no helper column left");
     assertEquals(in.count(), out.count());
     Map<String, List<String>> r = reasons(out);
@@ -103,13 +105,13 @@ class JudgeBalanceTest {
   void deterministicWhateverTheOrderAndPartitioning() {
     SparkSession spark = SparkTestSession.get();
     List<Row> rs = rows();
-    Map<String, List<String>> a = reasons(JudgeJob.balance(spark.createDataFrame(rs, SCHEMA), 0.55));
+    Map<String, List<String>> a = reasons(JudgeStage.balance(spark.createDataFrame(rs, SCHEMA), 0.55));
     List<Row> reversed = new ArrayList<>(rs);
     java.util.Collections.reverse(reversed);
-    Map<String, List<String>> b = reasons(JudgeJob.balance(spark.createDataFrame(reversed, SCHEMA).repartition(3), 0.55));
+    Map<String, List<String>> b = reasons(JudgeStage.balance(spark.createDataFrame(reversed, SCHEMA).repartition(3), 0.55));
     assertEquals(a, b);
     // a looser cap keeps more: at 0.75, K = floor(0.75 x 1 / 0.25) = 3 "no"
-    Map<String, List<String>> loose = reasons(JudgeJob.balance(spark.createDataFrame(rs, SCHEMA), 0.75));
+    Map<String, List<String>> loose = reasons(JudgeStage.balance(spark.createDataFrame(rs, SCHEMA), 0.75));
     assertEquals(3, loose.entrySet().stream()
         .filter(e -> e.getKey().startsWith("tele-no") && e.getValue().isEmpty()).count());
     assertTrue(loose.get("tele-yes").isEmpty());
@@ -119,6 +121,6 @@ class JudgeBalanceTest {
   void aShareOfOneOrMoreDisablesBalancing() {
     SparkSession spark = SparkTestSession.get();
     Dataset<Row> in = spark.createDataFrame(rows(), SCHEMA);
-    assertSame(in, JudgeJob.balance(in, 1.0));
+    assertSame(in, JudgeStage.balance(in, 1.0));
   }
 }

@@ -1,5 +1,9 @@
 package io.aisdistill.jobs;
 
+import io.aisdistill.jobs.cli.Cli;
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.lakehouse.Tables;
+
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,13 @@
 package io.aisdistill.jobs;
 
+import io.aisdistill.jobs.stage.StageContext;
+
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.llm.LlmFanout;
+import io.aisdistill.jobs.stage.generate.GenerateStage;
+import io.aisdistill.jobs.stage.select.SelectStage;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,7 +39,7 @@ class LlmCrashResumeTest {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of(Files.readString(flags).trim().split("\\s+")));
-    cmd.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"), "io.aisdistill.jobs.Cli", "generate",
+    cmd.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"), "io.aisdistill.jobs.cli.Cli", "generate",
         "--lakehouse", lakehouse.toString(), "--teachers", teachers.toString(), "--run-id", runId,
         "--set", "spark.master=local[2]", "--set", "spark.shuffle_partitions=4"));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -47,7 +55,7 @@ class LlmCrashResumeTest {
     try (LoopbackChatServer server = new LoopbackChatServer(LoopbackChatServer::teacherReply, 150)) {
       Path teachers = LlmFixture.teacherFile(tmp, server.baseUrl(), 40, 2);
       for (Lakehouse l : List.of(lh, ref)) {
-        SelectJob.run(SparkTestSession.get(), l, LlmFixture.UNCAPPED, TeacherConfig.load(teachers), "select");
+        new SelectStage(TeacherConfig.load(teachers)).run(new StageContext(SparkTestSession.get(), l, LlmFixture.UNCAPPED, "select"));
       }
       Process p = generate(Path.of(lh.root()), teachers, "crash1");
       long deadline = System.currentTimeMillis() + 180_000;
@@ -77,7 +85,7 @@ class LlmCrashResumeTest {
       System.err.printf("crash test: answered before kill %d, recorded %d, resent after %d, sent by rerun %d%n",
           answeredBeforeKill, recorded.size(), resent.size(), server.okPerCall.size());
 
-      GenerateJob.run(SparkTestSession.get(), ref, SparkTestSession.config(), TeacherConfig.load(teachers), "ref");
+      new GenerateStage(TeacherConfig.load(teachers)).run(new StageContext(SparkTestSession.get(), ref, SparkTestSession.config(), "ref"));
     }
     // the subprocess wrote these tables: read by path (this JVM's Delta log cache may predate them)
     var spark = SparkTestSession.get();

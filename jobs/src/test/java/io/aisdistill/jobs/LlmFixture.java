@@ -1,5 +1,13 @@
 package io.aisdistill.jobs;
 
+import io.aisdistill.jobs.stage.StageContext;
+
+import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.stage.ingest.IngestStage;
+import io.aisdistill.jobs.stage.windows.WindowsStage;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,8 +35,8 @@ final class LlmFixture {
     if (windowsLakehouse == null) {
       Path base = Files.createTempDirectory("ais-llm-fixture");
       Lakehouse lh = new Lakehouse(spark, base.toString());
-      IngestJob.run(spark, lh, List.of(SparkTestSession.repo().resolve("data-samples").toString()), null, "fixture");
-      WindowsJob.run(spark, lh, SparkTestSession.config(), Stages.FLAGS);
+      new IngestStage(List.of(SparkTestSession.repo().resolve("data-samples").toString()), null).run(new StageContext(spark, lh, SparkTestSession.config(), "fixture"));
+      new WindowsStage().run(new StageContext(spark, lh, SparkTestSession.config(), "windows"));
       windowsLakehouse = base;
     }
     copy(windowsLakehouse.resolve(Tables.WINDOWS), dir.resolve(Tables.WINDOWS));

@@ -1,5 +1,10 @@
 package io.aisdistill.jobs;
 
+import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.report.StageReport;
+import io.aisdistill.jobs.stage.evaluate.EvaluateStage;
+import io.aisdistill.jobs.tracking.MlflowLog;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -198,7 +203,7 @@ class MlflowLogTest {
     PipelineConfig cfg = PipelineConfig.load(null, List.of("evaluate.mlflow_tracking_uri=" + uri,
         "evaluate.mlflow_experiment=ais-distill-hook"));
     StageReport rep = new StageReport("evaluate");
-    EvaluateJob.MlflowHook.log(cfg, "e1d", "run-7", "export x", io.aisdistill.common.llm.ModelsFile.load(mf),
+    EvaluateStage.MlflowHook.log(cfg, "e1d", "run-7", "export x", io.aisdistill.common.llm.ModelsFile.load(mf),
         ROWS, null, rep, adminEnv());
     String id = (String) rep.get("mlflow_run_id");
     JsonNode run = get("runs/get?run_id=" + id).path("run");
@@ -212,7 +217,7 @@ class MlflowLogTest {
     assertFalse(params.values().stream().anyMatch(v -> v.contains(ADMIN_PASSWORD)));
     // no URI in the configuration nor the environment: nothing is logged
     StageReport none = new StageReport("evaluate");
-    EvaluateJob.MlflowHook.log(PipelineConfig.load(null, List.of()), "e1d", "run-7", "x",
+    EvaluateStage.MlflowHook.log(PipelineConfig.load(null, List.of()), "e1d", "run-7", "x",
         io.aisdistill.common.llm.ModelsFile.load(mf), ROWS, null, none, Map.of());
     assertEquals(null, none.get("mlflow_run_id"));
   }

@@ -1,5 +1,11 @@
 package io.aisdistill.jobs;
 
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.lakehouse.Rows;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.report.StageReport;
+import io.aisdistill.jobs.stage.judge.JudgeStage;
+
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -140,7 +146,7 @@ final class PipelineAssertions {
     long n = 0;
     GroundedJudge judge = new GroundedJudge();
     for (Row r : acc.collectAsList()) {
-      QaPair q = JudgeJob.pair(r);
+      QaPair q = JudgeStage.pair(r);
       Verdict v = judge.judge(q, Rows.window(r));
       assertTrue(v.accepted(), "accepted pair does not re-verify: " + q.qaId() + " " + q.question() + " -> "
           + q.answer() + " " + v);

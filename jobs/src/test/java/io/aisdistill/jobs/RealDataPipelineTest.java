@@ -1,5 +1,24 @@
 package io.aisdistill.jobs;
 
+import io.aisdistill.jobs.stage.StageContext;
+
+import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.report.StageReport;
+import io.aisdistill.jobs.stage.evaluate.EvaluateResult;
+import io.aisdistill.jobs.stage.export.ExportResult;
+import io.aisdistill.jobs.stage.ingest.IngestResult;
+import io.aisdistill.jobs.stage.windows.WindowsResult;
+import io.aisdistill.jobs.stage.select.SelectResult;
+import io.aisdistill.jobs.stage.generate.GenerateResult;
+import io.aisdistill.jobs.stage.judge.JudgeResult;
+import io.aisdistill.jobs.stage.generate.GenerateStage;
+import io.aisdistill.jobs.stage.ingest.IngestStage;
+import io.aisdistill.jobs.stage.judge.JudgeStage;
+import io.aisdistill.jobs.stage.select.SelectStage;
+import io.aisdistill.jobs.stage.windows.WindowsStage;
+
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,11 +53,11 @@ class RealDataPipelineTest {
   PipelineConfig cfg;
   Path ais;
   List<Path> files;
-  StageReport ingest;
-  StageReport windows;
-  StageReport select;
-  StageReport generate;
-  StageReport judge;
+  IngestResult ingest;
+  WindowsResult windows;
+  SelectResult select;
+  GenerateResult generate;
+  JudgeResult judge;
 
   @BeforeAll
   void runPipeline() throws IOException {
@@ -49,22 +68,22 @@ class RealDataPipelineTest {
     spark = SparkTestSession.get();
     cfg = SparkTestSession.config();
     lh = new Lakehouse(spark, tmp.resolve("lakehouse").toString());
-    ingest = IngestJob.run(spark, lh, List.of(ais.toString()), null, "real-1");
-    windows = WindowsJob.run(spark, lh, cfg, Stages.FLAGS);
-    select = SelectJob.run(spark, lh, cfg, null, "real-1");
-    generate = GenerateJob.run(spark, lh, cfg);
-    judge = JudgeJob.run(spark, lh, cfg);
+    ingest = new IngestStage(List.of(ais.toString()), null).run(new StageContext(spark, lh, SparkTestSession.config(), "real-1"));
+    windows = new WindowsStage().run(new StageContext(spark, lh, cfg, "windows"));
+    select = new SelectStage(null).run(new StageContext(spark, lh, cfg, "real-1"));
+    generate = new GenerateStage(null).run(new StageContext(spark, lh, cfg, "generate"));
+    judge = new JudgeStage(null).run(new StageContext(spark, lh, cfg, "judge"));
   }
 
   @Test
   void everyLineOfEveryFileIsAccountedFor() {
-    assertEquals(files.size(), ((Number) ingest.get("files")).intValue());
-    PipelineAssertions.assertAccounting(lh, ingest, files);
+    assertEquals(files.size(), (int) ingest.files());
+    PipelineAssertions.assertAccounting(lh, ingest.report(), files);
   }
 
   @Test
   void otherFormatsAreOneRejectRowPerFile() {
-    Map<String, List<Object>> perFile = PipelineAssertions.perFile(ingest);
+    Map<String, List<Object>> perFile = PipelineAssertions.perFile(ingest.report());
     for (String f : List.of("dma_denmark/trajectools_ais_dk_cpa.gpkg", "noaa_marinecadastre/trajectools_ais.gpkg",
         "noaa_tracktable_traj/NYHarbor_2020_12_08.traj", "noaa_tracktable_traj/VirginiaBeach_2020_06_04_to_06_filtered.traj",
         "ais/SOURCES.md")) {
@@ -79,7 +98,7 @@ class RealDataPipelineTest {
 
   @Test
   void requiredRealFilesYieldPositions() {
-    Map<String, List<Object>> perFile = PipelineAssertions.perFile(ingest);
+    Map<String, List<Object>> perFile = PipelineAssertions.perFile(ingest.report());
     for (String f : List.of("noaa_marinecadastre/AIS_2022_01_03_first99999rows.csv",
         "noaa_marinecadastre/trajectools_ais_boston_2014-01-01_to_07.csv",
         "noaa_tracktable_traj/VirginiaBeach_2020_06_04_to_06_filtered.points.csv",
@@ -141,11 +160,11 @@ class RealDataPipelineTest {
     Dataset<Row> s = lh.read(Tables.WINDOW_SELECTION);
     long in = lh.read(Tables.WINDOWS).count();
     assertEquals(in, s.count());
-    assertEquals(in, select.getLong("windows_in"));
+    assertEquals(in, select.windowsIn());
     long selected = s.filter("selected").count();
-    assertEquals(selected, select.getLong("windows_selected"));
+    assertEquals(selected, select.windowsSelected());
     for (String reason : List.of("SELECTED", "NEAR_DUPLICATE", "STOPPED_CAP", "OVER_BUDGET")) {
-      assertEquals(s.filter(col("reason").equalTo(reason)).count(), select.getLong("reason." + reason), reason);
+      assertEquals(s.filter(col("reason").equalTo(reason)).count(), select.report().getLong("reason." + reason), reason);
     }
     assertTrue(selected > 1000 && selected < in, "selected " + selected + " of " + in);
     assertTrue(s.filter("selected AND behaviour = 'stopped'").count() <= cfg.select.maxStoppedShare * selected);
@@ -172,19 +191,19 @@ class RealDataPipelineTest {
     long win = lh.read(Tables.WINDOWS).count();
     long qa = lh.read(Tables.QA_CANDIDATES).count();
     long judged = lh.read(Tables.QA_JUDGED).filter("verdict = 'accepted'").count();
-    StageReport again = IngestJob.run(spark, lh, List.of(ais.toString()), null, "real-2");
-    assertEquals(0L, again.get("positions_new_in_table"));
-    assertEquals(0L, again.get("rejects_new_in_table"));
-    assertEquals(0L, again.get("static_new_in_table"));
-    WindowsJob.run(spark, lh, cfg, Stages.FLAGS);
+    var again = new IngestStage(List.of(ais.toString()), null).run(new StageContext(spark, lh, SparkTestSession.config(), "real-2"));
+    assertEquals(0L, again.positionsNewInTable());
+    assertEquals(0L, again.rejectsNewInTable());
+    assertEquals(0L, again.staticNewInTable());
+    new WindowsStage().run(new StageContext(spark, lh, cfg, "windows"));
     Dataset<Row> selected = lh.read(Tables.WINDOW_SELECTION).drop("run_id");
     List<Row> before = selected.orderBy("window_id").collectAsList();
-    SelectJob.run(spark, lh, cfg, null, "real-2");
+    new SelectStage(null).run(new StageContext(spark, lh, cfg, "real-2"));
     assertEquals(before, lh.read(Tables.WINDOW_SELECTION).drop("run_id").orderBy("window_id").collectAsList(),
         "a rerun selects the same windows");
-    StageReport gen = GenerateJob.run(spark, lh, cfg);
-    assertEquals(0L, gen.get("qa_new_in_table"));
-    JudgeJob.run(spark, lh, cfg);
+    var gen = new GenerateStage(null).run(new StageContext(spark, lh, cfg, "generate"));
+    assertEquals(0L, gen.qaNewInTable());
+    new JudgeStage(null).run(new StageContext(spark, lh, cfg, "judge"));
     assertEquals(pos, lh.read(Tables.POSITIONS).count());
     assertEquals(rej, lh.read(Tables.REJECTS).count());
     assertEquals(win, lh.read(Tables.WINDOWS).count());

@@ -1,5 +1,13 @@
 package io.aisdistill.jobs;
 
+import io.aisdistill.jobs.stage.StageContext;
+
+import io.aisdistill.jobs.cli.Cli;
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.report.StageReport;
+import io.aisdistill.jobs.stage.ingest.IngestStage;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,10 +58,10 @@ class SamplesPipelineTest {
       csvs = s.filter(p -> p.toString().endsWith(".csv")).toList();
     }
     assertTrue(!csvs.isEmpty());
-    StageReport again = IngestJob.run(spark, lh, List.of(samples.toString()), null, "again");
-    PipelineAssertions.assertAccounting(lh, again, csvs);
-    assertEquals(0L, again.get("positions_new_in_table"));
-    assertTrue(again.getLong("duplicates_dropped") > 0, "the simulator plants exact duplicates");
+    var again = new IngestStage(List.of(samples.toString()), null).run(new StageContext(spark, lh, SparkTestSession.config(), "again"));
+    PipelineAssertions.assertAccounting(lh, again.report(), csvs);
+    assertEquals(0L, again.positionsNewInTable());
+    assertTrue(again.duplicatesDropped() > 0, "the simulator plants exact duplicates");
 
     long qa = lh.read(Tables.QA_JUDGED).count();
     assertEquals(0, Cli.execute(args));

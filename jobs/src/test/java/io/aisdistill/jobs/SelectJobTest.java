@@ -1,5 +1,12 @@
 package io.aisdistill.jobs;
 
+import io.aisdistill.jobs.stage.StageContext;
+
+import io.aisdistill.jobs.cli.Cli;
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.stage.generate.GenerateStage;
+
 import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -101,7 +108,7 @@ class SelectJobTest {
     io.delta.tables.DeltaTable.forPath(SparkTestSession.get(), lh.path(Tables.WINDOWS))
         .delete(col("window_id").equalTo(withQa.iterator().next()));
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> GenerateJob.run(SparkTestSession.get(), lh, SparkTestSession.config()));
+        () -> new GenerateStage(null).run(new StageContext(SparkTestSession.get(), lh, SparkTestSession.config(), "generate")));
     assertTrue(e.getMessage().contains("run select again"), e.getMessage());
   }
 
@@ -219,7 +226,7 @@ class SelectJobTest {
       // generate with other prices than the selection was made for: refused (the budget would not hold)
       TeacherConfig dearer = TeacherConfig.load(mixFile(tmp, server.baseUrl(), 3));
       IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> GenerateJob.run(spark, lh, SparkTestSession.config(), dearer, "x"));
+          () -> new GenerateStage(dearer).run(new StageContext(spark, lh, SparkTestSession.config(), "x")));
       assertTrue(e.getMessage().contains("another teacher file"), e.getMessage());
     }
   }

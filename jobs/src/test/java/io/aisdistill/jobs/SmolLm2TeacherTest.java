@@ -1,5 +1,14 @@
 package io.aisdistill.jobs;
 
+import io.aisdistill.jobs.stage.StageContext;
+
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.llm.LlmFanout;
+import io.aisdistill.jobs.report.StageReport;
+import io.aisdistill.jobs.stage.generate.GenerateStage;
+import io.aisdistill.jobs.stage.select.SelectStage;
+
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -81,9 +90,9 @@ class SmolLm2TeacherTest {
       tc.maxWindows = WINDOWS;
       tc.progressIntervalS = 30;
       Lakehouse lh = LlmFixture.lakehouseWithWindows(tmp.resolve("lh"));
-      SelectJob.run(SparkTestSession.get(), lh, SparkTestSession.config(), tc, "smollm2-test");
+      new SelectStage(tc).run(new StageContext(SparkTestSession.get(), lh, SparkTestSession.config(), "smollm2-test"));
       long t1 = System.currentTimeMillis();
-      StageReport rep = GenerateJob.run(SparkTestSession.get(), lh, SparkTestSession.config(), tc, "smollm2-test");
+      var rep = new GenerateStage(tc).run(new StageContext(SparkTestSession.get(), lh, SparkTestSession.config(), "smollm2-test"));
       System.err.printf("generate with SmolLM2: %d calls in %.1f s%n", WINDOWS, (System.currentTimeMillis() - t1) / 1000.0);
 
       List<Row> calls = lh.read(Tables.LLM_CALLS).filter(col("purpose").equalTo("generate")).collectAsList();
@@ -122,8 +131,8 @@ class SmolLm2TeacherTest {
           assertTrue(pairs < Math.max(1, items), "a malformed reply stores only its well-formed elements");
         }
       }
-      assertEquals(malformed, rep.getLong("replies_malformed"));
-      assertEquals(0, rep.getLong("calls_failed"));
+      assertEquals(malformed, rep.repliesMalformed());
+      assertEquals(0, rep.callsFailed());
     } finally {
       server.destroy();
       if (!server.waitFor(20, TimeUnit.SECONDS)) {

@@ -1,5 +1,8 @@
 package io.aisdistill.jobs;
 
+import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.config.SparkSessions;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

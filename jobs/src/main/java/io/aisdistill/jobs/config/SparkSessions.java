@@ -1,4 +1,7 @@
-package io.aisdistill.jobs;
+package io.aisdistill.jobs.config;
+
+import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.lakehouse.Rows;
 
 import java.util.Map;
 import org.apache.spark.SparkConf;

@@ -1,4 +1,7 @@
-package io.aisdistill.jobs;
+package io.aisdistill.jobs.report;
+
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.report.StageReport;
 
 import java.util.List;
 

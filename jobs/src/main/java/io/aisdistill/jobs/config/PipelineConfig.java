@@ -1,4 +1,6 @@
-package io.aisdistill.jobs;
+package io.aisdistill.jobs.config;
+
+import io.aisdistill.jobs.config.TrainingConfig;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -66,7 +68,7 @@ public class PipelineConfig implements Serializable {
     }
   }
 
-  /** Select stage: which windows get QA pairs (see {@code SelectJob}). */
+  /** Select stage: which windows get QA pairs (see {@code SelectStage}). */
   public static class SelectSection implements Serializable {
     private static final long serialVersionUID = 1L;
     /** Seed of the stratified round-robin order (hashes of seed:window_id and seed:stratum). */
@@ -103,7 +105,7 @@ public class PipelineConfig implements Serializable {
     public double nearDuplicateSimilarity = 0.8;
     /**
      * Answer balance: the largest share one answer may have of a template's accepted pairs (see
-     * {@link JudgeJob#balance}); 1 disables balancing.
+     * {@code JudgeStage.balance}); 1 disables balancing.
      */
     public double maxAnswerShare = 0.55;
     /** MinHashLSH hash tables (more = higher recall, slower). */

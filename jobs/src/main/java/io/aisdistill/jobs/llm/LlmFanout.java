@@ -1,4 +1,8 @@
-package io.aisdistill.jobs;
+package io.aisdistill.jobs.llm;
+
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.report.StageReport;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -72,30 +76,30 @@ import org.apache.spark.sql.types.StructType;
  * A kill -9 thus loses only the calls in flight: the next run first commits a leftover journal,
  * then plans again. One task slot is left free for the commits (they are Spark jobs too).
  */
-final class LlmFanout {
+public final class LlmFanout {
   private LlmFanout() {}
 
   /** A planned call. */
-  static final StructType PLAN_SCHEMA = new StructType()
+  public static final StructType PLAN_SCHEMA = new StructType()
       .add("call_id", DataTypes.StringType).add("purpose", DataTypes.StringType)
       .add("teacher", DataTypes.StringType).add("window_id", DataTypes.StringType)
       .add("qa_id", DataTypes.StringType).add("request_json", DataTypes.StringType);
 
-  static final String JOURNAL = "_llm_journal";
+  public static final String JOURNAL = "_llm_journal";
 
   /** Purpose of the evaluate stage's calls: plain-text answers, scored later (no reply format check). */
-  static final String EVALUATE = "evaluate";
+  public static final String EVALUATE = "evaluate";
 
   /** Purpose of the evaluate stage's LLM-judge calls on free-text answers ({@link AnswerJudge}). */
-  static final String EVALUATE_JUDGE = "evaluate-judge";
+  public static final String EVALUATE_JUDGE = "evaluate-judge";
 
   /** A plan row. */
-  static Row plan(ChatCall c, String purpose, String teacher, String windowId, String qaId) {
+  public static Row plan(ChatCall c, String purpose, String teacher, String windowId, String qaId) {
     return RowFactory.create(c.callId(), purpose, teacher, windowId, qaId, c.body());
   }
 
   /** What a fan-out did. */
-  record Result(long planned, long alreadyDone, long sent, List<List<Object>> perModel) {}
+  public record Result(long planned, long alreadyDone, long sent, List<List<Object>> perModel) {}
 
   /**
    * Sends the calls of {@code plan} not yet answered ok, commits them to llm_calls, and reports.
@@ -103,7 +107,7 @@ final class LlmFanout {
    * @param purpose "generate", "judge" or "evaluate" (progress and report labels; llm_calls.purpose)
    * @throws IllegalStateException when a task fails for another reason than an HTTP/network error
    */
-  static Result run(SparkSession spark, Lakehouse lh, Dataset<Row> plan, FanoutConfig tc, String purpose,
+  public static Result run(SparkSession spark, Lakehouse lh, Dataset<Row> plan, FanoutConfig tc, String purpose,
       String runId) {
     Journal journal = new Journal(spark, lh);
     journal.fold();   // a crashed run's finished calls
@@ -177,11 +181,11 @@ final class LlmFanout {
   }
 
   /** Header of {@link #perModel} rows. */
-  static final List<String> PER_MODEL_HEADER = List.of("teacher", "model", "calls", "ok", "failed", "retries",
+  public static final List<String> PER_MODEL_HEADER = List.of("teacher", "model", "calls", "ok", "failed", "retries",
       "http_429", "malformed_replies", "tokens_in", "tokens_out", "usd");
 
   /** Adds a fan-out's figures and per-model table to {@code rep}. */
-  static void report(StageReport rep, Result r, String purpose) {
+  public static void report(StageReport rep, Result r, String purpose) {
     long[] tot = new long[3];
     double usd = 0;
     for (List<Object> m : r.perModel()) {

@@ -1,4 +1,6 @@
-package io.aisdistill.jobs;
+package io.aisdistill.jobs.lakehouse;
+
+import io.aisdistill.jobs.lakehouse.Tables;
 
 import io.aisdistill.common.ais.PositionReport;
 import io.aisdistill.common.ais.RejectRecord;

@@ -1,4 +1,5 @@
-package io.aisdistill.jobs;
+package io.aisdistill.jobs.config;
+
 
 import java.io.Serializable;
 import java.nio.file.Files;

@@ -1,4 +1,5 @@
-package io.aisdistill.jobs;
+package io.aisdistill.jobs.lakehouse;
+
 
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DateType;
@@ -31,7 +32,7 @@ public final class Tables {
   public static final String REJECTS = "ais_rejects";
   /** Track windows with kinematic features. */
   public static final String WINDOWS = "track_windows";
-  /** Which windows get QA pairs, and why (see {@code SelectJob}). */
+  /** Which windows get QA pairs, and why (see {@code SelectStage}). */
   public static final String WINDOW_SELECTION = "window_selection";
   /** Versioned LLM-teacher prompts per window. */
   public static final String PROMPTS = "teacher_prompts";
@@ -41,7 +42,7 @@ public final class Tables {
   public static final String QA_JUDGED = "qa_judged";
   public static final String LLM_CALLS = "llm_calls";
   public static final String TRAINING_RUNS = "training_runs";
-  /** Per (evaluation, model, test item): the model's answer and its score; see {@code EvaluateJob}. */
+  /** Per (evaluation, model, test item): the model's answer and its score; see {@code EvaluateStage}. */
   public static final String EVAL_RESULTS = "eval_results";
   /** Per (evaluation, model, category): accuracy with its 95 % CI, latency, tokens, cost. */
   public static final String EVAL_SUMMARY = "eval_summary";
@@ -272,7 +273,7 @@ public final class Tables {
     f("finished_at", TimestampType, "end of the call, UTC"),
   });
 
-  /** {@code training_runs}: one row per export (key: export_id, out_dir); see {@code ExportJob}. */
+  /** {@code training_runs}: one row per export (key: export_id, out_dir); see {@code ExportStage}. */
   public static final StructType TRAINING_RUNS_SCHEMA = new StructType(new StructField[] {
     f("export_id", StringType, "hash of the export manifest content"),
     f("run_id", StringType, "run that wrote the export"),

@@ -1,4 +1,5 @@
-package io.aisdistill.jobs;
+package io.aisdistill.jobs.tracking;
+
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -113,7 +114,7 @@ public final class MlflowLog {
   }
 
   /** As {@link #log(String, String, String, Map, List, Path)}, credentials read from {@code env}. */
-  static Optional<String> log(String trackingUri, String experiment, String runName,
+  public static Optional<String> log(String trackingUri, String experiment, String runName,
       Map<String, String> params, List<SummaryRow> rows, Path reportDir, Map<String, String> env) {
     if (trackingUri == null || trackingUri.isBlank()) {
       return Optional.empty();

@@ -1,4 +1,5 @@
-package io.aisdistill.jobs;
+package io.aisdistill.jobs.report;
+
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

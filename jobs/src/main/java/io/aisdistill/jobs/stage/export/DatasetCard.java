@@ -1,4 +1,8 @@
-package io.aisdistill.jobs;
+package io.aisdistill.jobs.stage.export;
+
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.stage.export.ExportStage;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -46,15 +50,15 @@ import org.apache.spark.sql.types.DataTypes;
  * manifest: it documents the export and is rewritten by a re-export once {@code verify.json}
  * exists (the data files and the manifest stay byte-identical).
  */
-final class DatasetCard {
+public final class DatasetCard {
   private DatasetCard() {}
 
   /** File name of the card in the export directory. */
-  static final String FILE = "dataset_card.md";
+  public static final String FILE = "dataset_card.md";
   /** Verification results written into the export directory by a later check (optional). */
-  static final String VERIFY_FILE = "verify.json";
+  public static final String VERIFY_FILE = "verify.json";
   /** Table of the window selection (window_id, stratum), written by the selection stage (optional; ignored without those columns). */
-  static final String SELECTION_TABLE = "window_selection";
+  public static final String SELECTION_TABLE = "window_selection";
   /** A pair is trivial when the window's max valid SOG is below this, knots ... */
   static final double TRIVIAL_SOG_KN = 0.5;
   /** ... and its track distance below this, nautical miles. */
@@ -218,7 +222,7 @@ final class DatasetCard {
    * is not a copy of the time "10:02:11", and "NORDIC" is a copy of a word of the name "NORDIC
    * STAR". Null or blank values are never copies.
    */
-  static boolean copied(String prompt, String value) {
+  public static boolean copied(String prompt, String value) {
     if (prompt == null || value == null || value.isBlank()) {
       return false;
     }
@@ -240,7 +244,7 @@ final class DatasetCard {
   }
 
   /** The Hugging Face size category of {@code n} examples. */
-  static String sizeCategory(long n) {
+  public static String sizeCategory(long n) {
     if (n < 1_000) {
       return "n<1K";
     }
@@ -255,7 +259,7 @@ final class DatasetCard {
   }
 
   /** The nearest-rank {@code q} percentile (0 < q <= 1) of sorted values; 0 when there are none. */
-  static int percentile(List<Integer> sorted, double q) {
+  public static int percentile(List<Integer> sorted, double q) {
     if (sorted.isEmpty()) {
       return 0;
     }
@@ -291,7 +295,7 @@ final class DatasetCard {
     b.append("size_categories:\n- ").append(sizeCategory(n)).append("\n");
     b.append("tags:\n- ais\n- maritime\n- vessel-tracking\n- trajectories\n- synthetic\n- distillation\n- chat\n");
     b.append("configs:\n- config_name: default\n  data_files:\n");
-    for (String s : ExportJob.SPLITS) {
+    for (String s : ExportStage.SPLITS) {
       b.append("  - split: ").append(s).append("\n    path: jsonl/").append(s).append(".jsonl\n");
     }
     b.append("---\n\n");
@@ -313,12 +317,12 @@ final class DatasetCard {
     ex.forEach(e -> catSplit.computeIfAbsent(e.category(), k -> new TreeMap<>()).merge(e.split(), 1L, Long::sum));
     List<List<String>> rows = new ArrayList<>();
     Map<String, Long> splitTotals = new LinkedHashMap<>();
-    ExportJob.SPLITS.forEach(s -> splitTotals.put(s, 0L));
+    ExportStage.SPLITS.forEach(s -> splitTotals.put(s, 0L));
     for (Map.Entry<String, Map<String, Long>> cs : catSplit.entrySet()) {
       Map<String, Long> bySplit = cs.getValue();
       List<String> r = new ArrayList<>(List.of(cs.getKey()));
       long t = 0;
-      for (String s : ExportJob.SPLITS) {
+      for (String s : ExportStage.SPLITS) {
         long v = bySplit.getOrDefault(s, 0L);
         splitTotals.merge(s, v, Long::sum);
         r.add(num(v));
@@ -335,7 +339,7 @@ final class DatasetCard {
     rows.add(total);
     Map<?, ?> splits = (Map<?, ?>) counts.get("splits");
     List<String> vessels = new ArrayList<>(List.of("vessels"));
-    for (String s : ExportJob.SPLITS) {
+    for (String s : ExportStage.SPLITS) {
       vessels.add(num(((Number) ((Map<?, ?>) splits.get(s)).get("vessels")).longValue()));
     }
     vessels.add("");
@@ -420,7 +424,7 @@ final class DatasetCard {
     b.append("Tokens per example (the whole chat in ChatML, tokenizer `")
         .append(((Map<?, ?>) m.get("tokenizer")).get("name")).append("`): nearest-rank percentiles.\n\n");
     rows = new ArrayList<>();
-    List<String> groups = new ArrayList<>(ExportJob.SPLITS);
+    List<String> groups = new ArrayList<>(ExportStage.SPLITS);
     groups.add("all");
     for (String g : groups) {
       List<Integer> t = ex.stream().filter(e -> g.equals("all") || e.split().equals(g)).map(Example::nTokens)

@@ -1,4 +1,5 @@
-package io.aisdistill.jobs;
+package io.aisdistill.jobs.lakehouse;
+
 
 import io.delta.tables.DeltaTable;
 import java.io.IOException;

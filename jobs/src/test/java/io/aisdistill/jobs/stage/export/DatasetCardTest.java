@@ -1,4 +1,6 @@
-package io.aisdistill.jobs;
+package io.aisdistill.jobs.stage.export;
+
+import io.aisdistill.jobs.stage.export.DatasetCard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

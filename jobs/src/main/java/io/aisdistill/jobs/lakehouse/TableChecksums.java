@@ -1,0 +1,109 @@
+package io.aisdistill.jobs.lakehouse;
+
+import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.config.SparkSessions;
+import io.aisdistill.jobs.lakehouse.Lakehouse;
+import io.aisdistill.jobs.lakehouse.Rows;
+import io.aisdistill.jobs.lakehouse.Tables;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.lit;
+
+import io.aisdistill.common.text.Sha256;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Row counts and checksums of every lakehouse table, to compare two runs (local mode against a
+ * cluster or an S3 lakehouse) and Spark against an independent Delta reader.
+ *
+ * <p>Per table it prints one line {@code table=T rows=N content=C keys=K}:
+ *
+ * <ul>
+ *   <li>{@code content}: the sum (as a decimal, no overflow) of {@code xxhash64(to_json(row))} over
+ *       all columns but {@code run_id}: equal iff the tables hold the same rows (order-free);
+ *   <li>{@code keys}: SHA-256 of the sorted lines {@code k1|k2|...} of the table's
+ *       {@link #KEY_COLUMNS} (integers and strings as text, null as {@code \N}), which another
+ *       engine computes the same way (ci/interop_check.py with delta-rs).
+ * </ul>
+ *
+ * Usage: {@code TableChecksums LAKEHOUSE} (also a spark-submit entry point).
+ */
+public final class TableChecksums {
+  /** Integer and string columns digested per table, identical for any engine. */
+  public static final Map<String, List<String>> KEY_COLUMNS = new LinkedHashMap<>();
+
+  static {
+    KEY_COLUMNS.put(Tables.POSITIONS, List.of("mmsi", "source", "source_record", "msg_type"));
+    KEY_COLUMNS.put(Tables.STATIC, List.of("mmsi", "source", "source_record", "msg_type"));
+    KEY_COLUMNS.put(Tables.REJECTS, List.of("source", "source_record", "reason"));
+    KEY_COLUMNS.put(Tables.WINDOWS, List.of("window_id", "mmsi", "n_points"));
+    KEY_COLUMNS.put(Tables.WINDOW_SELECTION, List.of("window_id", "reason", "rank"));
+    KEY_COLUMNS.put(Tables.PROMPTS, List.of("window_id", "prompt_version"));
+    KEY_COLUMNS.put(Tables.QA_CANDIDATES, List.of("qa_id", "window_id", "category"));
+    KEY_COLUMNS.put(Tables.QA_JUDGED, List.of("qa_id", "verdict"));
+  }
+
+  private TableChecksums() {}
+
+  /** One line per existing table, in {@link #KEY_COLUMNS} order. */
+  public static List<String> lines(SparkSession spark, Lakehouse lh) {
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, List<String>> t : KEY_COLUMNS.entrySet()) {
+      if (!lh.exists(t.getKey())) {
+        continue;
+      }
+      Dataset<Row> df = lh.read(t.getKey());
+      Row agg = countAndContent(df);
+      Column[] keyCols = t.getValue().stream()
+          .map(c -> coalesce(col(c).cast("string"), lit("\\N"))).toArray(Column[]::new);
+      List<String> keys = new ArrayList<>(df.select(concat_ws("|", keyCols)).as(
+          org.apache.spark.sql.Encoders.STRING()).collectAsList());
+      keys.sort(null);
+      out.add("table=" + t.getKey() + " rows=" + agg.getLong(0) + " content=" + agg.get(1)
+          + " keys=" + Sha256.hex(String.join("\n", keys)));
+    }
+    return out;
+  }
+
+  /**
+   * Rows of {@code df} and the sum (decimal, no overflow) of {@code xxhash64(to_json(row))} over
+   * all columns but {@code run_id}: equal for two tables iff they hold the same rows (order-free).
+   *
+   * @return a row (count BIGINT, content DECIMAL(38,0))
+   */
+  public static Row countAndContent(Dataset<Row> df) {
+    List<String> content = new ArrayList<>();
+    for (String c : df.columns()) {
+      if (!c.equals("run_id")) {
+        content.add("`" + c + "`");
+      }
+    }
+    return df.selectExpr("xxhash64(to_json(struct(" + String.join(", ", content) + "))) AS h")
+        .selectExpr("count(*)", "coalesce(sum(cast(h AS decimal(38,0))), 0)").first();
+  }
+
+  /** Prints the lines for the lakehouse given as the only argument. */
+  public static void main(String[] args) {
+    if (args.length != 1) {
+      System.err.println("usage: TableChecksums LAKEHOUSE");
+      System.exit(2);
+    }
+    SparkSession spark = SparkSessions.getOrCreate(PipelineConfig.load(null, List.of()), "ais-distill checksums");
+    try {
+      for (String l : lines(spark, new Lakehouse(spark, args[0]))) {
+        System.out.println(l);
+      }
+    } finally {
+      spark.stop();
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.aisdistill.jobs.stage.train;
+
+import io.aisdistill.jobs.stage.Stage;
+import io.aisdistill.jobs.stage.StageContext;
+import io.aisdistill.jobs.report.StageReport;
+import io.aisdistill.jobs.training.Trainer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Stage 5b, train: LoRA fine-tuning of the student on an export directory, by the Python trainer
+ * ({@link Trainer}); the adapter, tokenizer and metrics go to {@code out}. Reads and writes no table.
+ */
+public final class TrainStage implements Stage<TrainResult> {
+  private final Path export;
+  private final Path out;
+  private final List<String> trainerArgs;
+
+  /**
+   * @param export export directory (with manifest.json)
+   * @param out training output directory
+   * @param trainerArgs further trainer options (e.g. {@code --max-steps 30}), passed on as they are
+   */
+  public TrainStage(Path export, Path out, List<String> trainerArgs) {
+    this.export = export;
+    this.out = out;
+    this.trainerArgs = List.copyOf(trainerArgs);
+  }
+
+  @Override
+  public String name() {
+    return "train";
+  }
+
+  @Override
+  public List<String> reads() {
+    return List.of();
+  }
+
+  @Override
+  public List<String> writes() {
+    return List.of();
+  }
+
+  /**
+   * Runs the trainer and waits for it.
+   *
+   * @throws IllegalStateException when the trainer exits non-zero or the thread is interrupted
+   * @throws UncheckedIOException when the trainer cannot be started
+   */
+  @Override
+  public TrainResult run(StageContext ctx) {
+    long t0 = System.currentTimeMillis();
+    try {
+      Trainer.runTrainer(ctx.config(), null, export, out, trainerArgs);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while training", e);
+    }
+    return TrainResult.of(new StageReport("train").put("out", out.toAbsolutePath().toString())
+        .elapsedMs(System.currentTimeMillis() - t0));
+  }
+}
