@@ -1,5 +1,7 @@
 package io.aisdistill.jobs.llm;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.aisdistill.jobs.lakehouse.Lakehouse;
 import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.report.StageReport;
@@ -77,6 +79,8 @@ import org.apache.spark.sql.types.StructType;
  * then plans again. One task slot is left free for the commits (they are Spark jobs too).
  */
 public final class LlmFanout {
+  private static final Logger LOG = LoggerFactory.getLogger(LlmFanout.class);
+
   private LlmFanout() {}
 
   /** A planned call. */
@@ -231,7 +235,7 @@ public final class LlmFanout {
       try {
         fold();
       } catch (RuntimeException e) {
-        System.err.println("llm_calls commit failed (retried at the next interval): " + e.getMessage());
+        LOG.warn("llm_calls commit failed (retried at the next interval): {}", e.getMessage(), e);
       }
     }
 
@@ -297,9 +301,11 @@ public final class LlmFanout {
       double s = Math.max(0.001, (System.currentTimeMillis() - t0) / 1000.0);
       double rate = calls / s;
       long eta = rate > 0 ? (long) ((total - calls) / rate) : -1;
-      System.err.printf("%s: llm calls %d/%d (%.1f%%), %.2f calls/s, ETA %s, tokens %d, USD %.4f%n", purpose, calls,
-          total, 100.0 * calls / Math.max(1, total), rate, eta < 0 ? "?" : eta / 60 + "m" + String.format("%02d", eta % 60) + "s",
-          tokens, usd);
+      if (LOG.isInfoEnabled()) {
+        LOG.info(String.format("%s: llm calls %d/%d (%.1f%%), %.2f calls/s, ETA %s, tokens %d, USD %.4f", purpose, calls,
+            total, 100.0 * calls / Math.max(1, total), rate,
+            eta < 0 ? "?" : eta / 60 + "m" + String.format("%02d", eta % 60) + "s", tokens, usd));
+      }
     }
 
     private static Row row(Map<String, Object> m) {

@@ -1,6 +1,8 @@
 package io.aisdistill.jobs.tracking;
 
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -73,6 +75,8 @@ import java.util.stream.Stream;
  * ais_distill.cost_basis.<model>}.
  */
 public final class MlflowLog {
+  private static final Logger LOG = LoggerFactory.getLogger(MlflowLog.class);
+
   /** Artifact directory inside the run under which the report files are uploaded. */
   public static final String ARTIFACT_DIR = "report";
 
@@ -394,8 +398,8 @@ public final class MlflowLog {
     void uploadArtifacts(String artifactUri, Path dir) {
       if (!artifactUri.startsWith("mlflow-artifacts:")) {
         String scheme = artifactUri.contains(":") ? artifactUri.substring(0, artifactUri.indexOf(':')) : "local path";
-        System.err.println("MLflow at " + shown + ": run artifact store is " + scheme
-            + ", not the server's artifact proxy (mlflow-artifacts:); report files not uploaded");
+        LOG.warn("MLflow at {}: run artifact store is {}, not the server's artifact proxy (mlflow-artifacts:); "
+            + "report files not uploaded", shown, scheme);
         return;
       }
       // mlflow-artifacts:/<path> or mlflow-artifacts://host:port/<path>; the path is resolved on our server

@@ -1,5 +1,7 @@
 package io.aisdistill.jobs.training;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.aisdistill.jobs.config.PipelineConfig;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -8,6 +10,8 @@ import java.util.List;
 
 /** The local llama.cpp server of {@code run} ({@code evaluate.serve: local}): started, awaited, stopped. */
 public final class LocalServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalServer.class);
+
   private final Process process;
   /** The server's output, {@code TRAIN_OUT/serve.log}. */
   public final Path log;
@@ -55,7 +59,7 @@ public final class LocalServer implements AutoCloseable {
       }
       Thread.sleep(500);
     }
-    System.err.println("serve: base + student on http://127.0.0.1:" + port + "/v1 (log " + log + ")");
+    LOG.info("serve: base + student on http://127.0.0.1:{}/v1 (log {})", port, log);
   }
 
   @Override
