@@ -53,6 +53,13 @@ class ArchitectureTest {
   }
 
   @Test
+  void onlyTheLakehouseTouchesDelta() {
+    noClasses().that().resideOutsideOfPackage("io.aisdistill.jobs.lakehouse..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.delta..", "org.apache.spark.sql.delta..")
+        .check(classes);
+  }
+
+  @Test
   void stagesFormNoCycle() {
     slices().matching("io.aisdistill.jobs.stage.(*)..").should().beFreeOfCycles().check(classes);
   }

@@ -22,11 +22,16 @@ import org.apache.spark.sql.SparkSession;
  *       {@code s3a://bucket/prefix}): table {@code t} lives at {@code <root>/<t>};
  *   <li>{@code catalog:CATALOG.SCHEMA} (or {@code catalog:SCHEMA}): catalog tables
  *       {@code CATALOG.SCHEMA.t} (Unity Catalog on Databricks, or Spark's session catalog). Text
- *       files (run reports) then go under the Spark setting {@value #FILES_ROOT_CONF}, by default
- *       the Unity Catalog volume {@code /Volumes/CATALOG/SCHEMA/ais_distill}.
+ *       files (run reports, the LLM call journal) then go under the Spark setting
+ *       {@value #FILES_ROOT_CONF}, by default the Unity Catalog volume
+ *       {@code /Volumes/CATALOG/SCHEMA/ais_distill}.
  * </ul>
  *
- * All writes are idempotent: MERGE that inserts only rows whose key is new, or a full overwrite of
+ * Every Delta access of the jobs goes through this class (read, read at a version, version,
+ * insertNew, upsert, merge, overwrite), so that both forms work: {@link #path} is a file path only
+ * in the first form, and text files belong under {@link #filesRoot}, never under {@link #root}.
+ *
+ * <p>All writes are idempotent: MERGE that inserts only rows whose key is new, or a full overwrite of
  * a table that is a pure function of its inputs.
  */
 public final class Lakehouse {
@@ -103,6 +108,27 @@ public final class Lakehouse {
     return isCatalog() ? spark.read().table(path(name)) : spark.read().format("delta").load(path(name));
   }
 
+  /**
+   * Reads table {@code name} as it was at Delta version {@code version} (time travel): {@code
+   * VERSION AS OF} on the catalog table, or {@code versionAsOf} on the path. The rows have the
+   * table's schema at that version.
+   *
+   * @param version a version in the table's history, e.g. one returned by {@link #version}
+   * @throws IllegalStateException when the table does not exist (names the stage to run first)
+   * @throws org.apache.spark.sql.AnalysisException (or another Delta error) when the version is
+   *     not in the table's history, or its files were vacuumed
+   */
+  public Dataset<Row> readAt(String name, long version) {
+    if (!exists(name)) {
+      throw new IllegalStateException("table " + name + " not found under " + root
+          + ": run the stage that writes it first");
+    }
+    if (isCatalog()) {
+      return spark.sql("SELECT * FROM " + path(name) + " VERSION AS OF " + version);
+    }
+    return spark.read().format("delta").option("versionAsOf", version).load(path(name));
+  }
+
   /** Current version of table {@code name}, or -1 when it does not exist. */
   public long version(String name) {
     if (!exists(name)) {
@@ -162,6 +188,30 @@ public final class Lakehouse {
   }
 
   /**
+   * MERGEs {@code df} (alias {@code s}) into table {@code name} (alias {@code t}) on the SQL
+   * condition {@code on}: unmatched rows of {@code df} are inserted; a matched table row is replaced
+   * by its {@code df} row when {@code updateWhen} holds, else kept. When the table does not exist
+   * it is created holding {@code df} as is (not partitioned). {@code df} must hold at most one row
+   * per match of {@code on}, and have the table's columns.
+   *
+   * @param on e.g. {@code "t.call_id = s.call_id"}
+   * @param updateWhen e.g. {@code "t.status <> 'ok'"}; null = never replace a matched row
+   * @throws org.apache.spark.sql.AnalysisException (or another Delta error) on a condition that
+   *     does not resolve, a schema mismatch, or several {@code df} rows matching one table row
+   */
+  public void merge(Dataset<Row> df, String name, String on, String updateWhen) {
+    if (!exists(name)) {
+      save(df.write().format("delta").mode("append"), name);
+      return;
+    }
+    var m = delta(name).as("t").merge(df.as("s"), on);
+    if (updateWhen != null) {
+      m = m.whenMatched(updateWhen).updateAll();
+    }
+    m.whenNotMatched().insertAll().execute();
+  }
+
+  /**
    * Replaces the whole content of table {@code name} with {@code df} (one atomic Delta commit;
    * earlier versions stay readable by time travel).
    *
@@ -184,7 +234,11 @@ public final class Lakehouse {
     }
   }
 
-  /** Root of the text files: the lakehouse root, or the files root of a catalog lakehouse. */
+  /**
+   * Root of the text files (run reports, the LLM call journal): the lakehouse root, or the files
+   * root of a catalog lakehouse ({@value #FILES_ROOT_CONF}, by default
+   * {@code /Volumes/CATALOG/SCHEMA/ais_distill}). A path or Hadoop file system URI.
+   */
   public String filesRoot() {
     if (!isCatalog()) {
       return root;
@@ -201,7 +255,8 @@ public final class Lakehouse {
   }
 
   /**
-   * Writes a text file under the root (e.g. {@code _reports/run-<id>.md}), overwriting.
+   * Writes a text file under the {@link #filesRoot files root} (e.g. {@code _reports/run-<id>.md}),
+   * overwriting.
    *
    * @throws IllegalStateException on an I/O error
    */

@@ -24,7 +24,6 @@ import io.aisdistill.common.llm.Tokens;
 import io.aisdistill.common.teacher.AnswerJudge;
 import io.aisdistill.common.teacher.JudgeRubric;
 import io.aisdistill.common.teacher.TeacherReplies;
-import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -69,8 +68,9 @@ import org.apache.spark.sql.types.StructType;
  *       threads, an AIMD concurrency limit per model, and the model's RPM/TPM budget shared by
  *       the tasks of a JVM (a JVM gets the limit times its share of the job's task slots);</li>
  *   <li>every finished call is written at once to its own journal file
- *       {@code <lakehouse>/_llm_journal/<call_id>.json} (written aside, then renamed), and a task
- *       never sends a call whose journal file exists (a retried task resumes);</li>
+ *       {@code <files root>/_llm_journal/<call_id>.json} ({@link Lakehouse#filesRoot}: the
+ *       lakehouse root, or the files root of a catalog lakehouse; written aside, then renamed),
+ *       and a task never sends a call whose journal file exists (a retried task resumes);</li>
  *   <li>a driver thread commits the journal to {@code llm_calls} every
  *       {@code commit_interval_s} (one Delta MERGE on call_id: insert, or replace a non-ok row);
  *       the stage ends with a last commit, then deletes the journal.</li>
@@ -216,7 +216,7 @@ public final class LlmFanout {
     Journal(SparkSession spark, Lakehouse lh) {
       this.spark = spark;
       this.lh = lh;
-      this.dir = lh.root() + "/" + JOURNAL;
+      this.dir = lh.filesRoot() + "/" + JOURNAL;
     }
 
     Map<String, String> hadoopConf() {
@@ -268,15 +268,7 @@ public final class LlmFanout {
         return;
       }
       Dataset<Row> df = spark.createDataFrame(rows, Tables.LLM_CALLS_SCHEMA).coalesce(1);
-      if (!lh.exists(Tables.LLM_CALLS)) {
-        df.write().format("delta").mode("append").save(lh.path(Tables.LLM_CALLS));
-      } else {
-        DeltaTable.forPath(spark, lh.path(Tables.LLM_CALLS)).as("t")
-            .merge(df.as("s"), "t.call_id = s.call_id")
-            .whenMatched("t.status <> 'ok'").updateAll()
-            .whenNotMatched().insertAll()
-            .execute();
-      }
+      lh.merge(df, Tables.LLM_CALLS, "t.call_id = s.call_id", "t.status <> 'ok'");
       folded.addAll(names);
       StructType t = Tables.LLM_CALLS_SCHEMA;
       for (Row r : rows) {

@@ -205,7 +205,7 @@ public final class DatasetCard {
   }
 
   private static Dataset<Row> at(SparkSession spark, Lakehouse lh, String table, Map<String, Long> versions) {
-    return spark.read().format("delta").option("versionAsOf", versions.get(table)).load(lh.path(table));
+    return lh.readAt(table, versions.get(table));
   }
 
   /** The last two elements of a path or URI ("folder/file"). */

@@ -486,7 +486,7 @@ public final class ExportStage implements Stage<ExportResult> {
   }
 
   private static Dataset<Row> readAt(SparkSession spark, Lakehouse lh, String table, Map<String, Long> versions) {
-    return spark.read().format("delta").option("versionAsOf", versions.get(table)).load(lh.path(table));
+    return lh.readAt(table, versions.get(table));
   }
 
   private static final Map<String, TokenCounter> COUNTERS = new ConcurrentHashMap<>();
