@@ -147,7 +147,9 @@ public final class LlmFanout {
           // multi-model server swaps on a change of alias) sees few swaps
           pending.repartition(tasks).sortWithinPartitions("teacher", "call_id").foreachPartition(task);
         } finally {
-          sched.shutdownNow();
+          // shutdown, not shutdownNow: an interrupted journal commit can land in Delta without
+          // being marked folded, and the final fold would then commit its rows a second time
+          sched.shutdown();
           try {
             sched.awaitTermination(5, TimeUnit.MINUTES);
           } catch (InterruptedException e) {
