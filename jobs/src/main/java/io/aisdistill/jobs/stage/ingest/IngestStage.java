@@ -1,5 +1,6 @@
 package io.aisdistill.jobs.stage.ingest;
 
+import io.aisdistill.jobs.stage.PullIterator;
 import io.aisdistill.jobs.stage.Stage;
 import io.aisdistill.jobs.stage.StageContext;
 
@@ -30,7 +31,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -405,45 +405,33 @@ public final class IngestStage implements Stage<IngestResult> {
     LineParser parser = spec.format() == InputFormat.NMEA
         ? new NmeaLineParser(spec.path())
         : new CsvPositionParser(spec.path(), spec.header(), spec.format());
-    ArrayDeque<Row> buf = new ArrayDeque<>();
-    RecordSink sink = new RecordSink() {
-      public void position(PositionReport p) {
-        buf.add(Rows.parsed(p, spec.id()));
-      }
-
-      public void staticReport(StaticReport s) {
-        buf.add(Rows.parsed(s, spec.id()));
-      }
-
-      public void reject(RejectRecord r) {
-        buf.add(Rows.parsed(r, spec.id()));
-      }
-
-      public void skipped(String kind) {
-        buf.add(Rows.skipped(spec.id(), kind));
-      }
-    };
-    return new Iterator<>() {
-      boolean finished;
-
-      public boolean hasNext() {
-        while (buf.isEmpty() && !finished) {
-          if (lines.hasNext()) {
-            Tuple2<LongWritable, Text> t = lines.next();
-            parser.line(t._1().get(), t._2().toString(), sink);
-          } else {
-            parser.finish(sink);
-            finished = true;
-          }
+    return new PullIterator<Tuple2<LongWritable, Text>, Row>(lines) {
+      final RecordSink sink = new RecordSink() {
+        public void position(PositionReport p) {
+          emit(Rows.parsed(p, spec.id()));
         }
-        return !buf.isEmpty();
+
+        public void staticReport(StaticReport s) {
+          emit(Rows.parsed(s, spec.id()));
+        }
+
+        public void reject(RejectRecord r) {
+          emit(Rows.parsed(r, spec.id()));
+        }
+
+        public void skipped(String kind) {
+          emit(Rows.skipped(spec.id(), kind));
+        }
+      };
+
+      @Override
+      protected void accept(Tuple2<LongWritable, Text> line) {
+        parser.line(line._1().get(), line._2().toString(), sink);
       }
 
-      public Row next() {
-        if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
-        }
-        return buf.poll();
+      @Override
+      protected void finish() {
+        parser.finish(sink);
       }
     };
   }

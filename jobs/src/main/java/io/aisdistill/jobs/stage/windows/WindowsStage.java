@@ -1,5 +1,6 @@
 package io.aisdistill.jobs.stage.windows;
 
+import io.aisdistill.jobs.stage.PullIterator;
 import io.aisdistill.jobs.stage.Stage;
 import io.aisdistill.jobs.stage.StageContext;
 
@@ -15,10 +16,7 @@ import io.aisdistill.common.ais.FlagStates;
 import io.aisdistill.common.track.Segmenter;
 import io.aisdistill.common.track.TrackWindow;
 import io.aisdistill.common.track.WindowConfig;
-import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.function.LongFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
@@ -98,37 +96,24 @@ public final class WindowsStage implements Stage<WindowsResult> {
     LongAccumulator shortPoints = spark.sparkContext().longAccumulator("windows.points_in_short_windows");
     Encoder<Row> enc = org.apache.spark.sql.Encoders.row(Tables.WINDOWS_SCHEMA);
     Rows.PositionReader reader = new Rows.PositionReader(positions.schema());
-    MapPartitionsFunction<Row, Row> f = it -> {
-      ArrayDeque<TrackWindow> buf = new ArrayDeque<>();
-      Segmenter s = new Segmenter(wc, flagLookup, buf::add);
-      return new Iterator<Row>() {
-        boolean done;
+    MapPartitionsFunction<Row, Row> f = it -> new PullIterator<Row, Row>(it) {
+      final Segmenter s = new Segmenter(wc, flagLookup, w -> emit(Rows.window(w)));
 
-        public boolean hasNext() {
-          while (buf.isEmpty() && !done) {
-            if (it.hasNext()) {
-              s.accept(reader.read(it.next()));
-            } else {
-              s.finish();
-              done = true;
-              Segmenter.Stats st = s.stats();
-              points.add(st.points);
-              repeats.add(st.sameTimeRepeats);
-              segments.add(st.segments);
-              shortWindows.add(st.shortWindows);
-              shortPoints.add(st.pointsInShortWindows);
-            }
-          }
-          return !buf.isEmpty();
-        }
+      @Override
+      protected void accept(Row position) {
+        s.accept(reader.read(position));
+      }
 
-        public Row next() {
-          if (!hasNext()) {
-            throw new NoSuchElementException();
-          }
-          return Rows.window(buf.poll());
-        }
-      };
+      @Override
+      protected void finish() {
+        s.finish();
+        Segmenter.Stats st = s.stats();
+        points.add(st.points);
+        repeats.add(st.sameTimeRepeats);
+        segments.add(st.segments);
+        shortWindows.add(st.shortWindows);
+        shortPoints.add(st.pointsInShortWindows);
+      }
     };
     Dataset<Row> windows = positions
         .repartition(cfg.spark.shufflePartitions, col("mmsi"))
