@@ -201,7 +201,7 @@ public final class IngestStage implements Stage<IngestResult> {
   private static StageReport write(SparkSession spark, Lakehouse lh, Dataset<Row> parsed, List<String> sources,
       Map<String, String> formatOf, String runId) {
     // per (source, kind) counts, and rejects / skipped lines by reason
-    Map<String, long[]> perFile = new TreeMap<>(); // lines, P, S, R, K
+    Map<String, FileCounts> perFile = new TreeMap<>();
     Map<String, Long> rejectsByReason = new TreeMap<>();
     Map<String, Long> skippedByKind = new TreeMap<>();
     long tParse = System.nanoTime();
@@ -209,23 +209,23 @@ public final class IngestStage implements Stage<IngestResult> {
       String src = sources.get(r.getInt(0));
       String kind = r.getString(1);
       long n = r.getLong(3);
-      long[] c = perFile.computeIfAbsent(src, k -> new long[5]);
+      FileCounts c = perFile.computeIfAbsent(src, k -> new FileCounts());
       boolean wholeFile = false;
       switch (kind) {
-        case Rows.KIND_POSITION -> c[1] += n;
-        case Rows.KIND_STATIC -> c[2] += n;
+        case Rows.KIND_POSITION -> c.positions += n;
+        case Rows.KIND_STATIC -> c.statics += n;
         case Rows.KIND_REJECT -> {
-          c[3] += n;
+          c.rejected += n;
           rejectsByReason.merge(r.getString(2), n, Long::sum);
           wholeFile = formatOf.getOrDefault(src, "").startsWith("rejected");
         }
         default -> {
-          c[4] += n;
+          c.skipped += n;
           skippedByKind.merge(r.getString(2), n, Long::sum);
         }
       }
       if (!wholeFile) {
-        c[0] += n;
+        c.lines += n;
       }
     }
     long tDedup = System.nanoTime();
@@ -244,7 +244,7 @@ public final class IngestStage implements Stage<IngestResult> {
     DedupResult sta = dropExactDuplicates(parsed.filter(col("kind").equalTo(Rows.KIND_STATIC)), Tables.STATIC_KEY);
     Dataset<Row> statics = sta.kept().join(sourceNames, "source_id").withColumn("run_id", lit(runId))
         .select(columns(Tables.STATIC_SCHEMA)).persist(StorageLevel.MEMORY_AND_DISK());
-    long staticsParsed = perFile.values().stream().mapToLong(c -> c[2]).sum();
+    long staticsParsed = perFile.values().stream().mapToLong(c -> c.statics).sum();
     Dataset<Row> positions = pos.kept().join(sourceNames, "source_id");
     if (staticsParsed > 0 || lh.exists(Tables.STATIC)) {
       positions = enrich(positions, lh.exists(Tables.STATIC) ? statics.unionByName(lh.read(Tables.STATIC)) : statics,
@@ -270,17 +270,17 @@ public final class IngestStage implements Stage<IngestResult> {
       long lines = 0, posN = 0, sta0 = 0, rej = 0, dup = 0, skip = 0;
       for (int id = 0; id < sources.size(); id++) {
         String src = sources.get(id);
-        long[] c = perFile.getOrDefault(src, new long[5]);
+        FileCounts c = perFile.getOrDefault(src, new FileCounts());
         long d = posDup.getOrDefault(id, 0L) + staDup.getOrDefault(id, 0L);
-        long pk = c[1] - posDup.getOrDefault(id, 0L);
-        long sk = c[2] - staDup.getOrDefault(id, 0L);
-        fileRows.add(List.of(shortName(src), formatOf.get(src), c[0], pk, sk, c[3], d, c[4]));
-        lines += c[0];
+        long pk = c.positions - posDup.getOrDefault(id, 0L);
+        long sk = c.statics - staDup.getOrDefault(id, 0L);
+        fileRows.add(List.of(shortName(src), formatOf.get(src), c.lines, pk, sk, c.rejected, d, c.skipped));
+        lines += c.lines;
         posN += pk;
         sta0 += sk;
-        rej += c[3];
+        rej += c.rejected;
         dup += d;
-        skip += c[4];
+        skip += c.skipped;
       }
       rep.put("files", sources.size())
           .put("lines_read", lines)
@@ -305,6 +305,24 @@ public final class IngestStage implements Stage<IngestResult> {
       pos.release();
       sta.release();
     }
+  }
+
+  /**
+   * Parsed-row counts of one input file, before deduplication: every line is counted once, in
+   * exactly one of positions, statics, rejected or skipped, and in {@code lines} unless it is the
+   * one reject row of a whole-file reject (such a file counts 0 lines).
+   */
+  private static final class FileCounts {
+    /** Lines read (whole-file rejects excluded). */
+    long lines;
+    /** Position rows parsed, duplicates included. */
+    long positions;
+    /** Static-report rows parsed, duplicates included. */
+    long statics;
+    /** Reject rows (a whole-file reject included). */
+    long rejected;
+    /** Skipped lines: header, blank, comment, other NMEA sentence, folded fragment. */
+    long skipped;
   }
 
   /**
