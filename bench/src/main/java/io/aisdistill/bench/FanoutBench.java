@@ -1,18 +1,16 @@
 package io.aisdistill.bench;
 
+import io.aisdistill.jobs.LoopbackChatServer;
 import io.aisdistill.jobs.stage.StageContext;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.aisdistill.common.ais.FlagStates;
 import io.aisdistill.common.llm.ModelsFile;
 import io.aisdistill.common.llm.TeacherConfig;
 import io.aisdistill.common.llm.Tokens;
 import io.aisdistill.common.sim.AisSimulator;
-import io.aisdistill.common.text.Sha256;
 import io.aisdistill.common.text.TokenCounter;
 import io.aisdistill.jobs.stage.evaluate.EvaluateStage;
 import io.aisdistill.jobs.stage.generate.GenerateStage;
@@ -27,19 +25,13 @@ import io.aisdistill.jobs.report.StageReport;
 import io.aisdistill.jobs.stage.windows.WindowsStage;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.SparkSession;
 
@@ -64,14 +56,15 @@ import org.apache.spark.sql.SparkSession;
 public final class FanoutBench {
   private FanoutBench() {}
 
-  /** The rate-limited loopback server. */
-  static final class LimitedServer implements AutoCloseable {
-    final HttpServer server;
+  /**
+   * The rate-limited loopback server: the jobs test fixture {@link LoopbackChatServer} (no faults
+   * queued) with token-bucket admission before it answers, a log-normal latency, and usage counted
+   * with the bench's tokenizer.
+   */
+  static final class LimitedServer extends LoopbackChatServer {
     final double rpm;
     final double tpm;
     final Tokens tokens;
-    final Map<String, AtomicInteger> okPerCall = new ConcurrentHashMap<>();
-    final AtomicLong requests = new AtomicLong();
     final AtomicLong limited = new AtomicLong();
     final AtomicLong admittedTokens = new AtomicLong();
     long firstAdmitNs = -1;
@@ -82,26 +75,20 @@ public final class FanoutBench {
     private double tokLevel;
     private long lastNs = System.nanoTime();
     private final Random rnd = new Random(7);
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** Prompt tokens of the request this handler thread is answering (set by admit, read by putUsage). */
+    private final ThreadLocal<Long> promptTokens = new ThreadLocal<>();
 
     LimitedServer(double rpm, double tpm, Tokens tokens) throws IOException {
+      super(LimitedServer::reply, 0, 500);
       this.rpm = rpm;
       this.tpm = tpm;
       this.tokens = tokens;
       this.reqLevel = rpm / 60;
       this.tokLevel = tpm / 60;
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 500);
-      server.createContext("/v1/chat/completions", this::handle);
-      server.setExecutor(Executors.newCachedThreadPool());
-      server.start();
-    }
-
-    String baseUrl() {
-      return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
     /** Token-bucket admission; returns 0 when admitted, else the milliseconds until it would be. */
-    private synchronized long admit(long cost) {
+    private synchronized long take(long cost) {
       long now = System.nanoTime();
       double dt = (now - lastNs) / 1e9;
       lastNs = now;
@@ -125,66 +112,45 @@ public final class FanoutBench {
       return (long) Math.ceil(Math.max(waitReq, waitTok) * 1000);
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-      String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      requests.incrementAndGet();
+    /** A request costs 1 request and its prompt tokens + max_tokens; over the limit: 429 with retry-after-ms. */
+    @Override
+    protected boolean admit(HttpExchange ex, String body) throws IOException {
       JsonNode req = JSON.readTree(body);
       List<TokenCounter.Message> ms = new ArrayList<>();
       for (JsonNode m : req.path("messages")) {
         ms.add(new TokenCounter.Message(m.path("role").asText(), m.path("content").asText()));
       }
       long prompt = tokens.prompt(ms);
-      long cost = prompt + req.path("max_tokens").asLong(0);
-      long wait = admit(cost);
+      promptTokens.set(prompt);
+      long wait = take(prompt + req.path("max_tokens").asLong(0));
       if (wait > 0) {
         limited.incrementAndGet();
         ex.getResponseHeaders().add("retry-after-ms", Long.toString(wait));
         send(ex, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\"}}");
-        return;
+        return false;
       }
-      double latency;
+      return true;
+    }
+
+    /** Log-normal: median 400 ms, sigma 0.35. */
+    @Override
+    protected long nextLatencyMs() {
       synchronized (rnd) {
-        latency = 400 * Math.exp(0.35 * rnd.nextGaussian());
-      }
-      try {
-        Thread.sleep((long) latency);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      String user = req.path("messages").path(1).path("content").asText();
-      String content = "{\"pairs\": [{\"category\": \"kinematics\", \"question\": \"What was the mean speed over "
-          + "ground?\", \"answer\": \"It was " + fact(user, "sog_mean_kn") + ".\", \"reasoning\": \"From the facts.\", "
-          + "\"fact_key\": \"sog_mean_kn\", \"value\": \"x\", \"unit\": \"knots\"}]}";
-      ObjectNode resp = JSON.createObjectNode().put("id", "chatcmpl-b").put("object", "chat.completion");
-      resp.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop").putObject("message")
-          .put("role", "assistant").put("content", content);
-      resp.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", tokens.text(content));
-      okPerCall.computeIfAbsent(Sha256.hex(body), k -> new AtomicInteger()).incrementAndGet();
-      send(ex, 200, JSON.writeValueAsString(resp));
-    }
-
-    static String fact(String prompt, String key) {
-      int i = prompt.indexOf("- " + key + " (");
-      if (i < 0) {
-        return "not available";
-      }
-      int c = prompt.indexOf("): ", i);
-      return prompt.substring(c + 3, prompt.indexOf('\n', c)).strip();
-    }
-
-    private static void send(HttpExchange ex, int status, String body) throws IOException {
-      byte[] b = body.getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", "application/json");
-      ex.sendResponseHeaders(status, b.length);
-      try (OutputStream o = ex.getResponseBody()) {
-        o.write(b);
+        return (long) (400 * Math.exp(0.35 * rnd.nextGaussian()));
       }
     }
 
     @Override
-    public void close() {
-      server.stop(0);
+    protected void putUsage(ObjectNode usage, String body, JsonNode req, String content) {
+      usage.put("prompt_tokens", promptTokens.get()).put("completion_tokens", tokens.text(content));
+    }
+
+    /** One kinematics pair citing the mean SOG of the prompt's facts. */
+    static String reply(JsonNode req) {
+      String user = req.path("messages").path(1).path("content").asText();
+      return "{\"pairs\": [{\"category\": \"kinematics\", \"question\": \"What was the mean speed over "
+          + "ground?\", \"answer\": \"It was " + fact(user, "sog_mean_kn") + ".\", \"reasoning\": \"From the facts.\", "
+          + "\"fact_key\": \"sog_mean_kn\", \"value\": \"x\", \"unit\": \"knots\"}]}";
     }
   }
 

@@ -24,33 +24,52 @@ import java.util.function.Function;
  * scripted as a queue consumed one per request; with no fault queued it answers 200 with the
  * content from {@code responder} (request JSON -> assistant text) after {@code latencyMs}.
  * Counts requests per call_id (SHA-256 of the body) and remembers the Authorization headers.
+ *
+ * <p>Published to other modules in the jobs test-jar (bench's {@code FanoutBench} extends it with
+ * a rate limit): subclasses may refuse a request before the scripted faults ({@link #admit}), draw
+ * the answer latency ({@link #nextLatencyMs}) and count the usage tokens ({@link #putUsage}).
  */
-final class LoopbackChatServer implements AutoCloseable {
+public class LoopbackChatServer implements AutoCloseable {
   /** A scripted fault. */
-  enum Fault { RATE_LIMIT, ERROR_500, ERROR_503, SLOW, DROP, INVALID_JSON, BAD_REQUEST }
+  public enum Fault { RATE_LIMIT, ERROR_500, ERROR_503, SLOW, DROP, INVALID_JSON, BAD_REQUEST }
 
-  static final ObjectMapper JSON = new ObjectMapper();
+  /** Shared JSON mapper. */
+  public static final ObjectMapper JSON = new ObjectMapper();
   private final HttpServer server;
   final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
   final Map<String, AtomicInteger> perCall = new ConcurrentHashMap<>();
-  final Map<String, AtomicInteger> okPerCall = new ConcurrentHashMap<>();
-  final AtomicInteger requests = new AtomicInteger();
+  /** Per call_id (SHA-256 of the request body): how many times it was answered 200. */
+  public final Map<String, AtomicInteger> okPerCall = new ConcurrentHashMap<>();
+  /** Requests received, whatever their answer. */
+  public final AtomicInteger requests = new AtomicInteger();
   final ConcurrentLinkedQueue<String> authHeaders = new ConcurrentLinkedQueue<>();
   volatile long latencyMs;
   volatile long slowMs = 3000;
   volatile Function<JsonNode, String> responder;
 
   LoopbackChatServer(Function<JsonNode, String> responder, long latencyMs) throws IOException {
+    this(responder, latencyMs, 200);
+  }
+
+  /**
+   * Starts the server on an ephemeral port of 127.0.0.1.
+   *
+   * @param responder request JSON to the assistant message content of a 200 answer
+   * @param latencyMs milliseconds every 200 answer waits (see {@link #nextLatencyMs})
+   * @param backlog TCP accept backlog
+   * @throws IOException when the socket cannot be bound
+   */
+  public LoopbackChatServer(Function<JsonNode, String> responder, long latencyMs, int backlog) throws IOException {
     this.responder = responder;
     this.latencyMs = latencyMs;
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), backlog);
     server.createContext("/v1/chat/completions", this::handle);
     server.setExecutor(Executors.newCachedThreadPool());
     server.start();
   }
 
   /** Base URL for a teacher file ({@code http://127.0.0.1:PORT/v1}). */
-  String baseUrl() {
+  public String baseUrl() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
   }
 
@@ -67,6 +86,9 @@ final class LoopbackChatServer implements AutoCloseable {
     String auth = ex.getRequestHeaders().getFirst("Authorization");
     if (auth != null) {
       authHeaders.add(auth);
+    }
+    if (!admit(ex, body)) {
+      return;
     }
     Fault f = faults.poll();
     try {
@@ -101,8 +123,9 @@ final class LoopbackChatServer implements AutoCloseable {
           }
         }
       }
-      if (latencyMs > 0) {
-        Thread.sleep(latencyMs);
+      long latency = nextLatencyMs();
+      if (latency > 0) {
+        Thread.sleep(latency);
       }
       JsonNode req = JSON.readTree(body);
       String content = responder.apply(req);
@@ -112,8 +135,7 @@ final class LoopbackChatServer implements AutoCloseable {
       ObjectNode msg = resp.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop")
           .putObject("message");
       msg.put("role", "assistant").put("content", content);
-      resp.putObject("usage").put("prompt_tokens", body.length() / 4).put("completion_tokens", content.length() / 4)
-          .put("total_tokens", body.length() / 4 + content.length() / 4);
+      putUsage(resp.putObject("usage"), body, req, content);
       okPerCall.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
       send(ex, 200, JSON.writeValueAsString(resp));
     } catch (InterruptedException e) {
@@ -123,7 +145,45 @@ final class LoopbackChatServer implements AutoCloseable {
     }
   }
 
-  private static void send(HttpExchange ex, int status, String body) throws IOException {
+  /**
+   * Whether a request goes on to the scripted faults and the answer; called once per request after
+   * it is counted. The default admits all. An override that refuses must send the answer itself
+   * (e.g. with {@link #send}) and return false.
+   *
+   * @param body the request body (UTF-8 text)
+   * @throws IOException when sending a refusal fails
+   */
+  protected boolean admit(HttpExchange ex, String body) throws IOException {
+    return true;
+  }
+
+  /** Milliseconds to wait before a 200 answer; the default is the configured latency. */
+  protected long nextLatencyMs() {
+    return latencyMs;
+  }
+
+  /**
+   * Fills the {@code usage} object of a 200 answer. The default estimates 4 characters per token:
+   * {@code prompt_tokens} from the request body, {@code completion_tokens} from the content, and
+   * their {@code total_tokens}.
+   *
+   * @param body the request body
+   * @param req the request body as JSON
+   * @param content the assistant message content
+   */
+  protected void putUsage(ObjectNode usage, String body, JsonNode req, String content) {
+    usage.put("prompt_tokens", body.length() / 4).put("completion_tokens", content.length() / 4)
+        .put("total_tokens", body.length() / 4 + content.length() / 4);
+  }
+
+  /**
+   * Sends a JSON answer and closes the exchange.
+   *
+   * @param status HTTP status
+   * @param body response body (UTF-8)
+   * @throws IOException when the client went away
+   */
+  protected static void send(HttpExchange ex, int status, String body) throws IOException {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().add("Content-Type", "application/json");
     ex.sendResponseHeaders(status, b.length);
@@ -158,8 +218,11 @@ final class LoopbackChatServer implements AutoCloseable {
         + "\"fact_key\": \"distance_nm\", \"value\": \"999.0\", \"unit\": \"nautical miles\"}]}";
   }
 
-  /** The value text of fact {@code key} in a window prompt ("- key (description): value"). */
-  static String fact(String prompt, String key) {
+  /**
+   * The value text of fact {@code key} in a window prompt ("- key (description): value"), or
+   * "not available" when the prompt has no such fact.
+   */
+  public static String fact(String prompt, String key) {
     int i = prompt.indexOf("- " + key + " (");
     if (i < 0) {
       return "not available";
@@ -168,6 +231,7 @@ final class LoopbackChatServer implements AutoCloseable {
     return prompt.substring(c + 3, prompt.indexOf('\n', c)).strip();
   }
 
+  /** Stops the server at once. */
   @Override
   public void close() {
     server.stop(0);
