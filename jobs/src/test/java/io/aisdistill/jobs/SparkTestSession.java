@@ -12,12 +12,12 @@ import org.apache.spark.sql.SparkSession;
  * One shared local SparkSession per test JVM (spark-testing-base has no Spark 4 build): local[2],
  * few shuffle partitions, Delta enabled, UTC. Stopped by a JVM shutdown hook.
  */
-final class SparkTestSession {
+public final class SparkTestSession {
   private static SparkSession spark;
 
   private SparkTestSession() {}
 
-  static synchronized SparkSession get() {
+  public static synchronized SparkSession get() {
     if (spark == null) {
       PipelineConfig cfg = config();
       spark = SparkSessions.getOrCreate(cfg, "ais-distill-tests");
@@ -27,18 +27,18 @@ final class SparkTestSession {
   }
 
   /** The test configuration: local[2], 4 shuffle partitions. */
-  static PipelineConfig config() {
+  public static PipelineConfig config() {
     return PipelineConfig.load(null, List.of("spark.master=local[2]", "spark.shuffle_partitions=4"));
   }
 
   /** The repository root (Maven passes it as ais.repo.dir). */
-  static Path repo() {
+  public static Path repo() {
     String p = System.getProperty("ais.repo.dir");
     return Path.of(p == null ? ".." : p).toAbsolutePath().normalize();
   }
 
   /** The real AIS samples; throws (never skips) when ../shared is missing. */
-  static Path sharedAis() {
+  public static Path sharedAis() {
     String p = System.getProperty("ais.shared.dir");
     Path d = Path.of(p == null ? "../shared" : p).toAbsolutePath().normalize().resolve("data/ais");
     if (!Files.isDirectory(d)) {
