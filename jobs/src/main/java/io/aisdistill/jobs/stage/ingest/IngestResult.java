@@ -30,20 +30,4 @@ public record IngestResult(
     long positionsNewInTable,
     long staticNewInTable,
     long rejectsNewInTable,
-    StageReport report) implements StageResult {
-  /** The typed figures of {@code r}, the report the stage built ({@code r.stage()} is {@code ingest}). */
-  static IngestResult of(StageReport r) {
-    return new IngestResult(
-        r.getLong("files"),
-        r.getLong("lines_read"),
-        r.getLong("positions_accepted"),
-        r.getLong("static_accepted"),
-        r.getLong("rejected"),
-        r.getLong("duplicates_dropped"),
-        r.getLong("lines_skipped"),
-        r.getLong("positions_new_in_table"),
-        r.getLong("static_new_in_table"),
-        r.getLong("rejects_new_in_table"),
-        r);
-  }
-}
+    StageReport report) implements StageResult {}

@@ -1,0 +1,231 @@
+package io.aisdistill.jobs.stage.ingest;
+
+import io.aisdistill.jobs.lakehouse.Rows;
+import io.aisdistill.jobs.stage.ingest.IngestTransforms.FileSpec;
+
+import io.aisdistill.common.ais.RejectRecord;
+import io.aisdistill.common.ingest.FormatDetector;
+import io.aisdistill.common.ingest.InputFormat;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mapreduce.Job;
+import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
+import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
+import org.apache.spark.api.java.JavaNewHadoopRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The ingest stage's input side: lists the input files, detects their formats, and reads them as
+ * parsed rows ({@link IngestTransforms#parse} over Hadoop text splits).
+ *
+ * <p>Inputs are files, directories (recursed; names starting with '.' or '_' are skipped, as in
+ * Hadoop) or globs, on any Hadoop file system. The format of each file is detected from its first
+ * {@link #HEAD_BYTES} bytes or forced. A file that cannot be read as any format becomes one reject
+ * row (source_record -1). CSV files are split across tasks (byte offsets as {@code source_record});
+ * an NMEA file is read by one task, in order.
+ */
+final class IngestSource {
+  private IngestSource() {}
+
+  /** Bytes read from each file to detect its format. */
+  static final int HEAD_BYTES = 64 * 1024;
+
+  /**
+   * The input files and how each is read.
+   *
+   * @param files every input file, sorted by path
+   * @param sources source path by source_id (index in {@code files})
+   * @param specs readable files by {@link IngestTransforms#key}
+   * @param formatOf per source path, its format name or "rejected: REASON"
+   * @param fileRejects one {@link Rows#PARSED_SCHEMA} reject row per unreadable file
+   */
+  record Plan(List<FileStatus> files, List<String> sources, Map<String, FileSpec> specs,
+      Map<String, String> formatOf, List<Row> fileRejects) {}
+
+  /**
+   * The parsed rows of every input file, persisted, and the broadcast plan the tasks read;
+   * {@link #close} unpersists and destroys them.
+   *
+   * @param rows {@link Rows#PARSED_SCHEMA} rows, one per line plus one per whole-file reject
+   */
+  record Parsed(Dataset<Row> rows, Broadcast<Map<String, FileSpec>> specs) implements AutoCloseable {
+    @Override
+    public void close() {
+      rows.unpersist();
+      specs.destroy();
+    }
+  }
+
+  /**
+   * Lists the inputs and detects each file's format from its head.
+   *
+   * @param inputs files, directories or globs
+   * @param forcedFormat null or {@code auto} to detect per file, else an {@link InputFormat} name for every file
+   * @throws IllegalArgumentException when an input path matches nothing or the format is unknown
+   */
+  static Plan plan(Configuration hconf, List<String> inputs, String forcedFormat) {
+    InputFormat forced = forcedFormat == null || forcedFormat.equalsIgnoreCase("auto")
+        ? null : InputFormat.parse(forcedFormat);
+    List<FileStatus> files = expand(hconf, inputs);
+
+    Map<String, FileSpec> specs = new HashMap<>();
+    List<Row> fileRejects = new ArrayList<>();
+    Map<String, String> formatOf = new TreeMap<>();
+    List<String> sources = new ArrayList<>(); // index = source_id; files are sorted by path
+    for (FileStatus f : files) {
+      String src = f.getPath().toString();
+      int id = sources.size();
+      sources.add(src);
+      byte[] head = readHead(hconf, f);
+      var d = FormatDetector.detect(f.getPath().getName(), head, head.length);
+      InputFormat fmt = d.format();
+      if (forced != null && head.length > 0) {
+        fmt = forced;
+      }
+      if (fmt == null) {
+        String excerpt = new String(head, 0, Math.min(head.length, 200), StandardCharsets.ISO_8859_1)
+            .replaceAll("[^\\x20-\\x7e]", "?");
+        fileRejects.add(Rows.parsed(RejectRecord.of(src, -1, excerpt, d.reason(), d.detail()), id));
+        formatOf.put(src, "rejected: " + d.reason());
+      } else {
+        specs.put(IngestTransforms.key(f.getPath()), new FileSpec(id, src, fmt, firstLine(head)));
+        formatOf.put(src, fmt.name());
+      }
+    }
+    return new Plan(files, sources, specs, formatOf, fileRejects);
+  }
+
+  /**
+   * Reads every planned file as parsed rows (CSV split across tasks, each NMEA file in one task),
+   * after the whole-file rejects; persisted (memory and disk) for the several passes of the stage.
+   */
+  static Parsed read(SparkSession spark, Configuration hconf, Plan plan) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<Map<String, FileSpec>> bspecs = jsc.broadcast(plan.specs());
+    List<Path> csv = new ArrayList<>();
+    List<Path> nmea = new ArrayList<>();
+    for (FileStatus f : plan.files()) {
+      FileSpec s = plan.specs().get(IngestTransforms.key(f.getPath()));
+      if (s != null) {
+        (s.format() == InputFormat.NMEA ? nmea : csv).add(f.getPath());
+      }
+    }
+    JavaRDD<Row> rows = jsc.parallelize(plan.fileRejects(), 1);
+    if (!csv.isEmpty()) {
+      rows = rows.union(lines(jsc, hconf, csv, false).mapPartitionsWithInputSplit(
+          (split, it) -> IngestTransforms.parse(split, it, bspecs.value()), false));
+    }
+    if (!nmea.isEmpty()) {
+      rows = rows.union(lines(jsc, hconf, nmea, true).mapPartitionsWithInputSplit(
+          (split, it) -> IngestTransforms.parse(split, it, bspecs.value()), false));
+    }
+    Dataset<Row> parsed = spark.createDataFrame(rows, Rows.PARSED_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
+    return new Parsed(parsed, bspecs);
+  }
+
+  /** Text lines of {@code paths} as (byte offset, line); NMEA files are never split. */
+  private static JavaNewHadoopRDD<LongWritable, Text> lines(JavaSparkContext jsc, Configuration base,
+      List<Path> paths, boolean wholeFiles) {
+    try {
+      Job job = Job.getInstance(new Configuration(base));
+      FileInputFormat.setInputPaths(job, paths.toArray(Path[]::new));
+      if (wholeFiles) {
+        job.getConfiguration().setLong(FileInputFormat.SPLIT_MINSIZE, Long.MAX_VALUE);
+      }
+      return (JavaNewHadoopRDD<LongWritable, Text>) jsc.newAPIHadoopRDD(job.getConfiguration(),
+          TextInputFormat.class, LongWritable.class, Text.class);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot plan input splits: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Every file named by {@code inputs}: files as given, directories recursed, globs expanded.
+   * Names starting with '.' or '_' are skipped.
+   *
+   * @throws IllegalArgumentException when an input matches nothing
+   */
+  static List<FileStatus> expand(Configuration conf, List<String> inputs) {
+    List<FileStatus> out = new ArrayList<>();
+    try {
+      for (String in : inputs) {
+        Path p = new Path(in);
+        FileSystem fs = p.getFileSystem(conf);
+        FileStatus[] matches = fs.globStatus(p);
+        if (matches == null || matches.length == 0) {
+          throw new IllegalArgumentException("input not found: " + in);
+        }
+        for (FileStatus m : matches) {
+          collect(fs, m, out, true);
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list inputs: " + e.getMessage(), e);
+    }
+    out.sort((a, b) -> a.getPath().toString().compareTo(b.getPath().toString()));
+    return out;
+  }
+
+  private static void collect(FileSystem fs, FileStatus s, List<FileStatus> out, boolean top) throws IOException {
+    String name = s.getPath().getName();
+    if (!top && (name.startsWith(".") || name.startsWith("_"))) {
+      return;
+    }
+    if (s.isDirectory()) {
+      FileStatus[] children = fs.listStatus(s.getPath());
+      Arrays.sort(children);
+      for (FileStatus c : children) {
+        collect(fs, c, out, false);
+      }
+    } else if (out.stream().noneMatch(o -> o.getPath().equals(s.getPath()))) {
+      out.add(s);
+    }
+  }
+
+  private static byte[] readHead(Configuration conf, FileStatus f) {
+    int n = (int) Math.min(HEAD_BYTES, f.getLen());
+    byte[] b = new byte[n];
+    try (InputStream in = f.getPath().getFileSystem(conf).open(f.getPath())) {
+      int off = 0;
+      while (off < n) {
+        int r = in.read(b, off, n - off);
+        if (r < 0) {
+          break;
+        }
+        off += r;
+      }
+      return off == n ? b : Arrays.copyOf(b, off);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + f.getPath() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** First line of the head bytes, without BOM or line terminator. */
+  static String firstLine(byte[] head) {
+    int end = 0;
+    while (end < head.length && head[end] != '\n' && head[end] != '\r') {
+      end++;
+    }
+    String s = new String(head, 0, end, StandardCharsets.UTF_8);
+    return s.startsWith("\uFEFF") ? s.substring(1) : s;
+  }
+}

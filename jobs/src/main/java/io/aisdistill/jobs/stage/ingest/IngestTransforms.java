@@ -1,0 +1,322 @@
+package io.aisdistill.jobs.stage.ingest;
+
+import io.aisdistill.jobs.lakehouse.Rows;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.stage.PullIterator;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.to_date;
+
+import io.aisdistill.common.ais.LineParser;
+import io.aisdistill.common.ais.PositionReport;
+import io.aisdistill.common.ais.RecordSink;
+import io.aisdistill.common.ais.RejectRecord;
+import io.aisdistill.common.ais.StaticReport;
+import io.aisdistill.common.ingest.CsvPositionParser;
+import io.aisdistill.common.ingest.InputFormat;
+import io.aisdistill.common.ingest.NmeaLineParser;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mapreduce.InputSplit;
+import org.apache.hadoop.mapreduce.lib.input.FileSplit;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+/**
+ * The Spark transforms of the ingest stage: no lakehouse, no file system, no report.
+ *
+ * <ul>
+ *   <li>{@link #parse}: the text lines of one input split, (byte offset, line), to
+ *       {@link Rows#PARSED_SCHEMA} rows: one per line (position, static report, reject or skipped
+ *       line), {@code source_id} from the file's {@link FileSpec}.</li>
+ *   <li>{@link #countParsed}: parsed rows to per-file counts by kind, rejects by reason and skipped
+ *       lines by kind (collected to the driver).</li>
+ *   <li>{@link #sourceNames}: the sorted input paths to (source_id int, source string).</li>
+ *   <li>{@link #ofKind}: parsed rows of one kind (P, S, R or K), same columns.</li>
+ *   <li>{@link #dropExactDuplicates}: rows (with source_id, source_record and the key columns) to
+ *       the same rows without exact duplicates, plus the (ref, source_id) of the dropped ones.</li>
+ *   <li>{@link #statics}: parsed static rows (deduplicated) and source names to
+ *       {@link Tables#STATIC_SCHEMA} columns.</li>
+ *   <li>{@link #positions}: parsed position rows (deduplicated) and source names, optionally
+ *       enriched from static rows, to {@link Tables#POSITIONS_SCHEMA} columns ({@code date} =
+ *       UTC date of ts).</li>
+ *   <li>{@link #enrich}: positions with source and the static columns, plus static rows of
+ *       {@link Tables#STATIC_SCHEMA}, to the same positions columns with null static fields filled
+ *       from the MMSI's latest static report.</li>
+ *   <li>{@link #rejects}: parsed rows and source names to {@link Tables#REJECTS_SCHEMA} columns.</li>
+ * </ul>
+ */
+final class IngestTransforms {
+  private IngestTransforms() {}
+
+  /** The static fields of a position that {@link #enrich} may fill (ais_class is never filled). */
+  static final String[] STATIC_COLS =
+      {"ais_class", "vessel_name", "imo", "callsign", "ship_type", "length_m", "width_m", "draft_m"};
+
+  /**
+   * How one input file is to be read.
+   *
+   * @param id source_id: index of the file in the sorted list of inputs
+   * @param path the file's path as listed (the {@code source} column)
+   * @param format its detected or forced format
+   * @param header its first line (CSV header), without BOM or line terminator
+   */
+  record FileSpec(int id, String path, InputFormat format, String header) implements Serializable {}
+
+  /** Scheme-less path, so driver listings and task splits agree. */
+  static String key(Path p) {
+    return p.toUri().getPath();
+  }
+
+  /**
+   * Parses one split lazily: rows come out as lines go in, never the whole split in memory.
+   *
+   * @param split a {@link FileSplit} of a file planned in {@code specs}
+   * @param lines the split's (byte offset, line) pairs, in order
+   * @param specs planned files by {@link #key}
+   * @return {@link Rows#PARSED_SCHEMA} rows, one per line (plus what the parser emits at the end)
+   * @throws IllegalStateException when the split's file is not in {@code specs}
+   */
+  static Iterator<Row> parse(InputSplit split, Iterator<Tuple2<LongWritable, Text>> lines,
+      Map<String, FileSpec> specs) {
+    Path path = ((FileSplit) split).getPath();
+    FileSpec spec = specs.get(key(path));
+    if (spec == null) {
+      throw new IllegalStateException("no format planned for " + path);
+    }
+    LineParser parser = spec.format() == InputFormat.NMEA
+        ? new NmeaLineParser(spec.path())
+        : new CsvPositionParser(spec.path(), spec.header(), spec.format());
+    return new PullIterator<Tuple2<LongWritable, Text>, Row>(lines) {
+      final RecordSink sink = new RecordSink() {
+        public void position(PositionReport p) {
+          emit(Rows.parsed(p, spec.id()));
+        }
+
+        public void staticReport(StaticReport s) {
+          emit(Rows.parsed(s, spec.id()));
+        }
+
+        public void reject(RejectRecord r) {
+          emit(Rows.parsed(r, spec.id()));
+        }
+
+        public void skipped(String kind) {
+          emit(Rows.skipped(spec.id(), kind));
+        }
+      };
+
+      @Override
+      protected void accept(Tuple2<LongWritable, Text> line) {
+        parser.line(line._1().get(), line._2().toString(), sink);
+      }
+
+      @Override
+      protected void finish() {
+        parser.finish(sink);
+      }
+    };
+  }
+
+  /**
+   * Parsed-row counts, before deduplication.
+   *
+   * @param perFile counts per source path (sorted); files without rows are absent
+   * @param rejectsByReason reject rows by reason code (sorted)
+   * @param skippedByKind skipped lines by kind (sorted)
+   */
+  record ParsedCounts(Map<String, FileCounts> perFile, Map<String, Long> rejectsByReason,
+      Map<String, Long> skippedByKind) {
+    /** Static-report rows parsed, all files, duplicates included. */
+    long staticsParsed() {
+      return perFile.values().stream().mapToLong(c -> c.statics).sum();
+    }
+  }
+
+  /**
+   * Counts parsed rows per (source, kind), and rejects / skipped lines by reason (one aggregate,
+   * collected).
+   *
+   * @param parsed {@link Rows#PARSED_SCHEMA} rows
+   * @param sources source path by source_id
+   * @param formatOf per source path, its format name or "rejected: REASON" for a whole-file reject
+   *     (whose reject row counts no line)
+   */
+  static ParsedCounts countParsed(Dataset<Row> parsed, List<String> sources, Map<String, String> formatOf) {
+    Map<String, FileCounts> perFile = new TreeMap<>();
+    Map<String, Long> rejectsByReason = new TreeMap<>();
+    Map<String, Long> skippedByKind = new TreeMap<>();
+    for (Row r : parsed.groupBy("source_id", "kind", "reason").count().collectAsList()) {
+      String src = sources.get(r.getInt(0));
+      String kind = r.getString(1);
+      long n = r.getLong(3);
+      FileCounts c = perFile.computeIfAbsent(src, k -> new FileCounts());
+      boolean wholeFile = false;
+      switch (kind) {
+        case Rows.KIND_POSITION -> c.positions += n;
+        case Rows.KIND_STATIC -> c.statics += n;
+        case Rows.KIND_REJECT -> {
+          c.rejected += n;
+          rejectsByReason.merge(r.getString(2), n, Long::sum);
+          wholeFile = formatOf.getOrDefault(src, "").startsWith("rejected");
+        }
+        default -> {
+          c.skipped += n;
+          skippedByKind.merge(r.getString(2), n, Long::sum);
+        }
+      }
+      if (!wholeFile) {
+        c.lines += n;
+      }
+    }
+    return new ParsedCounts(perFile, rejectsByReason, skippedByKind);
+  }
+
+  /**
+   * source_id to source path, joined back only when rows are written (AQE broadcasts it).
+   *
+   * @return (source_id int not null, source string not null), one row per source
+   */
+  static Dataset<Row> sourceNames(SparkSession spark, List<String> sources) {
+    List<Row> idRows = new ArrayList<>();
+    for (int i = 0; i < sources.size(); i++) {
+      idRows.add(RowFactory.create(i, sources.get(i)));
+    }
+    return spark.createDataFrame(idRows, new StructType()
+        .add("source_id", DataTypes.IntegerType, false).add("source", DataTypes.StringType, false));
+  }
+
+  /** The parsed rows of one kind ({@link Rows#KIND_POSITION}, ...). */
+  static Dataset<Row> ofKind(Dataset<Row> parsed, String kind) {
+    return parsed.filter(col("kind").equalTo(kind));
+  }
+
+  /**
+   * Rows without exact duplicates, and the losers of each duplicate group.
+   *
+   * @param kept one row per key: the one with the smallest (source_id, source_record)
+   * @param losers (ref, source_id) of every dropped row; persisted, small
+   */
+  record DedupResult(Dataset<Row> kept, Dataset<Row> losers) {
+    /** Dropped rows per source_id (collected). */
+    Map<Integer, Long> duplicatesBySource() {
+      Map<Integer, Long> m = new HashMap<>();
+      for (Row r : losers.groupBy("source_id").count().collectAsList()) {
+        m.put(r.getInt(0), r.getLong(1));
+      }
+      return m;
+    }
+
+    /** Unpersists the losers. */
+    void release() {
+      losers.unpersist();
+    }
+  }
+
+  /**
+   * Drops exact duplicates (equal {@code key}, nulls equal), keeping per key the row with the
+   * smallest (source_id, source_record): since source ids follow the sorted paths, that is the
+   * first record by (source, source_record). Duplicates are rare, so only the duplicate groups
+   * are materialized: a hash aggregate over the key columns and a packed record reference
+   * (fixed-width, no sort of the wide rows) finds the groups of more than one row, and a left
+   * anti join, broadcast by adaptive query execution while the groups are small, removes the
+   * losers from the full rows. The two sides of the self-join are aliased ({@code r}, {@code g}):
+   * {@code groups} keeps the key columns of {@code withRef}, so unqualified they would be one
+   * column compared with itself.
+   *
+   * @param rows rows with source_id (int), source_record (long) and the {@code key} columns
+   * @return the kept rows (same columns) and the persisted losers (the caller releases them)
+   */
+  static DedupResult dropExactDuplicates(Dataset<Row> rows, List<String> key) {
+    Column ref = col("source_id").cast("long").multiply(1L << 40).plus(col("source_record"));
+    Column[] keyCols = key.stream().map(c -> col(c)).toArray(Column[]::new);
+    Dataset<Row> withRef = rows.withColumn("ref", ref);
+    Dataset<Row> groups = withRef.groupBy(keyCols)
+        .agg(min("ref").as("keep_ref"), count(lit(1)).as("n"))
+        .filter(col("n").gt(1));
+    Column match = key.stream().map(c -> col("r.`" + c + "`").eqNullSafe(col("g.`" + c + "`")))
+        .reduce(Column::and).orElseThrow();
+    Dataset<Row> loserRefs = withRef.alias("r").join(groups.alias("g"), match, "inner")
+        .filter(col("r.ref").notEqual(col("g.keep_ref")))
+        .select(col("r.ref").as("ref"), col("r.source_id").as("source_id"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> kept = withRef.join(loserRefs.select("ref"), "ref", "left_anti").drop("ref");
+    return new DedupResult(kept, loserRefs);
+  }
+
+  /** Deduplicated static rows with their source path and {@code runId}, in {@link Tables#STATIC_SCHEMA} columns. */
+  static Dataset<Row> statics(Dataset<Row> kept, Dataset<Row> sourceNames, String runId) {
+    return kept.join(sourceNames, "source_id").withColumn("run_id", lit(runId))
+        .select(columns(Tables.STATIC_SCHEMA));
+  }
+
+  /**
+   * Deduplicated position rows with their source path, enriched from {@code enrichFrom} when it is
+   * not null, with {@code runId} and {@code date}, in {@link Tables#POSITIONS_SCHEMA} columns.
+   *
+   * @param enrichFrom static rows ({@link Tables#STATIC_SCHEMA}), or null for no enrichment
+   */
+  static Dataset<Row> positions(Dataset<Row> kept, Dataset<Row> sourceNames, Dataset<Row> enrichFrom,
+      String runId) {
+    Dataset<Row> positions = kept.join(sourceNames, "source_id");
+    if (enrichFrom != null) {
+      positions = enrich(positions, enrichFrom, STATIC_COLS);
+    }
+    return positions.withColumn("run_id", lit(runId)).withColumn("date", to_date(col("ts")))
+        .select(columns(Tables.POSITIONS_SCHEMA));
+  }
+
+  /**
+   * Fills null static fields of positions from the latest static report of the same MMSI (latest
+   * ts first, null ts last, then source, source_record); {@code ais_class} is never filled.
+   */
+  static Dataset<Row> enrich(Dataset<Row> positions, Dataset<Row> statics, String[] staticCols) {
+    Dataset<Row> latest = statics
+        .withColumn("rn", row_number().over(Window.partitionBy("mmsi")
+            .orderBy(col("ts").desc_nulls_last(), col("source"), col("source_record"))))
+        .filter(col("rn").equalTo(1))
+        .select(col("mmsi").as("s_mmsi"), col("vessel_name").as("s_vessel_name"), col("imo").as("s_imo"),
+            col("callsign").as("s_callsign"), col("ship_type").as("s_ship_type"), col("length_m").as("s_length_m"),
+            col("width_m").as("s_width_m"), col("draft_m").as("s_draft_m"));
+    Dataset<Row> j = positions.join(latest, col("mmsi").equalTo(col("s_mmsi")), "left");
+    for (String c : staticCols) {
+      if (!c.equals("ais_class")) {
+        j = j.withColumn(c, coalesce(col(c), col("s_" + c)));
+      }
+    }
+    return j.drop("s_mmsi", "s_vessel_name", "s_imo", "s_callsign", "s_ship_type", "s_length_m", "s_width_m",
+        "s_draft_m");
+  }
+
+  /** The reject rows of {@code parsed} with their source path and {@code runId}, in {@link Tables#REJECTS_SCHEMA} columns. */
+  static Dataset<Row> rejects(Dataset<Row> parsed, Dataset<Row> sourceNames, String runId) {
+    return ofKind(parsed, Rows.KIND_REJECT).join(sourceNames, "source_id")
+        .withColumn("run_id", lit(runId)).select(columns(Tables.REJECTS_SCHEMA));
+  }
+
+  private static Column[] columns(StructType schema) {
+    return Arrays.stream(schema.fieldNames()).map(c -> col(c)).toArray(Column[]::new);
+  }
+}

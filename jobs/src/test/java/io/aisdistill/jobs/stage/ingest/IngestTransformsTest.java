@@ -1,0 +1,177 @@
+package io.aisdistill.jobs.stage.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.aisdistill.jobs.SparkTestSession;
+import io.aisdistill.jobs.lakehouse.Rows;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.stage.ingest.IngestTransforms.DedupResult;
+import io.aisdistill.jobs.stage.ingest.IngestTransforms.FileSpec;
+import io.aisdistill.jobs.stage.ingest.IngestTransforms.ParsedCounts;
+
+import io.aisdistill.common.ais.PositionReport;
+import io.aisdistill.common.ais.RejectReason;
+import io.aisdistill.common.ais.RejectRecord;
+import io.aisdistill.common.ais.StaticReport;
+import io.aisdistill.common.ingest.InputFormat;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mapreduce.lib.input.FileSplit;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import scala.Tuple2;
+
+/** {@link IngestTransforms} on small in-memory rows: parsing, counting, deduplication, enrichment. */
+class IngestTransformsTest {
+  static final String HEADER = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,"
+      + "Length,Width,Draft,Cargo,TransceiverClass";
+  static final String GOOD = "366940480,2022-01-03T00:00:08,30.37060,-88.56170,0.0,360.0,511,EBONY,IMO8207721,"
+      + "WDB4553,31,0,21,9,3.2,31,A";
+  static final long T0 = Instant.parse("2024-06-01T23:59:00Z").toEpochMilli();
+
+  private final SparkSession spark = SparkTestSession.get();
+
+  /** A position of the parsed schema: only what the tests vary, the rest fixed. */
+  static Row pos(int sourceId, long record, long mmsi, long ts, Double sog, String vesselName, String aisClass) {
+    return Rows.parsed(new PositionReport(mmsi, ts, 40.5, -73.9, sog, 90.0, null, 0, 1, aisClass, vesselName,
+        null, null, null, null, null, null, "ignored", record), sourceId);
+  }
+
+  static Row sta(int sourceId, long record, long mmsi, Long ts, String vesselName, Double lengthM) {
+    return Rows.parsed(new StaticReport(mmsi, ts, 5, vesselName, null, null, 70, lengthM, null, null, "NYC",
+        "ignored", record), sourceId);
+  }
+
+  private Dataset<Row> parsed(List<Row> rows) {
+    return spark.createDataFrame(rows, Rows.PARSED_SCHEMA);
+  }
+
+  @Test
+  void dedupKeepsTheFirstRecordOfEachGroupAndCountsTheRestPerSource() {
+    Dataset<Row> rows = parsed(List.of(
+        pos(1, 10, 111, T0, 5.0, "A", "A"),
+        pos(0, 50, 111, T0, 5.0, "A", "A"),   // same key: smallest (source_id, source_record) wins
+        pos(1, 5, 111, T0, 5.0, "other name", "A"), // name is not in the key: still a duplicate
+        pos(0, 7, 222, T0, null, null, "B"),
+        pos(1, 8, 222, T0, null, null, "B"), // null sog equals null sog
+        pos(1, 9, 222, T0, 6.0, null, "B"))); // a different sog: kept
+    DedupResult d = IngestTransforms.dropExactDuplicates(rows, Tables.POSITION_KEY);
+    try {
+      List<Row> kept = new ArrayList<>(d.kept().collectAsList());
+      kept.sort(Comparator.comparingInt((Row r) -> r.getAs("source_id"))
+          .thenComparingLong(r -> r.getAs("source_record")));
+      assertEquals(List.of("0/7", "0/50", "1/9"),
+          kept.stream().map(r -> r.getAs("source_id") + "/" + r.getAs("source_record")).toList());
+      assertArrayEquals(Rows.PARSED_SCHEMA.fieldNames(), d.kept().columns());
+      assertEquals(Map.of(1, 3L), d.duplicatesBySource());
+    } finally {
+      d.release();
+    }
+  }
+
+  @Test
+  void countsEveryLineOnceAndAWholeFileRejectAsNoLine() {
+    Dataset<Row> rows = parsed(List.of(
+        Rows.skipped(0, "header"),
+        pos(0, 10, 111, T0, 5.0, null, "A"),
+        pos(0, 20, 111, T0, 5.0, null, "A"),
+        sta(0, 30, 111, T0, "A", 100.0),
+        Rows.parsed(RejectRecord.of("a", 40, "1,2", RejectReason.TRUNCATED_RECORD, "short"), 0),
+        Rows.skipped(0, "blank"),
+        Rows.parsed(RejectRecord.of("b", -1, "", RejectReason.EMPTY_FILE, "empty"), 1)));
+    List<String> sources = List.of("file:/in/a.csv", "file:/in/b.csv");
+    ParsedCounts c = IngestTransforms.countParsed(rows, sources,
+        Map.of(sources.get(0), "MARINECADASTRE_CSV", sources.get(1), "rejected: EMPTY_FILE"));
+
+    FileCounts a = c.perFile().get(sources.get(0));
+    assertEquals(List.of(6L, 2L, 1L, 1L, 2L), List.of(a.lines, a.positions, a.statics, a.rejected, a.skipped));
+    FileCounts b = c.perFile().get(sources.get(1));
+    assertEquals(List.of(0L, 0L, 0L, 1L, 0L), List.of(b.lines, b.positions, b.statics, b.rejected, b.skipped));
+    assertEquals(Map.of("TRUNCATED_RECORD", 1L, "EMPTY_FILE", 1L), c.rejectsByReason());
+    assertEquals(Map.of("header", 1L, "blank", 1L), c.skippedByKind());
+    assertEquals(1L, c.staticsParsed());
+  }
+
+  @Test
+  void positionsGetTableColumnsSourceDateAndTheLatestStaticFields() {
+    List<String> sources = List.of("file:/in/a.csv", "file:/in/b.nmea");
+    Dataset<Row> names = IngestTransforms.sourceNames(spark, sources);
+    Dataset<Row> positions = parsed(List.of(
+        pos(0, 10, 111, T0, 5.0, null, null),         // name filled from the latest static report
+        pos(1, 20, 111, T0, 5.0, "OWN NAME", "A"),    // a name already set is kept
+        pos(1, 30, 333, T0, 5.0, null, null)));        // no static report: stays null
+    Dataset<Row> statics = IngestTransforms.statics(parsed(List.of(
+        sta(1, 1, 111, T0 - 60_000, "OLDER", 50.0),
+        sta(1, 2, 111, T0, "LATEST", 120.0),
+        sta(1, 3, 111, null, "NO TIME", 10.0))), names, "r1");
+    assertArrayEquals(Tables.STATIC_SCHEMA.fieldNames(), statics.columns());
+
+    Dataset<Row> out = IngestTransforms.positions(positions, names, statics, "r1");
+    assertArrayEquals(Tables.POSITIONS_SCHEMA.fieldNames(), out.columns());
+    List<Row> rows = new ArrayList<>(out.collectAsList());
+    rows.sort(Comparator.comparingLong(r -> r.getAs("source_record")));
+    assertEquals(3, rows.size());
+
+    Row filled = rows.get(0);
+    assertEquals("LATEST", filled.getAs("vessel_name"));
+    assertEquals(120.0, (Double) filled.getAs("length_m"));
+    assertEquals(70, (Integer) filled.getAs("ship_type"));
+    assertNull(filled.getAs("ais_class"), "ais_class is never filled from static reports");
+    assertEquals("file:/in/a.csv", filled.getAs("source"));
+    assertEquals("r1", filled.getAs("run_id"));
+    assertEquals(LocalDate.of(2024, 6, 1), filled.getAs("date"));
+
+    assertEquals("OWN NAME", rows.get(1).getAs("vessel_name"));
+    assertEquals(120.0, (Double) rows.get(1).getAs("length_m"));
+    assertEquals("file:/in/b.nmea", rows.get(1).getAs("source"));
+    assertNull(rows.get(2).getAs("vessel_name"));
+
+    // without static rows to enrich from, the static fields stay as parsed
+    Row plain = IngestTransforms.positions(positions, names, null, "r1")
+        .filter("source_record = 10").collectAsList().get(0);
+    assertNull(plain.getAs("vessel_name"));
+  }
+
+  @Test
+  void parseGivesOneRowPerLineWithByteOffsetsAndTheFilesSourceId() {
+    String src = "file:/in/x/a.csv";
+    Map<String, FileSpec> specs = Map.of("/in/x/a.csv", new FileSpec(3, src, InputFormat.MARINECADASTRE_CSV, HEADER));
+    FileSplit split = new FileSplit(new Path(src), 0, 1000, new String[0]);
+    long second = HEADER.length() + 1;
+    long third = second + GOOD.length() + 1;
+    List<Tuple2<LongWritable, Text>> lines = List.of(
+        new Tuple2<>(new LongWritable(0), new Text(HEADER)),
+        new Tuple2<>(new LongWritable(second), new Text(GOOD)),
+        new Tuple2<>(new LongWritable(third), new Text("366940480,2022-01-03T00:02:08,30.3")));
+    List<Row> out = new ArrayList<>();
+    IngestTransforms.parse(split, lines.iterator(), specs).forEachRemaining(out::add);
+
+    assertEquals(List.of(Rows.KIND_SKIPPED, Rows.KIND_POSITION, Rows.KIND_REJECT),
+        out.stream().map(r -> r.getString(0)).toList());
+    out.forEach(r -> assertEquals(3, (Integer) r.getAs(Rows.PARSED_SCHEMA.fieldIndex("source_id"))));
+    Row p = out.get(1);
+    assertEquals(second, (Long) p.get(Rows.PARSED_SCHEMA.fieldIndex("source_record")));
+    assertEquals(366940480L, (Long) p.get(Rows.PARSED_SCHEMA.fieldIndex("mmsi")));
+    assertEquals(Instant.parse("2022-01-03T00:00:08Z"), p.get(Rows.PARSED_SCHEMA.fieldIndex("ts")));
+    Row rej = out.get(2);
+    assertEquals(third, (Long) rej.get(Rows.PARSED_SCHEMA.fieldIndex("source_record")));
+    assertEquals("TRUNCATED_RECORD", rej.get(Rows.PARSED_SCHEMA.fieldIndex("reason")));
+
+    Iterator<Tuple2<LongWritable, Text>> none = List.<Tuple2<LongWritable, Text>>of().iterator();
+    FileSplit unplanned = new FileSplit(new Path("file:/in/x/b.csv"), 0, 10, new String[0]);
+    assertThrows(IllegalStateException.class, () -> IngestTransforms.parse(unplanned, none, specs));
+  }
+}
