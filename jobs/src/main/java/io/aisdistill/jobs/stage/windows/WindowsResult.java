@@ -16,13 +16,4 @@ public record WindowsResult(
     long positionsRead,
     long segments,
     long windowsWritten,
-    StageReport report) implements StageResult {
-  /** The typed figures of {@code r}, the report the stage built ({@code r.stage()} is {@code windows}). */
-  static WindowsResult of(StageReport r) {
-    return new WindowsResult(
-        r.getLong("positions_read"),
-        r.getLong("segments"),
-        r.getLong("windows_written"),
-        r);
-  }
-}
+    StageReport report) implements StageResult {}

@@ -1,29 +1,20 @@
 package io.aisdistill.jobs.stage.windows;
 
-import io.aisdistill.jobs.stage.PullIterator;
 import io.aisdistill.jobs.stage.Stage;
 import io.aisdistill.jobs.stage.StageContext;
 
-import io.aisdistill.jobs.config.PipelineConfig;
 import io.aisdistill.jobs.lakehouse.Lakehouse;
-import io.aisdistill.jobs.lakehouse.Rows;
 import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.report.StageReport;
-
-import static org.apache.spark.sql.functions.col;
+import io.aisdistill.jobs.stage.windows.WindowsTransforms.SegmentStats;
 
 import io.aisdistill.common.ais.FlagStates;
 import io.aisdistill.common.track.Segmenter;
-import io.aisdistill.common.track.TrackWindow;
 import io.aisdistill.common.track.WindowConfig;
 import java.util.List;
 import java.util.function.LongFunction;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.Encoder;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * Stage 2, windows: {@code ais_positions} to {@code track_windows}.
@@ -34,6 +25,9 @@ import org.apache.spark.util.LongAccumulator;
  * gaps and position jumps; windows are cut by time (see {@link WindowConfig}). The table is a pure
  * function of {@code ais_positions} and the configuration, so it is rewritten whole each run (one
  * atomic Delta commit): reruns give identical rows and ids.
+ *
+ * <p>The transform is {@link WindowsTransforms#windows}; the sink is one
+ * {@link Lakehouse#overwrite} of {@code track_windows}, partitioned by date.
  */
 public final class WindowsStage implements Stage<WindowsResult> {
   private final SerializableLongFunction<String> flagLookup;
@@ -70,67 +64,41 @@ public final class WindowsStage implements Stage<WindowsResult> {
     return List.of(Tables.WINDOWS);
   }
 
-  @Override
-  public WindowsResult run(StageContext ctx) {
-    return WindowsResult.of(execute(ctx.spark(), ctx.lakehouse(), ctx.config(), flagLookup));
-  }
-
-
   /**
-   * Runs the stage.
+   * Runs the stage: reads ais_positions, cuts the windows, rewrites track_windows.
    *
-   * @param flagLookup MMSI to flag state (must be serializable: it is shipped to executors)
    * @throws IllegalStateException when {@code ais_positions} does not exist
    */
-  static StageReport execute(SparkSession spark, Lakehouse lh, PipelineConfig cfg,
-      SerializableLongFunction<String> flagLookup) {
+  @Override
+  public WindowsResult run(StageContext ctx) {
     long t0 = System.currentTimeMillis();
-    WindowConfig wc = cfg.windows.toWindowConfig();
-    Dataset<Row> positions = lh.read(Tables.POSITIONS)
-        .select("mmsi", "ts", "lat", "lon", "sog", "cog", "heading", "nav_status", "msg_type", "ais_class",
-            "vessel_name", "imo", "callsign", "ship_type", "length_m", "width_m", "draft_m");
-    LongAccumulator points = spark.sparkContext().longAccumulator("windows.points");
-    LongAccumulator repeats = spark.sparkContext().longAccumulator("windows.same_time_repeats");
-    LongAccumulator segments = spark.sparkContext().longAccumulator("windows.segments");
-    LongAccumulator shortWindows = spark.sparkContext().longAccumulator("windows.short_windows");
-    LongAccumulator shortPoints = spark.sparkContext().longAccumulator("windows.points_in_short_windows");
-    Encoder<Row> enc = org.apache.spark.sql.Encoders.row(Tables.WINDOWS_SCHEMA);
-    Rows.PositionReader reader = new Rows.PositionReader(positions.schema());
-    MapPartitionsFunction<Row, Row> f = it -> new PullIterator<Row, Row>(it) {
-      final Segmenter s = new Segmenter(wc, flagLookup, w -> emit(Rows.window(w)));
+    Lakehouse lh = ctx.lakehouse();
+    WindowConfig wc = ctx.config().windows.toWindowConfig();
 
-      @Override
-      protected void accept(Row position) {
-        s.accept(reader.read(position));
-      }
+    // read
+    Dataset<Row> positions = lh.read(Tables.POSITIONS);
 
-      @Override
-      protected void finish() {
-        s.finish();
-        Segmenter.Stats st = s.stats();
-        points.add(st.points);
-        repeats.add(st.sameTimeRepeats);
-        segments.add(st.segments);
-        shortWindows.add(st.shortWindows);
-        shortPoints.add(st.pointsInShortWindows);
-      }
-    };
-    Dataset<Row> windows = positions
-        .repartition(cfg.spark.shufflePartitions, col("mmsi"))
-        .sortWithinPartitions("mmsi", "ts", "lat", "lon", "sog", "cog", "heading", "nav_status")
-        .mapPartitions(f, enc);
+    // transform
+    SegmentStats stats = SegmentStats.register(ctx.spark().sparkContext());
+    Dataset<Row> windows = WindowsTransforms.windows(positions, wc, flagLookup,
+        ctx.config().spark.shufflePartitions, stats);
+
+    // sink: the whole table, one atomic commit
     long written = lh.overwrite(windows, Tables.WINDOWS, List.of("date"));
+
+    // report and result
     StageReport rep = new StageReport("windows")
-        .put("positions_read", points.value())
-        .put("same_time_repeats_skipped", repeats.value())
-        .put("segments", segments.value())
+        .put("positions_read", stats.points().value())
+        .put("same_time_repeats_skipped", stats.repeats().value())
+        .put("segments", stats.segments().value())
         .put("windows_written", written)
-        .put("short_windows_dropped", shortWindows.value())
-        .put("points_in_short_windows", shortPoints.value())
+        .put("short_windows_dropped", stats.shortWindows().value())
+        .put("points_in_short_windows", stats.shortPoints().value())
         .put("window_length_s", wc.windowLengthS())
         .put("max_gap_s", wc.maxGapS())
         .put("max_speed_kn", wc.maxSpeedKn());
-    return rep.elapsedMs(System.currentTimeMillis() - t0);
+    rep.elapsedMs(System.currentTimeMillis() - t0);
+    return new WindowsResult(stats.points().value(), stats.segments().value(), written, rep);
   }
 
   /** A {@link LongFunction} that Spark can ship to executors. */
