@@ -10,6 +10,7 @@ import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.llm.LlmFanout;
 import io.aisdistill.jobs.report.StageReport;
 import io.aisdistill.jobs.stage.select.SelectStage;
+import io.aisdistill.jobs.stage.select.SelectTransforms;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -185,7 +186,7 @@ public final class GenerateStage implements Stage<GenerateResult> {
     return r -> {
       TrackWindow w = Rows.window(r);
       List<Row> out = new ArrayList<>();
-      for (ModelSpec m : SelectStage.teachersOf(tc, w.windowId())) {
+      for (ModelSpec m : SelectTransforms.teachersOf(tc, w.windowId())) {
         if (m.called()) {
           out.add(LlmFanout.plan(TeacherReplies.request(m, w), "generate", m.name, w.windowId(), null));
         }
@@ -202,7 +203,7 @@ public final class GenerateStage implements Stage<GenerateResult> {
     if (tc == null) {
       return List.of();
     }
-    for (ModelSpec m : SelectStage.teachersOf(tc, windowId)) {
+    for (ModelSpec m : SelectTransforms.teachersOf(tc, windowId)) {
       if (m.grounded()) {
         return m.categories;
       }
