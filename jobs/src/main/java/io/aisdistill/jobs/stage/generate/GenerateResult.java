@@ -22,16 +22,4 @@ public record GenerateResult(
     long llmCalls,
     long repliesMalformed,
     long callsFailed,
-    StageReport report) implements StageResult {
-  /** The typed figures of {@code r}, the report the stage built ({@code r.stage()} is {@code generate}). */
-  static GenerateResult of(StageReport r) {
-    return new GenerateResult(
-        r.getLong("windows_read"),
-        r.getLong("qa_generated"),
-        r.getLong("qa_new_in_table"),
-        r.getLong("llm_calls"),
-        r.getLong("replies_malformed"),
-        r.getLong("calls_failed"),
-        r);
-  }
-}
+    StageReport report) implements StageResult {}

@@ -14,12 +14,4 @@ import io.aisdistill.jobs.report.StageReport;
 public record JudgeResult(
     long candidates,
     long judged,
-    StageReport report) implements StageResult {
-  /** The typed figures of {@code r}, the report the stage built ({@code r.stage()} is {@code judge}). */
-  static JudgeResult of(StageReport r) {
-    return new JudgeResult(
-        r.getLong("candidates"),
-        r.getLong("judged"),
-        r);
-  }
-}
+    StageReport report) implements StageResult {}

@@ -14,12 +14,4 @@ import io.aisdistill.jobs.report.StageReport;
 public record SelectResult(
     long windowsIn,
     long windowsSelected,
-    StageReport report) implements StageResult {
-  /** The typed figures of {@code r}, the report the stage built ({@code r.stage()} is {@code select}). */
-  static SelectResult of(StageReport r) {
-    return new SelectResult(
-        r.getLong("windows_in"),
-        r.getLong("windows_selected"),
-        r);
-  }
-}
+    StageReport report) implements StageResult {}

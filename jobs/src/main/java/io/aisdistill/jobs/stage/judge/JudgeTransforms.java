@@ -1,0 +1,415 @@
+package io.aisdistill.jobs.stage.judge;
+
+import io.aisdistill.jobs.lakehouse.Rows;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.llm.LlmFanout;
+
+import static org.apache.spark.sql.functions.array_union;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.posexplode;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.ml.functions.vector_to_array;
+import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.aisdistill.common.judge.GroundedJudge;
+import io.aisdistill.common.llm.ModelSpec;
+import io.aisdistill.common.llm.TeacherConfig;
+import io.aisdistill.common.judge.Verdict;
+import io.aisdistill.common.qa.Category;
+import io.aisdistill.common.qa.QaPair;
+import io.aisdistill.common.teacher.JudgeRubric;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.ml.feature.HashingTF;
+import org.apache.spark.ml.feature.MinHashLSH;
+import org.apache.spark.ml.feature.MinHashLSHModel;
+import org.apache.spark.ml.feature.NGram;
+import org.apache.spark.ml.feature.RegexTokenizer;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The judge stage's transforms: no lakehouse, no LLM calls, no report.
+ *
+ * <ul>
+ *   <li>{@link #selectedOnly}: qa_candidates rows and window_selection rows to the candidates of
+ *       the selected windows (qa_candidates columns);</li>
+ *   <li>{@link #withWindows}: qa_candidates rows joined with their track_windows row (window_id,
+ *       the candidate's columns, then the window's columns but date and mmsi);</li>
+ *   <li>{@link #grounded}: those joined rows to the grounded verdicts ({@link #GROUNDED_SCHEMA}:
+ *       qa_id, window_id, mmsi, category, teacher, question, answer, grounded_reasons, grounded_ok,
+ *       grounded_expected, grounded_found, trace_unsupported, template_id, claim, date) plus
+ *       {@code norm}, the normalized question + answer text;</li>
+ *   <li>{@link #passed}: grounded rows with no grounded reason;</li>
+ *   <li>{@link #exactDuplicates}: passed rows to (d_qa_id, exact_of) for every pair whose vessel
+ *       and normalized text repeat a pair with a smaller qa_id; {@link #firstOfEach}: passed rows
+ *       to (qa_id, mmsi, norm), the smallest qa_id of each such group;</li>
+ *   <li>{@link #nearDuplicates}: (qa_id, mmsi, norm) rows to (n_qa_id, near_of);</li>
+ *   <li>{@link #plan}: joined rows of the passed pairs to the LLM judges' plan
+ *       ({@link LlmFanout#PLAN_SCHEMA}); {@link #llmVerdicts}: the plan and llm_calls rows to the
+ *       LLM outcome per pair ({@link #LLM_SCHEMA}: l_qa_id, llm_scores, llm_reason, llm_model);
+ *       {@link #withLlm}: grounded rows with llm_scores and llm_model, LLM reasons added to
+ *       grounded_reasons;</li>
+ *   <li>{@link #judged}: those rows, the exact and near duplicates to {@code qa_judged} rows
+ *       ({@link Tables#QA_JUDGED_SCHEMA}, its column order), with the answer {@link #balance};</li>
+ *   <li>report figures of qa_judged rows: {@link #verdictsByCategory}, {@link #reasonCounts},
+ *       {@link #byTeacher}.</li>
+ * </ul>
+ */
+public final class JudgeTransforms {
+  private JudgeTransforms() {}
+
+  /** Reads qa_candidates.facts (a JSON object). */
+  private static final com.fasterxml.jackson.databind.ObjectMapper FACTS_JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** Judge model name recorded for the grounded checks. */
+  public static final String GROUNDED_JUDGE = "grounded-v1";
+
+  static final StructType GROUNDED_SCHEMA = new StructType()
+      .add("qa_id", DataTypes.StringType).add("window_id", DataTypes.StringType).add("mmsi", DataTypes.LongType)
+      .add("category", DataTypes.StringType).add("teacher", DataTypes.StringType)
+      .add("question", DataTypes.StringType).add("answer", DataTypes.StringType)
+      .add("grounded_reasons", DataTypes.createArrayType(DataTypes.StringType))
+      .add("grounded_ok", DataTypes.BooleanType).add("grounded_expected", DataTypes.StringType)
+      .add("grounded_found", DataTypes.StringType)
+      .add("trace_unsupported", DataTypes.createArrayType(DataTypes.StringType))
+      .add("template_id", DataTypes.StringType).add("claim", DataTypes.StringType)
+      .add("date", DataTypes.DateType);
+
+
+  /** Schema of the LLM judge's outcome per pair. */
+  static final StructType LLM_SCHEMA = new StructType()
+      .add("l_qa_id", DataTypes.StringType)
+      .add("llm_scores", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
+      .add("llm_reason", DataTypes.StringType).add("llm_model", DataTypes.StringType);
+
+  /**
+   * The candidates of the windows {@code selection} (window_selection rows) selects now: a window a
+   * later selection leaves out keeps its candidates in qa_candidates (paid LLM calls are never
+   * thrown away) but is not judged.
+   */
+  static Dataset<Row> selectedOnly(Dataset<Row> cands, Dataset<Row> selection) {
+    return cands.join(selection.filter(col("selected")).select("window_id"), "window_id", "left_semi");
+  }
+
+  /** Each candidate joined with its window (track_windows rows; their date and mmsi are dropped). */
+  static Dataset<Row> withWindows(Dataset<Row> cands, Dataset<Row> windows) {
+    return cands.join(windows.drop("date", "mmsi"), "window_id");
+  }
+
+  /**
+   * The grounded checks ({@link GroundedJudge}) of each candidate joined with its window:
+   * {@link #GROUNDED_SCHEMA} plus {@code norm} (question + " || " + answer, lower case, white
+   * space collapsed, trimmed).
+   */
+  static Dataset<Row> grounded(Dataset<Row> joined) {
+    MapFunction<Row, Row> ground = r -> {
+      QaPair q = pair(r);
+      Verdict v = new GroundedJudge().judge(q, Rows.window(r));
+      return RowFactory.create(q.qaId(), q.windowId(), q.mmsi(), q.category().label(), q.teacher(), q.question(),
+          q.answer(), scala.jdk.javaapi.CollectionConverters.asScala(v.reasonCodes()).toSeq(), v.groundedOk(),
+          v.recomputed() == null ? null : String.valueOf(v.recomputed()),
+          v.extracted() == null ? null : String.valueOf(v.extracted()),
+          scala.jdk.javaapi.CollectionConverters.asScala(v.traceUnsupported()).toSeq(), q.templateId(), q.claim(),
+          r.get(r.fieldIndex("date")));
+    };
+    return joined.map(ground, Encoders.row(GROUNDED_SCHEMA))
+        .withColumn("norm", trim(regexp_replace(lower(concat_ws(" || ", col("question"), col("answer"))), "\\s+", " ")));
+  }
+
+  /** The grounded rows that passed every grounded check. */
+  static Dataset<Row> passed(Dataset<Row> grounded) {
+    return grounded.filter(size(col("grounded_reasons")).equalTo(0));
+  }
+
+  /** Exact duplicates: per vessel and normalized text, the rows ranked by qa_id, with the smallest qa_id. */
+  private static Dataset<Row> exactRanked(Dataset<Row> passed) {
+    return passed
+        .withColumn("rn", row_number().over(Window.partitionBy("mmsi", "norm").orderBy("qa_id")))
+        .withColumn("first", min("qa_id").over(Window.partitionBy("mmsi", "norm")));
+  }
+
+  /** Exact duplicates among {@code passed} (qa_id, mmsi, norm): (d_qa_id, exact_of = the smallest qa_id). */
+  static Dataset<Row> exactDuplicates(Dataset<Row> passed) {
+    return exactRanked(passed).filter(col("rn").gt(1))
+        .select(col("qa_id").as("d_qa_id"), col("first").as("exact_of"));
+  }
+
+  /** The first (smallest qa_id) of each vessel and normalized text of {@code passed}: (qa_id, mmsi, norm). */
+  static Dataset<Row> firstOfEach(Dataset<Row> passed) {
+    return exactRanked(passed).filter(col("rn").equalTo(1)).select("qa_id", "mmsi", "norm");
+  }
+
+  /**
+   * Near duplicates among {@code df} (columns qa_id, mmsi, norm): rows (n_qa_id, near_of) for
+   * every pair that has a near neighbour of the same vessel with a smaller qa_id.
+   *
+   * <p>Spark ML's {@link MinHashLSH} computes the signatures; candidate pairs are the pairs of one
+   * vessel sharing a bucket in any hash table (the MMSI is part of the bucket key, so templated
+   * text of different vessels never forms candidate pairs and the join stays linear in the number
+   * of vessels); each candidate is then confirmed by its exact Jaccard similarity.
+   */
+  static Dataset<Row> nearDuplicates(Dataset<Row> df, double similarity, int tables) {
+    Dataset<Row> tokens = new RegexTokenizer().setInputCol("norm").setOutputCol("tokens").setPattern("[^\\p{L}\\p{N}.]+")
+        .transform(df);
+    Dataset<Row> grams = new NGram().setN(3).setInputCol("tokens").setOutputCol("shingles").transform(tokens);
+    Dataset<Row> feats = new HashingTF().setBinary(true).setNumFeatures(1 << 20).setInputCol("shingles")
+        .setOutputCol("features").transform(grams);
+    UDF1<Vector, Integer> nnz = v -> v.numNonzeros();
+    feats = feats.filter(udf(nnz, DataTypes.IntegerType).apply(col("features")).gt(0))
+        .select("qa_id", "mmsi", "features");
+    MinHashLSHModel model = new MinHashLSH().setNumHashTables(tables).setSeed(20250917L)
+        .setInputCol("features").setOutputCol("hashes").fit(feats);
+    Dataset<Row> buckets = model.transform(feats)
+        .select(col("qa_id"), col("mmsi"), posexplode(col("hashes")).as(new String[] {"table", "h"}))
+        .withColumn("bucket", vector_to_array(col("h"), "float64").getItem(0)).drop("h");
+    Dataset<Row> a = buckets.toDF("a", "mmsi", "table", "bucket");
+    Dataset<Row> b = buckets.toDF("b", "mmsi", "table", "bucket");
+    UDF2<Vector, Vector, Double> jaccard = JudgeTransforms::jaccard;
+    Dataset<Row> f = feats.select("qa_id", "features");
+    Dataset<Row> pairs = a.join(b, scala.jdk.javaapi.CollectionConverters.asScala(List.of("mmsi", "table", "bucket")).toSeq())
+        .filter(col("a").lt(col("b"))).select("a", "b").distinct()
+        .join(f.toDF("a", "fa"), "a").join(f.toDF("b", "fb"), "b")
+        .filter(udf(jaccard, DataTypes.DoubleType).apply(col("fa"), col("fb")).geq(similarity));
+    return pairs.groupBy(col("b").as("n_qa_id")).agg(min("a").as("near_of"));
+  }
+
+  /** Jaccard similarity of the non-zero index sets of two binary vectors. */
+  static double jaccard(Vector x, Vector y) {
+    int[] a = x.toSparse().indices();
+    int[] b = y.toSparse().indices();
+    int i = 0, j = 0, inter = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] == b[j]) {
+        inter++;
+        i++;
+        j++;
+      } else if (a[i] < b[j]) {
+        i++;
+      } else {
+        j++;
+      }
+    }
+    int union = a.length + b.length - inter;
+    return union == 0 ? 0.0 : inter / (double) union;
+  }
+
+  /** The LLM judges' plan ({@link LlmFanout#PLAN_SCHEMA}): one request per joined candidate that passed. */
+  static Dataset<Row> plan(Dataset<Row> joined, Dataset<Row> passed, List<ModelSpec> judges) {
+    return joined.join(passed.select("qa_id"), "qa_id").flatMap(judgePlan(judges), Encoders.row(LlmFanout.PLAN_SCHEMA));
+  }
+
+  /** Plan rows: the judge request for each candidate row (joined with its window). */
+  static FlatMapFunction<Row, Row> judgePlan(List<ModelSpec> judges) {
+    return r -> {
+      QaPair q = pair(r);
+      ModelSpec m = TeacherConfig.pickByShare(judges, "judge|" + q.qaId());
+      return List.of(LlmFanout.plan(JudgeRubric.request(m, q, Rows.window(r)), "judge", m.name, q.windowId(),
+          q.qaId())).iterator();
+    };
+  }
+
+  /**
+   * Per planned pair ({@link #LLM_SCHEMA}): rubric scores, the LLM reason code (null = passed) and
+   * the judge model.
+   *
+   * @param llmCalls the llm_calls rows (call_id, status, content, model used), or null when the
+   *     table does not exist (every pair {@code LLM_JUDGE_FAILED})
+   * @param plan the plan (call_id, qa_id used)
+   * @param minScore the least rubric score that passes
+   */
+  static Dataset<Row> llmVerdicts(Dataset<Row> llmCalls, Dataset<Row> plan, double minScore) {
+    Dataset<Row> p = plan.select("call_id", "qa_id");
+    Dataset<Row> joinedCalls;
+    if (llmCalls != null) {
+      Dataset<Row> c = llmCalls.select(col("call_id").as("c_id"), col("status"), col("content"), col("model"));
+      joinedCalls = p.join(c, p.col("call_id").equalTo(c.col("c_id")), "left");
+    } else {
+      joinedCalls = p.withColumn("status", lit(null).cast("string")).withColumn("content", lit(null).cast("string"))
+          .withColumn("model", lit(null).cast("string"));
+    }
+    MapFunction<Row, Row> verdict = r -> {
+      String qa = r.getString(r.fieldIndex("qa_id"));
+      String model = r.getString(r.fieldIndex("model"));
+      if (!"ok".equals(r.getString(r.fieldIndex("status")))) {
+        return RowFactory.create(qa, null, "LLM_JUDGE_FAILED", model);
+      }
+      JudgeRubric.Scores s = JudgeRubric.parse(r.getString(r.fieldIndex("content")));
+      String reason = s.problem() != null ? "LLM_JUDGE_UNPARSEABLE" : s.passes(minScore) ? null : "LLM_JUDGE_LOW_SCORE";
+      return RowFactory.create(qa, scala.jdk.javaapi.CollectionConverters.asScala(s.scores()), reason, model);
+    };
+    return joinedCalls.map(verdict, Encoders.row(LLM_SCHEMA));
+  }
+
+  /**
+   * The grounded rows with {@code llm_scores} and {@code llm_model}: from {@code llm}
+   * ({@link #LLM_SCHEMA}, left join on qa_id; its reason added to grounded_reasons), or null
+   * columns when {@code llm} is null (no LLM judge).
+   */
+  static Dataset<Row> withLlm(Dataset<Row> grounded, Dataset<Row> llm) {
+    if (llm != null) {
+      return grounded.join(llm, col("qa_id").equalTo(col("l_qa_id")), "left").drop("l_qa_id")
+          .withColumn("grounded_reasons", array_union(col("grounded_reasons"),
+              when(col("llm_reason").isNotNull(), org.apache.spark.sql.functions.array(col("llm_reason")))
+                  .otherwise(org.apache.spark.sql.functions.array().cast("array<string>"))));
+    }
+    return grounded.withColumn("llm_scores", lit(null).cast("map<string,double>"))
+        .withColumn("llm_model", lit(null).cast("string"));
+  }
+
+  /**
+   * The {@code qa_judged} rows ({@link Tables#QA_JUDGED_SCHEMA}, its columns in its order): the
+   * duplicate reasons ({@code DUPLICATE_EXACT} before {@code NEAR_DUPLICATE}) and duplicate_of
+   * added, the answer {@link #balance} applied, verdict {@code accepted} when no reason is left,
+   * judge_scores = llm_scores, judge_model {@value #GROUNDED_JUDGE} (+ "+" + llm_model).
+   *
+   * @param base {@link #withLlm} rows
+   * @param exactDup {@link #exactDuplicates} rows
+   * @param nearDup {@link #nearDuplicates} rows
+   * @param maxAnswerShare the balance cap (1 or more: no balancing)
+   */
+  static Dataset<Row> judged(Dataset<Row> base, Dataset<Row> exactDup, Dataset<Row> nearDup, double maxAnswerShare) {
+    Dataset<Row> judged = base
+        .join(exactDup, col("qa_id").equalTo(col("d_qa_id")), "left").drop("d_qa_id")
+        .join(nearDup, col("qa_id").equalTo(col("n_qa_id")), "left").drop("n_qa_id")
+        .withColumn("duplicate_of", coalesce(col("exact_of"), col("near_of")))
+        .withColumn("reasons", array_union(col("grounded_reasons"),
+            when(col("exact_of").isNotNull(), org.apache.spark.sql.functions.array(lit("DUPLICATE_EXACT")))
+                .when(col("near_of").isNotNull(), org.apache.spark.sql.functions.array(lit("NEAR_DUPLICATE")))
+                .otherwise(org.apache.spark.sql.functions.array().cast("array<string>"))))
+        ;
+    return balance(judged, maxAnswerShare)
+        .withColumn("verdict", when(size(col("reasons")).equalTo(0), lit("accepted")).otherwise(lit("rejected")))
+        .withColumn("judge_scores", col("llm_scores"))
+        .withColumn("judge_model", when(col("llm_model").isNotNull(),
+            org.apache.spark.sql.functions.concat(lit(GROUNDED_JUDGE + "+"), col("llm_model")))
+            .otherwise(lit(GROUNDED_JUDGE)))
+        .select(java.util.Arrays.stream(Tables.QA_JUDGED_SCHEMA.fieldNames()).map(c -> col(c))
+            .toArray(org.apache.spark.sql.Column[]::new));
+  }
+
+  /**
+   * Answer balance: per template, when one answer (the pair's claim, normalized) is more than
+   * {@code maxShare} of the pairs that passed every other check, only the first K of it by
+   * SHA-256 of qa_id are kept, K = floor(maxShare x (others) / (1 - maxShare)), so that answer
+   * is at most {@code maxShare} of what is accepted; the rest get {@code ANSWER_BALANCE}. A
+   * question type with a single answer therefore keeps nothing: it teaches no reasoning.
+   * Deterministic (no sampling), so a rerun judges the same.
+   *
+   * @param df rows with qa_id, template_id, claim and reasons (empty = passed so far)
+   * @param maxShare the cap, in (0, 1); 1 or more disables balancing
+   */
+  public static Dataset<Row> balance(Dataset<Row> df, double maxShare) {
+    if (maxShare >= 1.0) {
+      return df;
+    }
+    org.apache.spark.sql.Column passed = size(col("reasons")).equalTo(0);
+    org.apache.spark.sql.Column answer = lower(trim(coalesce(col("claim"), lit(""))));
+    WindowSpec byTemplate = Window.partitionBy("_tpl");
+    Dataset<Row> p = df.withColumn("_tpl", when(passed, coalesce(col("template_id"), lit(""))))
+        .withColumn("_ans", when(passed, answer))
+        .withColumn("_c", when(passed, count(lit(1)).over(Window.partitionBy("_tpl", "_ans"))))
+        .withColumn("_n", when(passed, count(lit(1)).over(byTemplate)))
+        .withColumn("_top", max("_c").over(byTemplate));
+    p = p.withColumn("_top_ans", min(when(col("_c").equalTo(col("_top")), col("_ans"))).over(byTemplate))
+        .withColumn("_k", org.apache.spark.sql.functions.floor(
+            lit(maxShare).multiply(col("_n").minus(col("_top"))).divide(lit(1.0 - maxShare))))
+        .withColumn("_rank", row_number().over(Window.partitionBy("_tpl", "_ans").orderBy(sha2(col("qa_id"), 256))));
+    org.apache.spark.sql.Column cut = passed.and(col("_ans").equalTo(col("_top_ans")))
+        .and(col("_top").gt(lit(maxShare).multiply(col("_n")))).and(col("_rank").gt(col("_k")));
+    return p.withColumn("reasons", when(cut, org.apache.spark.sql.functions.array(lit("ANSWER_BALANCE")))
+            .otherwise(col("reasons")))
+        .drop("_tpl", "_ans", "_c", "_n", "_top", "_top_ans", "_k", "_rank");
+  }
+
+  /** Per category of {@code judged} (qa_judged rows), by category name: {accepted, rejected}. */
+  static Map<String, long[]> verdictsByCategory(Dataset<Row> judged) {
+    Map<String, long[]> byCat = new TreeMap<>();
+    for (Row r : judged.groupBy("category", "verdict").count().collectAsList()) {
+      long[] c = byCat.computeIfAbsent(r.getString(0), k -> new long[2]);
+      c[r.getString(1).equals("accepted") ? 0 : 1] += r.getLong(2);
+    }
+    return byCat;
+  }
+
+  /** Rows of {@code judged} (qa_judged rows) per reason code, in reason order. */
+  static Map<String, Long> reasonCounts(Dataset<Row> judged) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (Row r : judged.selectExpr("explode(reasons) as reason").groupBy("reason").count().orderBy("reason")
+        .collectAsList()) {
+      out.put(r.getString(0), r.getLong(1));
+    }
+    return out;
+  }
+
+  /**
+   * Per teacher of {@code judged} (qa_judged rows), in teacher order: pairs, accepted, acceptance
+   * rate, numeric answers (claim_kind {@code number} in {@code candidates}, qa_candidates rows),
+   * those failing recomputation ({@code CLAIM_MISMATCH}), their share.
+   */
+  static List<List<Object>> byTeacher(Dataset<Row> judged, Dataset<Row> candidates) {
+    Dataset<Row> kinds = candidates.select(col("qa_id").as("k_qa_id"), col("claim_kind"));
+    Dataset<Row> j = judged;
+    List<List<Object>> out = new ArrayList<>();
+    for (Row r : j.join(kinds, j.col("qa_id").equalTo(kinds.col("k_qa_id")), "left")
+        .groupBy("teacher")
+        .agg(org.apache.spark.sql.functions.count("*"),
+            org.apache.spark.sql.functions.sum(when(col("verdict").equalTo("accepted"), 1).otherwise(0)),
+            org.apache.spark.sql.functions.sum(when(col("claim_kind").equalTo("number"), 1).otherwise(0)),
+            org.apache.spark.sql.functions.sum(when(col("claim_kind").equalTo("number")
+                .and(org.apache.spark.sql.functions.array_contains(col("reasons"), "CLAIM_MISMATCH")), 1).otherwise(0)))
+        .orderBy("teacher").collectAsList()) {
+      long n = r.getLong(1);
+      long acc = r.getLong(2);
+      long num = r.getLong(3);
+      long bad = r.getLong(4);
+      out.add(List.of(r.getString(0), n, acc, n == 0 ? 0.0 : acc / (double) n, num, bad,
+          num == 0 ? 0.0 : bad / (double) num));
+    }
+    return out;
+  }
+
+  /** The candidate row (joined with its window) as a pair. */
+  public static QaPair pair(Row r) throws java.io.IOException {
+    Map<String, Object> facts = r.isNullAt(r.fieldIndex("facts")) ? Map.of()
+        : FACTS_JSON.readValue(r.getString(r.fieldIndex("facts")), new TypeReference<Map<String, Object>>() {});
+    return new QaPair(s(r, "qa_id"), s(r, "window_id"), r.getLong(r.fieldIndex("mmsi")),
+        Category.valueOf(s(r, "category").toUpperCase(Locale.ROOT)), s(r, "question"), s(r, "answer"),
+        s(r, "reasoning"), s(r, "teacher"), s(r, "prompt_version"), s(r, "template_id"), s(r, "claim_kind"),
+        s(r, "claim"), s(r, "unit"), facts, s(r, "fact_key"));
+  }
+
+  private static String s(Row r, String c) {
+    int i = r.fieldIndex(c);
+    return r.isNullAt(i) ? null : r.getString(i);
+  }
+}

@@ -1,0 +1,258 @@
+package io.aisdistill.jobs.stage.select;
+
+import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.lakehouse.Rows;
+import io.aisdistill.jobs.lakehouse.TableChecksums;
+import io.aisdistill.jobs.lakehouse.Tables;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.aisdistill.common.llm.ChatCall;
+import io.aisdistill.common.llm.ModelSpec;
+import io.aisdistill.common.llm.TeacherConfig;
+import io.aisdistill.common.llm.Tokens;
+import io.aisdistill.common.qa.GroundedTeacher;
+import io.aisdistill.common.qa.WindowPrompt;
+import io.aisdistill.common.select.WindowSelector;
+import io.aisdistill.common.select.WindowSelector.Candidate;
+import io.aisdistill.common.select.WindowSelector.Decision;
+import io.aisdistill.common.select.WindowStrata;
+import io.aisdistill.common.teacher.TeacherReplies;
+import io.aisdistill.common.text.Sha256;
+import io.aisdistill.common.track.TrackWindow;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The select stage's transforms: no lakehouse, no files, no report.
+ *
+ * <ul>
+ *   <li>{@link #candidates}: {@code track_windows} rows ({@link Tables#WINDOWS_SCHEMA}) to one
+ *       candidate row per window ({@link #CANDIDATE_SCHEMA}: window_id, mmsi, start_ts, stratum,
+ *       behaviour, ship_group, region, hour_bucket, cell, teachers, est_prompt_tokens, est_calls,
+ *       est_usd), computed on the executors;</li>
+ *   <li>{@link #decide}: the collected candidate rows to the {@link WindowSelector} decision of
+ *       each window (by window_id), on the driver;</li>
+ *   <li>{@link #selection}: candidate rows and their decisions to {@code window_selection} rows
+ *       ({@link Tables#WINDOW_SELECTION_SCHEMA}), in candidate order;</li>
+ *   <li>{@link #selected}: {@code track_windows} and {@code window_selection} to the
+ *       track_windows rows (same columns) the selection selects, after checking that it was made
+ *       from these windows and for this teacher file;</li>
+ *   <li>helpers: {@link #windowsDigest}, {@link #teachersDigest}, {@link #teachersOf},
+ *       {@link #smallerLimit}, {@link #selectedCount}.</li>
+ * </ul>
+ */
+public final class SelectTransforms {
+  private SelectTransforms() {}
+
+  /** {@code teachers_sha256} of a selection made without a teacher file (grounded teacher only). */
+  static final String NO_TEACHERS = "none";
+
+  /** Per-window features computed on the executors. */
+  static final StructType CANDIDATE_SCHEMA = new StructType()
+      .add("window_id", DataTypes.StringType).add("mmsi", DataTypes.LongType)
+      .add("start_ts", DataTypes.TimestampType).add("stratum", DataTypes.StringType)
+      .add("behaviour", DataTypes.StringType).add("ship_group", DataTypes.StringType)
+      .add("region", DataTypes.StringType).add("hour_bucket", DataTypes.StringType)
+      .add("cell", DataTypes.StringType).add("teachers", DataTypes.createArrayType(DataTypes.StringType))
+      .add("est_prompt_tokens", DataTypes.LongType).add("est_calls", DataTypes.IntegerType)
+      .add("est_usd", DataTypes.DoubleType);
+
+  /**
+   * Candidate rows ({@link #CANDIDATE_SCHEMA}) of {@code windows} (track_windows rows): strata,
+   * generate-teachers and cost estimate of each window (see {@link SelectStage}).
+   *
+   * @param teachers the teacher file, or null for the grounded teacher alone (no calls, no cost)
+   */
+  static Dataset<Row> candidates(Dataset<Row> windows, PipelineConfig.SelectSection sc, TeacherConfig teachers) {
+    return windows.map(candidateFn(sc, teachers), Encoders.row(CANDIDATE_SCHEMA));
+  }
+
+  /** The smaller of two limits where 0 means unlimited. */
+  static long smallerLimit(long a, long b) {
+    return a == 0 ? b : b == 0 ? a : Math.min(a, b);
+  }
+
+  /** The executor side: strata, teachers and cost estimate of one window. */
+  static MapFunction<Row, Row> candidateFn(PipelineConfig.SelectSection sc, TeacherConfig tc) {
+    return r -> {
+      TrackWindow w = Rows.window(r);
+      List<String> names = new ArrayList<>();
+      Long tokens = null;
+      int calls = 0;
+      double usd = 0;
+      if (tc == null) {
+        names.add(GroundedTeacher.TEACHER);
+      } else {
+        for (ModelSpec m : teachersOf(tc, w.windowId())) {
+          names.add(m.name);
+          if (m.called()) {
+            ChatCall c = TeacherReplies.request(m, w);
+            long t = Tokens.forPath(tc.tokenizer).prompt(c.messages());
+            tokens = tokens == null ? t : Math.max(tokens, t);
+            calls++;
+            usd += m.cost(t, c.maxTokens());
+          }
+        }
+      }
+      return RowFactory.create(w.windowId(), w.mmsi(), Instant.ofEpochMilli(w.startTsMillis()),
+          WindowStrata.stratum(w, sc.regionPrecision, sc.hourBucketH), WindowStrata.behaviour(w).label(),
+          WindowStrata.shipGroup(w), WindowStrata.geohash(w.startLat(), w.startLon(), sc.regionPrecision),
+          WindowStrata.hourBucket(w.startTsMillis(), sc.hourBucketH),
+          WindowStrata.geohash(w.startLat(), w.startLon(), sc.duplicateCellPrecision),
+          scala.jdk.javaapi.CollectionConverters.asScala(names).toSeq(), tokens, calls, usd);
+    };
+  }
+
+  /**
+   * The {@link WindowSelector} decision of each candidate, by window_id.
+   *
+   * @param cands candidate rows ({@link #CANDIDATE_SCHEMA}), collected
+   */
+  static Map<String, Decision> decide(List<Row> cands, WindowSelector.Settings settings) {
+    StructType cs = CANDIDATE_SCHEMA;
+    List<Candidate> in = new ArrayList<>(cands.size());
+    for (Row r : cands) {
+      in.add(new Candidate(r.getString(0), r.getLong(1), ((Instant) r.get(2)).toEpochMilli(), r.getString(3),
+          WindowStrata.Behaviour.STOPPED.label().equals(r.getString(4)), r.getString(8),
+          r.getInt(cs.fieldIndex("est_calls")), r.getDouble(cs.fieldIndex("est_usd"))));
+    }
+    Map<String, Decision> decided = new HashMap<>();
+    for (Decision d : WindowSelector.select(in, settings)) {
+      decided.put(d.windowId(), d);
+    }
+    return decided;
+  }
+
+  /** Candidates whose decision selects them (one count per candidate row). */
+  static long selectedCount(List<Row> cands, Map<String, Decision> decided) {
+    long selected = 0;
+    for (Row r : cands) {
+      selected += decided.get(r.getString(0)).selected() ? 1 : 0;
+    }
+    return selected;
+  }
+
+  /**
+   * The {@code window_selection} rows ({@link Tables#WINDOW_SELECTION_SCHEMA}) of the candidates
+   * and their decisions, in candidate order.
+   *
+   * @param teachersSha {@link #teachersDigest} of the teacher file
+   * @param digest {@link #windowsDigest} of track_windows
+   * @param runId recorded in run_id
+   */
+  static Dataset<Row> selection(SparkSession spark, List<Row> cands, Map<String, Decision> decided,
+      String teachersSha, String digest, String runId) {
+    List<Row> out = new ArrayList<>(cands.size());
+    for (Row r : cands) {
+      Decision d = decided.get(r.getString(0));
+      out.add(RowFactory.create(r.getString(0), r.getLong(1), r.get(2), r.getString(3), r.getString(4),
+          r.getString(5), r.getString(6), r.getString(7), r.getString(8), d.selected(), d.reason().name(),
+          d.duplicateOf(), d.rank(), d.stratumRank(), d.selectedOrder(), r.getSeq(9),
+          r.isNullAt(10) ? null : r.getLong(10), r.getInt(11), r.getDouble(12), d.cumCalls(), d.cumUsd(),
+          teachersSha, digest, runId));
+    }
+    return spark.createDataFrame(out, Tables.WINDOW_SELECTION_SCHEMA);
+  }
+
+  /** Rows and content hash of {@code windows} ({@link TableChecksums#countAndContent}), as "rows:hash". */
+  static String windowsDigest(Dataset<Row> windows) {
+    Row r = TableChecksums.countAndContent(windows);
+    return r.getLong(0) + ":" + r.get(1);
+  }
+
+  /**
+   * Digest of what the selection depends on in a teacher file: the tokenizer, max_windows and,
+   * per generate-teacher, name, kind, whether it is called, share, categories, prices and
+   * max_tokens (not endpoints, keys or limits); {@value #NO_TEACHERS} for null.
+   */
+  static String teachersDigest(TeacherConfig tc) {
+    if (tc == null) {
+      return NO_TEACHERS;
+    }
+    List<Map<String, Object>> gen = new ArrayList<>();
+    for (ModelSpec m : tc.byRole(ModelSpec.Role.GENERATE)) {
+      Map<String, Object> e = new TreeMap<>();
+      e.put("name", m.name);
+      e.put("grounded", m.grounded());
+      e.put("called", m.called());
+      e.put("share", m.share);
+      e.put("categories", m.categories);
+      e.put("price_in_per_mtok", m.priceInPerMtok);
+      e.put("price_out_per_mtok", m.priceOutPerMtok);
+      e.put("max_tokens", m.maxTokens);
+      gen.add(e);
+    }
+    Map<String, Object> all = new TreeMap<>();
+    all.put("tokenizer", tc.tokenizer);
+    all.put("max_windows", tc.maxWindows);
+    all.put("generate", gen);
+    all.put("prompt_version", WindowPrompt.VERSION);
+    try {
+      return Sha256.hex(ChatCall.JSON.writeValueAsString(all));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize the teacher settings: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The rows of {@code windows} (track_windows) that {@code selection} (window_selection) selects,
+   * with the columns of {@code windows} (window_id first).
+   *
+   * @param teachers the generate stage's teacher file, or null
+   * @throws IllegalStateException when the selection mixes several selections, was made from
+   *     another content of {@code windows}, or for another teacher file (another mix, prices,
+   *     tokenizer or max_windows): in each case run select again
+   */
+  static Dataset<Row> selected(Dataset<Row> windows, Dataset<Row> selection, TeacherConfig teachers) {
+    List<Row> made = selection.select("windows_digest", "teachers_sha256").distinct().collectAsList();
+    if (made.size() > 1) {
+      throw new IllegalStateException(Tables.WINDOW_SELECTION + " mixes selections: run select again");
+    }
+    if (!made.isEmpty()) {
+      String now = windowsDigest(windows);
+      if (!made.get(0).getString(0).equals(now)) {
+        throw new IllegalStateException(Tables.WINDOW_SELECTION + " was made from other track_windows (rows:hash "
+            + made.get(0).getString(0) + ", now " + now + "): run select again");
+      }
+      String want = teachersDigest(teachers);
+      if (!made.get(0).getString(1).equals(want)) {
+        throw new IllegalStateException(Tables.WINDOW_SELECTION + " was made for another teacher file than this "
+            + "generate run's (" + (teachers == null ? "none" : "--teachers") + "): run select with the same "
+            + "--teachers, so that its budget holds");
+      }
+    }
+    return windows.join(selection.filter(col("selected")).select("window_id"), "window_id");
+  }
+
+  /** The generate-teachers of a window (see {@code GenerateStage}): every generate-teacher that lists categories, plus one of the
+   * others picked by share from a hash of the window id. */
+  public static List<ModelSpec> teachersOf(TeacherConfig tc, String windowId) {
+    List<ModelSpec> out = new ArrayList<>();
+    List<ModelSpec> shared = new ArrayList<>();
+    for (ModelSpec m : tc.byRole(ModelSpec.Role.GENERATE)) {
+      if (!m.categories.isEmpty()) {
+        out.add(m);
+      } else if (m.share > 0) {
+        shared.add(m);
+      }
+    }
+    if (!shared.isEmpty()) {
+      out.add(TeacherConfig.pickByShare(shared, "share|" + windowId));
+    }
+    return out;
+  }
+}

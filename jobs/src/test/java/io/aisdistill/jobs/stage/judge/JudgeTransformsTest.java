@@ -1,0 +1,215 @@
+package io.aisdistill.jobs.stage.judge;
+
+import static io.aisdistill.jobs.stage.select.TestWindowRows.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aisdistill.jobs.SparkTestSession;
+import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.lakehouse.Tables;
+import io.aisdistill.jobs.stage.select.TestWindowRows;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.aisdistill.common.qa.GroundedTeacher;
+import io.aisdistill.common.qa.QaPair;
+import io.aisdistill.common.track.TrackWindow;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link JudgeTransforms} on hand-made windows and rows, without a lakehouse or a server: the
+ * grounded checks pass the grounded teacher's pairs and catch a wrong number, exact and near
+ * duplicates stay within one vessel, the LLM verdict of each call outcome, and the qa_judged rows
+ * they add up to.
+ */
+class JudgeTransformsTest {
+  private static final PipelineConfig.JudgeSection JC = SparkTestSession.config().judge;
+  private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+  private static final TrackWindow UNDERWAY = TestWindowRows.underway(636000002L, T0, 55.5, 11.0);
+  private static final StructType TEXT = new StructType().add("qa_id", DataTypes.StringType)
+      .add("mmsi", DataTypes.LongType).add("norm", DataTypes.StringType);
+
+  private static SparkSession spark() {
+    return SparkTestSession.get();
+  }
+
+  /** A pair as a qa_candidates row of the grounded teacher. */
+  private static Row candidate(QaPair q, String qaId, String answer) throws Exception {
+    return RowFactory.create(qaId, q.windowId(), q.mmsi(), q.category().label(), q.question(), answer, q.reasoning(),
+        q.teacher(), q.promptVersion(), q.templateId(), q.claimKind(), q.claim(), q.unit(), q.factKey(),
+        JSON.writeValueAsString(q.facts() == null ? Map.of() : q.facts()), null, null, null,
+        LocalDate.parse(UNDERWAY.date()));
+  }
+
+  /** A numeric pair whose answer states its claim. */
+  private static QaPair numeric(List<QaPair> pairs) {
+    return pairs.stream().filter(q -> "number".equals(q.claimKind()) && q.claim() != null && q.answer().contains(q.claim()))
+        .findFirst().orElseThrow(() -> new AssertionError("no numeric pair in " + pairs));
+  }
+
+  /**
+   * The grounded teacher's pairs of the underway window, a copy of the first (a larger qa_id,
+   * same text) and the numeric pair with its number changed ("zz-wrong").
+   */
+  private static Dataset<Row> candidates(List<QaPair> pairs) throws Exception {
+    List<Row> rows = new ArrayList<>();
+    for (QaPair q : pairs) {
+      rows.add(candidate(q, q.qaId(), q.answer()));
+    }
+    rows.add(candidate(pairs.get(0), "zz-copy", pairs.get(0).answer()));
+    QaPair n = numeric(pairs);
+    rows.add(candidate(n, "zz-wrong", n.answer().replace(n.claim(), "777.7")));
+    return spark().createDataFrame(rows, Tables.QA_CANDIDATES_SCHEMA);
+  }
+
+  private static Map<String, Row> byQaId(List<Row> rows) {
+    Map<String, Row> m = new HashMap<>();
+    for (Row r : rows) {
+      m.put(r.getString(r.fieldIndex("qa_id")), r);
+    }
+    return m;
+  }
+
+  private static List<String> reasons(Row r, String column) {
+    return r.getList(r.fieldIndex(column));
+  }
+
+  @Test
+  void groundedChecksPassTheTeachersPairsAndCatchAWrongNumber() throws Exception {
+    List<QaPair> pairs = new GroundedTeacher().generate(UNDERWAY);
+    Dataset<Row> joined = JudgeTransforms.withWindows(candidates(pairs), TestWindowRows.rows(UNDERWAY));
+    Dataset<Row> g = JudgeTransforms.grounded(joined);
+    List<String> cols = new ArrayList<>(Arrays.asList(JudgeTransforms.GROUNDED_SCHEMA.fieldNames()));
+    cols.add("norm");
+    assertEquals(cols, Arrays.asList(g.columns()));
+    Map<String, Row> out = byQaId(g.collectAsList());
+    assertEquals(pairs.size() + 2, out.size());
+    for (QaPair q : pairs) {
+      assertEquals(List.of(), reasons(out.get(q.qaId()), "grounded_reasons"), q.toString());
+    }
+    assertTrue(reasons(out.get("zz-wrong"), "grounded_reasons").contains("CLAIM_MISMATCH"),
+        out.get("zz-wrong").toString());
+    Row copy = out.get("zz-copy");
+    assertEquals(out.get(pairs.get(0).qaId()).getString(copy.fieldIndex("norm")), copy.getString(copy.fieldIndex("norm")));
+    String norm = copy.getString(copy.fieldIndex("norm"));
+    assertEquals(norm.toLowerCase().trim().replaceAll("\\s+", " "), norm, "lower case, white space collapsed");
+    assertTrue(norm.contains(" || "));
+
+    List<Row> passed = JudgeTransforms.passed(g).collectAsList();
+    assertEquals(pairs.size() + 1, passed.size(), "all but the wrong number");
+  }
+
+  @Test
+  void exactAndNearDuplicatesStayWithinOneVessel() {
+    String text = "what was the mean speed over ground of the vessel during the observed window of about fifty "
+        + "minutes in the kattegat || the mean speed over ground was 10.0 knots while it sailed due east at "
+        + "a steady pace with no stops and no turns";
+    Dataset<Row> rows = spark().createDataFrame(List.of(
+        RowFactory.create("a", 1L, text),
+        RowFactory.create("e", 1L, text),                                // exact copy of a, same vessel
+        RowFactory.create("b", 1L, text.replace("no turns", "no bends")), // one word changed
+        RowFactory.create("c", 1L, "which vessel is this window about || the vessel with mmsi 1"),
+        RowFactory.create("d", 2L, text)), TEXT);                        // same text, other vessel
+
+    Map<String, Row> exact = byQaId(JudgeTransforms.exactDuplicates(rows).withColumnRenamed("d_qa_id", "qa_id")
+        .collectAsList());
+    assertEquals(List.of("e"), new ArrayList<>(exact.keySet()));
+    assertEquals("a", exact.get("e").getString(exact.get("e").fieldIndex("exact_of")));
+    Dataset<Row> unique = JudgeTransforms.firstOfEach(rows);
+    assertEquals(List.of("qa_id", "mmsi", "norm"), Arrays.asList(unique.columns()));
+    assertEquals(List.of("a", "b", "c", "d"),
+        unique.orderBy("qa_id").select("qa_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+
+    List<Row> near = JudgeTransforms.nearDuplicates(unique, JC.nearDuplicateSimilarity, JC.minhashTables)
+        .collectAsList();
+    assertEquals(1, near.size(), near.toString());
+    assertEquals("b", near.get(0).getString(near.get(0).fieldIndex("n_qa_id")));
+    assertEquals("a", near.get(0).getString(near.get(0).fieldIndex("near_of")));
+  }
+
+  @Test
+  void llmVerdictsFollowTheCallsOutcomeAndScores() {
+    StructType planSchema = new StructType().add("call_id", DataTypes.StringType).add("qa_id", DataTypes.StringType);
+    Dataset<Row> plan = spark().createDataFrame(List.of(RowFactory.create("c1", "q1"), RowFactory.create("c2", "q2"),
+        RowFactory.create("c3", "q3"), RowFactory.create("c4", "q4"), RowFactory.create("c5", "q5")), planSchema);
+    StructType callsSchema = new StructType().add("call_id", DataTypes.StringType).add("status", DataTypes.StringType)
+        .add("content", DataTypes.StringType).add("model", DataTypes.StringType);
+    Dataset<Row> calls = spark().createDataFrame(List.of(
+        RowFactory.create("c1", "ok", "{\"faithfulness\": 5, \"answerability\": 5, \"format\": 4, \"justification\": \"ok\"}", "m"),
+        RowFactory.create("c2", "ok", "{\"faithfulness\": 5, \"answerability\": 2, \"format\": 5, \"justification\": \"vague\"}", "m"),
+        RowFactory.create("c3", "ok", "I think it is fine.", "m"),
+        RowFactory.create("c4", "http_error", null, "m")), callsSchema);   // c5: never answered
+
+    Map<String, Row> v = byQaId(JudgeTransforms.llmVerdicts(calls, plan, 4.0).withColumnRenamed("l_qa_id", "qa_id")
+        .collectAsList());
+    assertNull(v.get("q1").get(v.get("q1").fieldIndex("llm_reason")));
+    assertEquals(4.0, v.get("q1").<String, Double>getJavaMap(v.get("q1").fieldIndex("llm_scores")).get("format"));
+    assertEquals("m", v.get("q1").getString(v.get("q1").fieldIndex("llm_model")));
+    assertEquals("LLM_JUDGE_LOW_SCORE", v.get("q2").getString(v.get("q2").fieldIndex("llm_reason")));
+    assertEquals("LLM_JUDGE_UNPARSEABLE", v.get("q3").getString(v.get("q3").fieldIndex("llm_reason")));
+    assertEquals("LLM_JUDGE_FAILED", v.get("q4").getString(v.get("q4").fieldIndex("llm_reason")));
+    assertEquals("LLM_JUDGE_FAILED", v.get("q5").getString(v.get("q5").fieldIndex("llm_reason")));
+    assertNull(v.get("q5").get(v.get("q5").fieldIndex("llm_scores")));
+    assertTrue(JudgeTransforms.llmVerdicts(null, plan, 4.0).collectAsList().stream()
+        .allMatch(r -> "LLM_JUDGE_FAILED".equals(r.getString(2))), "no llm_calls table: every pair failed");
+  }
+
+  @Test
+  void judgedRowsCarryTheDuplicatesTheLlmReasonAndTheVerdict() throws Exception {
+    List<QaPair> pairs = new GroundedTeacher().generate(UNDERWAY);
+    assertTrue(pairs.size() >= 3, pairs.toString());
+    Dataset<Row> joined = JudgeTransforms.withWindows(candidates(pairs), TestWindowRows.rows(UNDERWAY));
+    Dataset<Row> g = JudgeTransforms.grounded(joined);
+    Dataset<Row> passed = JudgeTransforms.passed(g);
+    Dataset<Row> exact = JudgeTransforms.exactDuplicates(passed);
+    // near duplicates are covered above; here the text of one pair is "near" another's
+    String nearOne = pairs.get(1).qaId();
+    Dataset<Row> near = spark().createDataFrame(List.of(RowFactory.create(nearOne, pairs.get(0).qaId())),
+        new StructType().add("n_qa_id", DataTypes.StringType).add("near_of", DataTypes.StringType));
+    String low = pairs.get(pairs.size() - 1).qaId();
+    Dataset<Row> llm = spark().createDataFrame(List.of(RowFactory.create(low,
+        scala.jdk.javaapi.CollectionConverters.asScala(Map.of("faithfulness", 2.0)), "LLM_JUDGE_LOW_SCORE", "judge-m")),
+        JudgeTransforms.LLM_SCHEMA);
+
+    Dataset<Row> judged = JudgeTransforms.judged(JudgeTransforms.withLlm(g, llm), exact, near, 1.0);
+    assertEquals(Arrays.asList(Tables.QA_JUDGED_SCHEMA.fieldNames()), Arrays.asList(judged.columns()));
+    Map<String, Row> out = byQaId(judged.collectAsList());
+    assertEquals(pairs.size() + 2, out.size());
+    Row copy = out.get("zz-copy");
+    assertEquals(List.of("DUPLICATE_EXACT"), reasons(copy, "reasons"));
+    assertEquals(pairs.get(0).qaId(), copy.getString(copy.fieldIndex("duplicate_of")));
+    assertEquals("rejected", copy.getString(copy.fieldIndex("verdict")));
+    assertTrue(reasons(out.get("zz-wrong"), "reasons").contains("CLAIM_MISMATCH"));
+    Row lowRow = out.get(low);
+    assertEquals(List.of("LLM_JUDGE_LOW_SCORE"), reasons(lowRow, "reasons"));
+    assertEquals("grounded-v1+judge-m", lowRow.getString(lowRow.fieldIndex("judge_model")));
+    assertNotNull(lowRow.get(lowRow.fieldIndex("judge_scores")));
+    Row nearRow = out.get(nearOne);
+    assertEquals(List.of("NEAR_DUPLICATE"), reasons(nearRow, "reasons"));
+    assertEquals(pairs.get(0).qaId(), nearRow.getString(nearRow.fieldIndex("duplicate_of")));
+    assertEquals("rejected", nearRow.getString(nearRow.fieldIndex("verdict")));
+    for (QaPair q : pairs.subList(0, pairs.size() - 1)) {
+      if (q.qaId().equals(nearOne)) {
+        continue;
+      }
+      Row r = out.get(q.qaId());
+      assertEquals("accepted", r.getString(r.fieldIndex("verdict")), r.toString());
+      assertEquals(JudgeTransforms.GROUNDED_JUDGE, r.getString(r.fieldIndex("judge_model")));
+      assertTrue(r.isNullAt(r.fieldIndex("duplicate_of")));
+    }
+  }
+}
