@@ -22,16 +22,4 @@ public record EvaluateResult(
     long failedCalls,
     long llmCalls,
     String reportPath,
-    StageReport report) implements StageResult {
-  /** The typed figures of {@code r}, the report the stage built ({@code r.stage()} is {@code evaluate}). */
-  static EvaluateResult of(StageReport r) {
-    return new EvaluateResult(
-        (String) r.get("eval_id"),
-        r.getLong("items"),
-        r.getLong("answers"),
-        r.getLong("failed_calls"),
-        r.getLong("llm_calls"),
-        (String) r.get("report"),
-        r);
-  }
-}
+    StageReport report) implements StageResult {}

@@ -2,15 +2,6 @@ package io.aisdistill.jobs.stage.export;
 
 import io.aisdistill.jobs.lakehouse.Lakehouse;
 import io.aisdistill.jobs.lakehouse.Tables;
-import io.aisdistill.jobs.stage.export.ExportStage;
-
-import static org.apache.spark.sql.functions.coalesce;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.udf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,9 +21,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF2;
-import org.apache.spark.sql.types.DataTypes;
 
 /**
  * {@code dataset_card.md} of an export directory: a Hugging Face dataset card (YAML front matter
@@ -150,44 +138,18 @@ public final class DatasetCard {
    * @return the card's path
    * @throws IOException when the card cannot be written
    */
-  static Path write(SparkSession spark, Lakehouse lh, Map<String, Long> versions, Dataset<Row> exported, Path out,
+  static Path write(Lakehouse lh, Map<String, Long> versions, Dataset<Row> exported, Path out,
       Map<String, Object> manifest) throws IOException {
-    Dataset<Row> cands = at(spark, lh, Tables.QA_CANDIDATES, versions)
-        .select("qa_id", "teacher", "template_id", "fact_key", "claim");
-    Dataset<Row> windows = at(spark, lh, Tables.WINDOWS, versions).select("window_id", "sog_max_kn", "distance_nm");
+    Dataset<Row> cands = lh.readAt(Tables.QA_CANDIDATES, versions.get(Tables.QA_CANDIDATES));
+    Dataset<Row> windows = lh.readAt(Tables.WINDOWS, versions.get(Tables.WINDOWS));
     long selVersion = lh.exists(SELECTION_TABLE)
         && List.of(lh.read(SELECTION_TABLE).columns()).containsAll(List.of("window_id", "stratum"))
         ? lh.version(SELECTION_TABLE) : -1;
-    Dataset<Row> rows = exported.select(col("split"), col("qa_id"), col("window_id"), col("mmsi"), col("category"),
-            col("n_tokens"), expr("filter(messages, m -> m.role = 'user')[0].content").as("user"))
-        .join(cands, "qa_id").join(windows, "window_id", "left");
-    if (selVersion >= 0) {
-      Dataset<Row> sel = lh.read(SELECTION_TABLE).groupBy("window_id").agg(min(col("stratum").cast("string")).as("stratum"));
-      rows = rows.join(sel, "window_id", "left");
-    } else {
-      rows = rows.withColumn("stratum", lit(null).cast("string"));
-    }
-    UDF2<String, String, Boolean> copy = DatasetCard::copied;
-    List<Example> examples = new ArrayList<>();
-    for (Row r : rows.withColumn("copy", udf(copy, DataTypes.BooleanType).apply(col("user"), col("claim")))
-        .withColumn("trivial", coalesce(col("sog_max_kn"), lit(0.0)).lt(TRIVIAL_SOG_KN)
-            .and(coalesce(col("distance_nm"), lit(0.0)).lt(TRIVIAL_DISTANCE_NM)))
-        .select("split", "window_id", "category", "template_id", "fact_key", "claim", "teacher", "n_tokens", "trivial",
-            "copy", "stratum")
-        .collectAsList()) {
-      examples.add(new Example(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
-          r.getString(5), r.getString(6), r.getInt(7), r.getBoolean(8), r.getBoolean(9), r.getString(10)));
-    }
+    List<Example> examples = ExportTransforms.cardExamples(exported, cands, windows,
+        selVersion >= 0 ? lh.read(SELECTION_TABLE) : null);
     long posVersion = lh.exists(Tables.POSITIONS) ? lh.version(Tables.POSITIONS) : -1;
-    List<SourceFile> sources = new ArrayList<>();
-    if (posVersion >= 0) {
-      Dataset<Row> vessels = exported.select("mmsi").distinct();
-      for (Row r : lh.read(Tables.POSITIONS).select("mmsi", "source").distinct().join(vessels, "mmsi")
-          .groupBy("source").agg(countDistinct("mmsi")).collectAsList()) {
-        String src = r.getString(0);
-        sources.add(new SourceFile(shortName(src), Source.of(src), r.getLong(1)));
-      }
-    }
+    List<SourceFile> sources = posVersion >= 0 ? ExportTransforms.sourceFiles(exported, lh.read(Tables.POSITIONS))
+        : new ArrayList<>();
     JsonNode verify = null;
     String problem = null;
     Path vf = out.resolve(VERIFY_FILE);
@@ -202,10 +164,6 @@ public final class DatasetCard {
     Path f = out.resolve(FILE);
     Files.writeString(f, card, StandardCharsets.UTF_8);
     return f;
-  }
-
-  private static Dataset<Row> at(SparkSession spark, Lakehouse lh, String table, Map<String, Long> versions) {
-    return lh.readAt(table, versions.get(table));
   }
 
   /** The last two elements of a path or URI ("folder/file"). */

@@ -20,15 +20,4 @@ public record ExportResult(
     long tooLong,
     long exported,
     String out,
-    StageReport report) implements StageResult {
-  /** The typed figures of {@code r}, the report the stage built ({@code r.stage()} is {@code export}). */
-  static ExportResult of(StageReport r) {
-    return new ExportResult(
-        (String) r.get("export_id"),
-        r.getLong("accepted"),
-        r.getLong("too_long"),
-        r.getLong("exported"),
-        (String) r.get("out"),
-        r);
-  }
-}
+    StageReport report) implements StageResult {}

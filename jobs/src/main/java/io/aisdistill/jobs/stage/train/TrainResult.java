@@ -12,11 +12,4 @@ import io.aisdistill.jobs.report.StageReport;
  */
 public record TrainResult(
     String out,
-    StageReport report) implements StageResult {
-  /** The typed figures of {@code r}, the report the stage built ({@code r.stage()} is {@code train}). */
-  static TrainResult of(StageReport r) {
-    return new TrainResult(
-        (String) r.get("out"),
-        r);
-  }
-}
+    StageReport report) implements StageResult {}

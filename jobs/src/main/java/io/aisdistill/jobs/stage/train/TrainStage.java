@@ -61,7 +61,8 @@ public final class TrainStage implements Stage<TrainResult> {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while training", e);
     }
-    return TrainResult.of(new StageReport("train").put("out", out.toAbsolutePath().toString())
+    String outDir = out.toAbsolutePath().toString();
+    return new TrainResult(outDir, new StageReport("train").put("out", outDir)
         .elapsedMs(System.currentTimeMillis() - t0));
   }
 }
