@@ -102,8 +102,43 @@ public final class LlmFanout {
     return RowFactory.create(c.callId(), purpose, teacher, windowId, qaId, c.body());
   }
 
-  /** What a fan-out did. */
-  public record Result(long planned, long alreadyDone, long sent, List<List<Object>> perModel) {}
+  /**
+   * What a fan-out did.
+   *
+   * @param planned calls in the plan
+   * @param alreadyDone calls of the plan already answered ok in llm_calls (not sent again)
+   * @param sent calls sent by this fan-out
+   * @param perModel rows of {@link #PER_MODEL_HEADER}: llm_calls of this run and purpose, per teacher and model
+   */
+  public record Result(long planned, long alreadyDone, long sent, List<List<Object>> perModel) {
+    /** Calls of this run and purpose in llm_calls, all models (the {@code calls} column summed). */
+    public long calls() {
+      return sum(2);
+    }
+
+    /** HTTP 429 answers of those calls, all models. */
+    public long http429() {
+      return sum(6);
+    }
+
+    /** Tokens in plus out of those calls, all models. */
+    public long tokens() {
+      return sum(8) + sum(9);
+    }
+
+    /** Cost of those calls, USD, all models. */
+    public double usd() {
+      double usd = 0;   // summed in order, plainly (DoubleStream.sum compensates, which can change the last digit)
+      for (List<Object> m : perModel) {
+        usd += (Double) m.get(10);
+      }
+      return usd;
+    }
+
+    private long sum(int column) {
+      return perModel.stream().mapToLong(m -> (Long) m.get(column)).sum();
+    }
+  }
 
   /**
    * Sends the calls of {@code plan} not yet answered ok, commits them to llm_calls, and reports.
@@ -192,16 +227,8 @@ public final class LlmFanout {
 
   /** Adds a fan-out's figures and per-model table to {@code rep}. */
   public static void report(StageReport rep, Result r, String purpose) {
-    long[] tot = new long[3];
-    double usd = 0;
-    for (List<Object> m : r.perModel()) {
-      tot[0] += (Long) m.get(2);
-      tot[1] += (Long) m.get(8) + (Long) m.get(9);
-      tot[2] += (Long) m.get(6);
-      usd += (Double) m.get(10);
-    }
     rep.put("llm_calls_planned", r.planned()).put("llm_calls_already_ok", r.alreadyDone())
-        .put("llm_calls", tot[0]).put("llm_http_429", tot[2]).put("tokens", tot[1]).put("cost_usd", usd);
+        .put("llm_calls", r.calls()).put("llm_http_429", r.http429()).put("tokens", r.tokens()).put("cost_usd", r.usd());
     rep.table("LLM calls by model (" + purpose + ", this run)", PER_MODEL_HEADER, r.perModel());
   }
 

@@ -18,7 +18,7 @@ import io.aisdistill.jobs.lakehouse.Lakehouse;
 import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.llm.LlmFanout;
 import io.aisdistill.jobs.report.StageReport;
-import io.aisdistill.jobs.stage.Stage;
+import io.aisdistill.jobs.stage.AbstractStage;
 import io.aisdistill.jobs.stage.StageContext;
 import io.aisdistill.jobs.tracking.MlflowLog;
 import io.aisdistill.jobs.training.LocalServer;
@@ -83,7 +83,7 @@ import org.apache.spark.storage.StorageLevel;
  * example items ({@link EvalExamples#select}: the same items for every called model, among those
  * all of them answered) in report.md and examples.json.
  */
-public final class EvaluateStage implements Stage<EvaluateResult> {
+public final class EvaluateStage extends AbstractStage<EvaluateResult> {
   private final ModelsFile models;
   private final Path export;
   private final String table;
@@ -114,27 +114,15 @@ public final class EvaluateStage implements Stage<EvaluateResult> {
    * @param localTrainOut training output directory to serve from, or null
    */
   public EvaluateStage(ModelsFile models, Path export, String table, Path reportDir, Path localTrainOut) {
+    super("evaluate",
+        List.of(Tables.TRAINING_RUNS, Tables.QA_JUDGED, Tables.QA_CANDIDATES, Tables.WINDOWS, Tables.LLM_CALLS),
+        List.of(Tables.EVAL_RESULTS, Tables.EVAL_SUMMARY, Tables.LLM_CALLS));
     this.models = models;
     this.export = export;
     this.table = table;
     this.reportDir = reportDir;
     this.localTrainOut = localTrainOut;
     this.exportIfPresent = localTrainOut != null;
-  }
-
-  @Override
-  public String name() {
-    return "evaluate";
-  }
-
-  @Override
-  public List<String> reads() {
-    return List.of(Tables.TRAINING_RUNS, Tables.QA_JUDGED, Tables.QA_CANDIDATES, Tables.WINDOWS, Tables.LLM_CALLS);
-  }
-
-  @Override
-  public List<String> writes() {
-    return List.of(Tables.EVAL_RESULTS, Tables.EVAL_SUMMARY, Tables.LLM_CALLS);
   }
 
   /**
@@ -292,7 +280,7 @@ public final class EvaluateStage implements Stage<EvaluateResult> {
             "usd_per_1k_queries"), acc);
         MlflowHook.log(cfg, evalId, runId, source, models, rows, reportDir, rep);
         rep.elapsedMs(System.currentTimeMillis() - t0);
-        return new EvaluateResult(evalId, n, scoredRows, failed, callsThisRun(fan), reportPath, rep);
+        return new EvaluateResult(evalId, n, scoredRows, failed, fan.calls(), reportPath, rep);
       } finally {
         results.unpersist();
         scored.unpersist();
@@ -301,15 +289,6 @@ public final class EvaluateStage implements Stage<EvaluateResult> {
     } finally {
       items.unpersist();
     }
-  }
-
-  /** LLM calls of this run and purpose in llm_calls (the llm_calls figure of {@link LlmFanout#report}). */
-  private static long callsThisRun(LlmFanout.Result fan) {
-    long calls = 0;
-    for (List<Object> m : fan.perModel()) {
-      calls += (Long) m.get(2);
-    }
-    return calls;
   }
 
   /** The newest export directory recorded in training_runs. */

@@ -6,7 +6,7 @@ import io.aisdistill.jobs.config.PipelineConfig;
 import io.aisdistill.jobs.lakehouse.Lakehouse;
 import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.report.StageReport;
-import io.aisdistill.jobs.stage.Stage;
+import io.aisdistill.jobs.stage.AbstractStage;
 import io.aisdistill.jobs.stage.StageContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,7 +53,7 @@ import org.apache.spark.storage.StorageLevel;
  * {@code export_id} is a hash of its content). The {@code training_runs} row is merged on
  * (export_id, out_dir), so re-exporting the same data to the same place adds nothing.
  */
-public final class ExportStage implements Stage<ExportResult> {
+public final class ExportStage extends AbstractStage<ExportResult> {
   private final Path out;
 
   /**
@@ -62,22 +62,9 @@ public final class ExportStage implements Stage<ExportResult> {
    * @param out the export directory
    */
   public ExportStage(Path out) {
+    super("export", List.of(Tables.QA_JUDGED, Tables.QA_CANDIDATES, Tables.WINDOWS, Tables.POSITIONS),
+        List.of(Tables.TRAINING_RUNS));
     this.out = out;
-  }
-
-  @Override
-  public String name() {
-    return "export";
-  }
-
-  @Override
-  public List<String> reads() {
-    return List.of(Tables.QA_JUDGED, Tables.QA_CANDIDATES, Tables.WINDOWS, Tables.POSITIONS);
-  }
-
-  @Override
-  public List<String> writes() {
-    return List.of(Tables.TRAINING_RUNS);
   }
 
   /** The splits, in manifest order. */

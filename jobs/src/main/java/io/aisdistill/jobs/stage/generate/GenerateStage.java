@@ -1,6 +1,6 @@
 package io.aisdistill.jobs.stage.generate;
 
-import io.aisdistill.jobs.stage.Stage;
+import io.aisdistill.jobs.stage.AbstractStage;
 import io.aisdistill.jobs.stage.StageContext;
 
 import io.aisdistill.jobs.config.PipelineConfig;
@@ -34,7 +34,7 @@ import org.apache.spark.storage.StorageLevel;
  * {@link GenerateTransforms}, the writes of qa_candidates and teacher_prompts in
  * {@link GenerateSink}; {@link LlmFanout} sends the calls and writes llm_calls.
  */
-public final class GenerateStage implements Stage<GenerateResult> {
+public final class GenerateStage extends AbstractStage<GenerateResult> {
   private final TeacherConfig teachers;
 
   /**
@@ -43,22 +43,9 @@ public final class GenerateStage implements Stage<GenerateResult> {
    * @param teachers the teacher file, or null for the offline grounded teacher
    */
   public GenerateStage(TeacherConfig teachers) {
+    super("generate", List.of(Tables.WINDOWS, Tables.WINDOW_SELECTION, Tables.LLM_CALLS),
+        List.of(Tables.QA_CANDIDATES, Tables.PROMPTS, Tables.LLM_CALLS));
     this.teachers = teachers;
-  }
-
-  @Override
-  public String name() {
-    return "generate";
-  }
-
-  @Override
-  public List<String> reads() {
-    return List.of(Tables.WINDOWS, Tables.WINDOW_SELECTION, Tables.LLM_CALLS);
-  }
-
-  @Override
-  public List<String> writes() {
-    return List.of(Tables.QA_CANDIDATES, Tables.PROMPTS, Tables.LLM_CALLS);
   }
 
   /**
@@ -127,7 +114,7 @@ public final class GenerateStage implements Stage<GenerateResult> {
         rep.put("llm_calls", 0).put("tokens", 0).put("cost_usd", 0.0);
       } else {
         LlmFanout.report(rep, fan, "generate");
-        llmCalls = fan.perModel().stream().mapToLong(m -> (Long) m.get(2)).sum();   // as LlmFanout.report counts them
+        llmCalls = fan.calls();
         Dataset<Row> calls = GenerateTransforms.callsOfPlan(lh.read(Tables.LLM_CALLS), plan);
         malformed = GenerateTransforms.malformed(calls).count();
         failed = GenerateTransforms.failed(calls).count();

@@ -1,6 +1,6 @@
 package io.aisdistill.jobs.stage.ingest;
 
-import io.aisdistill.jobs.stage.Stage;
+import io.aisdistill.jobs.stage.AbstractStage;
 import io.aisdistill.jobs.stage.StageContext;
 
 import io.aisdistill.jobs.lakehouse.Lakehouse;
@@ -44,7 +44,7 @@ import org.apache.spark.storage.StorageLevel;
  * <p>The stage reads with {@link IngestSource}, transforms with {@link IngestTransforms} and
  * writes with {@link IngestSink}.
  */
-public final class IngestStage implements Stage<IngestResult> {
+public final class IngestStage extends AbstractStage<IngestResult> {
   private final List<String> inputs;
   private final String format;
 
@@ -55,23 +55,9 @@ public final class IngestStage implements Stage<IngestResult> {
    * @param format {@code auto}, {@code marinecadastre}, {@code dma}, {@code nmea}, or null for auto
    */
   public IngestStage(List<String> inputs, String format) {
+    super("ingest", List.of(Tables.STATIC), List.of(Tables.POSITIONS, Tables.STATIC, Tables.REJECTS));
     this.inputs = List.copyOf(inputs);
     this.format = format;
-  }
-
-  @Override
-  public String name() {
-    return "ingest";
-  }
-
-  @Override
-  public List<String> reads() {
-    return List.of(Tables.STATIC);
-  }
-
-  @Override
-  public List<String> writes() {
-    return List.of(Tables.POSITIONS, Tables.STATIC, Tables.REJECTS);
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.aisdistill.jobs.stage.judge;
 
-import io.aisdistill.jobs.stage.Stage;
+import io.aisdistill.jobs.stage.AbstractStage;
 import io.aisdistill.jobs.stage.StageContext;
 
 import io.aisdistill.jobs.config.PipelineConfig;
@@ -47,7 +47,7 @@ import org.apache.spark.storage.StorageLevel;
  * <p>The transforms (grounded checks, duplicates, LLM verdicts, answer balance, report figures)
  * are in {@link JudgeTransforms}; the table is written by one {@link Lakehouse#overwrite}.
  */
-public final class JudgeStage implements Stage<JudgeResult> {
+public final class JudgeStage extends AbstractStage<JudgeResult> {
   private final TeacherConfig teachers;
 
   /**
@@ -56,22 +56,9 @@ public final class JudgeStage implements Stage<JudgeResult> {
    * @param teachers the teacher file (its judge-role model), or null for the grounded judge alone
    */
   public JudgeStage(TeacherConfig teachers) {
+    super("judge", List.of(Tables.QA_CANDIDATES, Tables.WINDOWS, Tables.LLM_CALLS),
+        List.of(Tables.QA_JUDGED, Tables.LLM_CALLS));
     this.teachers = teachers;
-  }
-
-  @Override
-  public String name() {
-    return "judge";
-  }
-
-  @Override
-  public List<String> reads() {
-    return List.of(Tables.QA_CANDIDATES, Tables.WINDOWS, Tables.LLM_CALLS);
-  }
-
-  @Override
-  public List<String> writes() {
-    return List.of(Tables.QA_JUDGED, Tables.LLM_CALLS);
   }
 
   /** Judge model name recorded for the grounded checks. */

@@ -1,6 +1,6 @@
 package io.aisdistill.jobs.stage.select;
 
-import io.aisdistill.jobs.stage.Stage;
+import io.aisdistill.jobs.stage.AbstractStage;
 import io.aisdistill.jobs.stage.StageContext;
 
 import io.aisdistill.jobs.config.PipelineConfig;
@@ -51,7 +51,7 @@ import org.apache.spark.sql.Row;
  * <p>The transforms (candidates, decisions, selection rows, digests) are in {@link SelectTransforms}; the
  * table is written by one {@link Lakehouse#overwrite}.
  */
-public final class SelectStage implements Stage<SelectResult> {
+public final class SelectStage extends AbstractStage<SelectResult> {
   private final TeacherConfig teachers;
 
   /**
@@ -60,22 +60,8 @@ public final class SelectStage implements Stage<SelectResult> {
    * @param teachers the teacher file, or null for the offline grounded teacher
    */
   public SelectStage(TeacherConfig teachers) {
+    super("select", List.of(Tables.WINDOWS), List.of(Tables.WINDOW_SELECTION));
     this.teachers = teachers;
-  }
-
-  @Override
-  public String name() {
-    return "select";
-  }
-
-  @Override
-  public List<String> reads() {
-    return List.of(Tables.WINDOWS);
-  }
-
-  @Override
-  public List<String> writes() {
-    return List.of(Tables.WINDOW_SELECTION);
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.aisdistill.jobs.stage.train;
 
-import io.aisdistill.jobs.stage.Stage;
+import io.aisdistill.jobs.stage.AbstractStage;
 import io.aisdistill.jobs.stage.StageContext;
 import io.aisdistill.jobs.report.StageReport;
 import io.aisdistill.jobs.training.Trainer;
@@ -13,7 +13,7 @@ import java.util.List;
  * Stage 5b, train: LoRA fine-tuning of the student on an export directory, by the Python trainer
  * ({@link Trainer}); the adapter, tokenizer and metrics go to {@code out}. Reads and writes no table.
  */
-public final class TrainStage implements Stage<TrainResult> {
+public final class TrainStage extends AbstractStage<TrainResult> {
   private final Path export;
   private final Path out;
   private final List<String> trainerArgs;
@@ -24,24 +24,10 @@ public final class TrainStage implements Stage<TrainResult> {
    * @param trainerArgs further trainer options (e.g. {@code --max-steps 30}), passed on as they are
    */
   public TrainStage(Path export, Path out, List<String> trainerArgs) {
+    super("train", List.of(), List.of());
     this.export = export;
     this.out = out;
     this.trainerArgs = List.copyOf(trainerArgs);
-  }
-
-  @Override
-  public String name() {
-    return "train";
-  }
-
-  @Override
-  public List<String> reads() {
-    return List.of();
-  }
-
-  @Override
-  public List<String> writes() {
-    return List.of();
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.aisdistill.jobs.stage.windows;
 
-import io.aisdistill.jobs.stage.Stage;
+import io.aisdistill.jobs.stage.AbstractStage;
 import io.aisdistill.jobs.stage.StageContext;
 
 import io.aisdistill.jobs.lakehouse.Lakehouse;
@@ -29,7 +29,7 @@ import org.apache.spark.sql.Row;
  * <p>The transform is {@link WindowsTransforms#windows}; the sink is one
  * {@link Lakehouse#overwrite} of {@code track_windows}, partitioned by date.
  */
-public final class WindowsStage implements Stage<WindowsResult> {
+public final class WindowsStage extends AbstractStage<WindowsResult> {
   private final SerializableLongFunction<String> flagLookup;
 
   /**
@@ -38,6 +38,7 @@ public final class WindowsStage implements Stage<WindowsResult> {
    * @param flagLookup MMSI to flag state, shipped to executors
    */
   public WindowsStage(SerializableLongFunction<String> flagLookup) {
+    super("windows", List.of(Tables.POSITIONS), List.of(Tables.WINDOWS));
     this.flagLookup = flagLookup;
   }
 
@@ -48,21 +49,6 @@ public final class WindowsStage implements Stage<WindowsResult> {
 
   /** Flag state from the MID (ITU-R M.585), shippable to executors. */
   public static final SerializableLongFunction<String> FLAGS = FlagStates::forMmsi;
-
-  @Override
-  public String name() {
-    return "windows";
-  }
-
-  @Override
-  public List<String> reads() {
-    return List.of(Tables.POSITIONS);
-  }
-
-  @Override
-  public List<String> writes() {
-    return List.of(Tables.WINDOWS);
-  }
 
   /**
    * Runs the stage: reads ais_positions, cuts the windows, rewrites track_windows.
