@@ -2,7 +2,9 @@ package io.aisdistill.common.text;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,6 +25,10 @@ public final class TokenCounter implements AutoCloseable {
   /** One chat message. */
   public record Message(String role, String content) {}
 
+  /** No truncation (DJL's default is 512), no padding, no special tokens added. */
+  private static final Map<String, String> OPTIONS =
+      Map.of("truncation", "false", "padding", "false", "addSpecialTokens", "false");
+
   private final HuggingFaceTokenizer tokenizer;
   private final Path source;
 
@@ -42,14 +48,28 @@ public final class TokenCounter implements AutoCloseable {
       throw new IllegalArgumentException("tokenizer.json not found at " + f);
     }
     try {
-      return new TokenCounter(HuggingFaceTokenizer.newInstance(f,
-          Map.of("truncation", "false", "padding", "false", "addSpecialTokens", "false")), f);
+      return new TokenCounter(HuggingFaceTokenizer.newInstance(f, OPTIONS), f);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("cannot load tokenizer " + f + ": " + e.getMessage(), e);
     }
   }
 
-  /** The tokenizer.json this counter was loaded from. */
+  /**
+   * Loads a tokenizer from the bytes of a {@code tokenizer.json} (as shipped to Spark executors in a
+   * broadcast), without writing a file.
+   *
+   * @throws IllegalArgumentException when the bytes are not a tokenizer DJL can load
+   */
+  public static TokenCounter fromJson(byte[] tokenizerJson) {
+    try (InputStream in = new ByteArrayInputStream(tokenizerJson)) {
+      return new TokenCounter(HuggingFaceTokenizer.newInstance(in, OPTIONS), null);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot load tokenizer from " + tokenizerJson.length + " bytes: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** The tokenizer.json this counter was loaded from; null when it was loaded from bytes. */
   public Path source() {
     return source;
   }

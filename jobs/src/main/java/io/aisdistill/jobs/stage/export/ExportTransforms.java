@@ -15,11 +15,8 @@ import io.aisdistill.common.text.Sha256;
 import io.aisdistill.common.text.TokenCounter;
 import io.aisdistill.common.track.TrackWindow;
 import io.aisdistill.jobs.lakehouse.Rows;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -289,18 +286,6 @@ public final class ExportTransforms {
 
   /** One TokenCounter per executor JVM and tokenizer content (loaded from the broadcast bytes). */
   private static TokenCounter counter(byte[] tokenizerJson) {
-    return COUNTERS.computeIfAbsent(Sha256.hexBytes(tokenizerJson), k -> {
-      try {
-        Path tmp = Files.createTempFile("ais-distill-tokenizer-", ".json");
-        try {
-          Files.write(tmp, tokenizerJson);
-          return TokenCounter.load(tmp);
-        } finally {
-          Files.deleteIfExists(tmp);
-        }
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot stage the tokenizer: " + e.getMessage(), e);
-      }
-    });
+    return COUNTERS.computeIfAbsent(Sha256.hexBytes(tokenizerJson), k -> TokenCounter.fromJson(tokenizerJson));
   }
 }
