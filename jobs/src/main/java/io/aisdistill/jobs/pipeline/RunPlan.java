@@ -69,7 +69,8 @@ public final class RunPlan {
         case "judge" -> new JudgeStage(o.teachers());
         case "export" -> new ExportStage(export);
         case "train" -> new TrainStage(export, trainOut, cfg.run.trainArgs);
-        case "evaluate" -> new EvaluateStage(o.models().get(), export, null, Path.of(cfg.evaluate.reportDir), trainOut);
+        case "evaluate" -> new EvaluateStage(o.models().get(), export, true, null, Path.of(cfg.evaluate.reportDir),
+            trainOut);
         default -> throw new IllegalArgumentException("unknown stage in run.stages: " + st);
       });
     }

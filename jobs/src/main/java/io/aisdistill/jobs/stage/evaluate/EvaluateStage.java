@@ -101,7 +101,7 @@ public final class EvaluateStage extends AbstractStage<EvaluateResult> {
    * @param reportDir where report.md, summary.json and the charts go
    */
   public EvaluateStage(ModelsFile models, Path export, String table, Path reportDir) {
-    this(models, export, table, reportDir, null);
+    this(models, export, false, table, reportDir, null);
   }
 
   /**
@@ -111,9 +111,14 @@ public final class EvaluateStage extends AbstractStage<EvaluateResult> {
    * ({@link LocalServer}), and a student without a {@code revision} gets the SHA-256 of
    * {@code adapter/adapter_model.safetensors} as its revision.
    *
+   * @param export export directory whose test split is asked, or null
+   * @param exportIfPresent true to fall back to the newest export (or {@code table}) when {@code export}
+   *     is not a directory when the stage runs ({@code run} plans the export's directory before it is
+   *     known whether the export stage will have written it); false to fail on a missing one
    * @param localTrainOut training output directory to serve from, or null
    */
-  public EvaluateStage(ModelsFile models, Path export, String table, Path reportDir, Path localTrainOut) {
+  public EvaluateStage(ModelsFile models, Path export, boolean exportIfPresent, String table, Path reportDir,
+      Path localTrainOut) {
     super("evaluate",
         List.of(Tables.TRAINING_RUNS, Tables.QA_JUDGED, Tables.QA_CANDIDATES, Tables.WINDOWS, Tables.LLM_CALLS),
         List.of(Tables.EVAL_RESULTS, Tables.EVAL_SUMMARY, Tables.LLM_CALLS));
@@ -122,7 +127,7 @@ public final class EvaluateStage extends AbstractStage<EvaluateResult> {
     this.table = table;
     this.reportDir = reportDir;
     this.localTrainOut = localTrainOut;
-    this.exportIfPresent = localTrainOut != null;
+    this.exportIfPresent = exportIfPresent;
   }
 
   /**
