@@ -298,6 +298,7 @@ final class ExportSink {
           .orElseThrow(() -> new IOException("Spark wrote no Parquet file for " + split));
       Files.move(f, dir.resolve(split + ".parquet"));
     }
+    ParquetFooter.sortEncodings(dir.resolve(split + ".parquet"));   // byte-identical across JVMs
     deleteRecursively(tmp);
   }
 
