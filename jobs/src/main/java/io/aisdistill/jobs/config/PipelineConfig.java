@@ -15,6 +15,7 @@ import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +90,54 @@ public class PipelineConfig implements Serializable {
     public int hourBucketH = 6;
   }
 
+  /** Ingest stage: how input files are read and which values are plausible. */
+  public static class IngestSection implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /**
+     * Text encoding of the input files: {@code auto} (UTF-8, or Windows-1252 when a file's bytes
+     * are not valid UTF-8), or a charset name every file is read with ({@code UTF-8},
+     * {@code windows-1252}, {@code ISO-8859-1}).
+     */
+    public String encoding = "auto";
+    /**
+     * CSV header mapping for files whose header names are not known: canonical column name
+     * ({@code mmsi}, {@code time}, {@code lat}, {@code lon}, {@code sog}, ...) to the header name in
+     * the file, e.g. {@code {mmsi: ship_id, time: ts_utc}}. Empty = built-in names only.
+     */
+    public Map<String, String> columns = new LinkedHashMap<>();
+    /**
+     * Earliest plausible report time, ISO-8601 UTC; earlier reports are rejected
+     * ({@code TIME_OUT_OF_RANGE}). AIS (ITU-R M.1371-1) dates from 2001; the default leaves margin.
+     */
+    public String minTime = "2000-01-01T00:00:00Z";
+    /** Seconds after the run's start beyond which a report time is rejected as from the future. */
+    public long maxTimeAheadS = 86_400;
+    /** NMEA input settings. */
+    public NmeaSection nmea = new NmeaSection();
+  }
+
+  /** NMEA 0183 / IEC 61162-1 input settings. */
+  public static class NmeaSection implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /**
+     * False (default): a sentence whose own checksum holds is accepted when its NMEA 4.0 tag
+     * block's checksum is wrong or a placeholder ({@code *00}); such tag blocks are counted
+     * ({@code tag_block_checksum_bad}) and their time is still used. True: the sentence is
+     * rejected as {@code BAD_CHECKSUM}.
+     */
+    public boolean strictTagBlockChecksum = false;
+  }
+
+  /** Settings shared by the LLM stages (generate, judge with an LLM judge, evaluate). */
+  public static class LlmSection implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /**
+     * Share of failed LLM calls (0-1) above which the stage fails (exit 1) after journaling the
+     * calls that succeeded; 1 = never fail on call errors.
+     */
+    public double maxFailedShare = 0.5;
+  }
+
   /** Generate stage (grounded teacher). */
   public static class GenerateSection implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -154,6 +203,8 @@ public class PipelineConfig implements Serializable {
 
   /** Spark settings. */
   public SparkSection spark = new SparkSection();
+  /** Ingest stage settings. */
+  public IngestSection ingest = new IngestSection();
   /** Windows stage settings. */
   public WindowsSection windows = new WindowsSection();
   /** Select stage settings. */
@@ -166,6 +217,8 @@ public class PipelineConfig implements Serializable {
   public TrainingConfig.TrainSection train = new TrainingConfig.TrainSection();
   /** Evaluate stage settings. */
   public EvaluateSection evaluate = new EvaluateSection();
+  /** LLM stage settings. */
+  public LlmSection llm = new LlmSection();
   /** Stages of the run command. */
   public RunSection run = new RunSection();
 
@@ -179,7 +232,8 @@ public class PipelineConfig implements Serializable {
    * Loads a configuration.
    *
    * @param file YAML file, or null for the built-in defaults
-   * @param overrides "section.key=value" strings applied after the file; a value in brackets is a
+   * @param overrides "section.key=value" (or "section.sub.key=value") strings applied after the
+   *     file; after "conf." the rest is one Spark property name; a value in brackets is a
    *     list ({@code run.stages=[ingest,windows,generate,judge,export]})
    * @throws IllegalArgumentException for a missing file, invalid YAML, an unknown key or a
    *     malformed override
@@ -199,15 +253,22 @@ public class PipelineConfig implements Serializable {
         if (eq < 0 || dot < 0 || dot > eq) {
           throw new IllegalArgumentException("override must look like section.key=value: " + o);
         }
-        String section = o.substring(0, dot);
-        String key = o.substring(dot + 1, eq);
+        String[] path = o.substring(0, eq).split("\\.");
         String value = o.substring(eq + 1);
-        JsonNode sec = tree.get(section);
-        ObjectNode s = sec instanceof ObjectNode on ? on : tree.putObject(section);
-        if (key.startsWith("conf.")) {
+        ObjectNode s = tree;
+        int i = 0;
+        // walk section.sub.key; everything after "conf." is one Spark property name
+        for (; i < path.length - 1 && !path[i].equals("conf"); i++) {
+          JsonNode n = s.get(path[i]);
+          s = n instanceof ObjectNode on ? on : s.putObject(path[i]);
+        }
+        if (i < path.length - 1) {
           JsonNode c = s.get("conf");
-          (c instanceof ObjectNode co ? co : s.putObject("conf")).put(key.substring(5), value);
-        } else if (value.startsWith("[")) {
+          s = c instanceof ObjectNode co ? co : s.putObject("conf");
+          i++;
+        }
+        String key = String.join(".", Arrays.copyOfRange(path, i, path.length));
+        if (value.startsWith("[")) {
           s.set(key, m.readTree(value));   // a YAML flow list: --set run.stages=[ingest,windows]
         } else {
           s.put(key, value);
