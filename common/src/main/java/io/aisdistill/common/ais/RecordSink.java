@@ -23,4 +23,12 @@ public interface RecordSink {
    * @param kind short stable label, e.g. "header", "blank", "comment", "nmea_other", "fragment"
    */
   default void skipped(String kind) {}
+
+  /**
+   * Something worth counting about a record already reported elsewhere (it is not a line and
+   * counts no line), e.g. an NMEA sentence accepted although its tag block's checksum was wrong.
+   *
+   * @param kind short stable label, e.g. "tag_block_checksum_bad"
+   */
+  default void note(String kind) {}
 }

@@ -38,5 +38,10 @@ public enum RejectReason {
   /** Longitude not available (181) or outside [-180, 180]. */
   LON_OUT_OF_RANGE,
   /** A numeric field (SOG, COG, heading, status, dimensions) that cannot be parsed or is impossible. */
-  BAD_FIELD
+  BAD_FIELD,
+  /**
+   * A time outside the plausible range: before {@code ingest.min_time} (default 2000-01-01) or more
+   * than {@code ingest.max_time_ahead_s} (default one day) after the run's start.
+   */
+  TIME_OUT_OF_RANGE
 }

@@ -27,7 +27,8 @@ public final class Rows {
   private Rows() {}
 
   /** Kind tag of a parsed record. */
-  public static final String KIND_POSITION = "P", KIND_STATIC = "S", KIND_REJECT = "R", KIND_SKIPPED = "K";
+  public static final String KIND_POSITION = "P", KIND_STATIC = "S", KIND_REJECT = "R", KIND_SKIPPED = "K",
+      KIND_NOTE = "N";
 
   /**
    * Schema of the ingest parser's output: one row per input line, {@code kind} P (position), S
@@ -69,6 +70,12 @@ public final class Rows {
   /** A skipped line (header, blank, comment, other sentence, folded fragment) as a parsed row. */
   public static Row skipped(int sourceId, String kind) {
     return RowFactory.create(KIND_SKIPPED, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, sourceId, -1L, null, kind, null);
+  }
+
+  /** A note ({@code RecordSink.note}) as a {@link #PARSED_SCHEMA} row: counted, never a line. */
+  public static Row note(int sourceId, String kind) {
+    return RowFactory.create(KIND_NOTE, null, null, null, null, null, null, null, null, null, null, null,
         null, null, null, null, null, null, null, sourceId, -1L, null, kind, null);
   }
 

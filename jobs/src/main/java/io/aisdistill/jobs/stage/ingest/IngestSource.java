@@ -1,5 +1,6 @@
 package io.aisdistill.jobs.stage.ingest;
 
+import io.aisdistill.jobs.config.PipelineConfig;
 import io.aisdistill.jobs.lakehouse.Rows;
 import io.aisdistill.jobs.stage.ingest.IngestTransforms.FileSpec;
 
@@ -57,9 +58,10 @@ final class IngestSource {
    * @param specs readable files by {@link IngestTransforms#key}
    * @param formatOf per source path, its format name or "rejected: REASON"
    * @param fileRejects one {@link Rows#PARSED_SCHEMA} reject row per unreadable file
+   * @param settings the {@code ingest} configuration the parsers read
    */
   record Plan(List<FileStatus> files, List<String> sources, Map<String, FileSpec> specs,
-      Map<String, String> formatOf, List<Row> fileRejects) {}
+      Map<String, String> formatOf, List<Row> fileRejects, PipelineConfig.IngestSection settings) {}
 
   /**
    * The parsed rows of every input file, persisted, and the broadcast plan the tasks read;
@@ -67,11 +69,13 @@ final class IngestSource {
    *
    * @param rows {@link Rows#PARSED_SCHEMA} rows, one per line plus one per whole-file reject
    */
-  record Parsed(Dataset<Row> rows, Broadcast<Map<String, FileSpec>> specs) implements AutoCloseable {
+  record Parsed(Dataset<Row> rows, Broadcast<Map<String, FileSpec>> specs,
+      Broadcast<PipelineConfig.IngestSection> settings) implements AutoCloseable {
     @Override
     public void close() {
       rows.unpersist();
       specs.destroy();
+      settings.destroy();
     }
   }
 
@@ -80,9 +84,11 @@ final class IngestSource {
    *
    * @param inputs files, directories or globs
    * @param forcedFormat null or {@code auto} to detect per file, else an {@link InputFormat} name for every file
+   * @param settings the {@code ingest} configuration
    * @throws IllegalArgumentException when an input path matches nothing or the format is unknown
    */
-  static Plan plan(Configuration hconf, List<String> inputs, String forcedFormat) {
+  static Plan plan(Configuration hconf, List<String> inputs, String forcedFormat,
+      PipelineConfig.IngestSection settings) {
     InputFormat forced = forcedFormat == null || forcedFormat.equalsIgnoreCase("auto")
         ? null : InputFormat.parse(forcedFormat);
     List<FileStatus> files = expand(hconf, inputs);
@@ -111,7 +117,7 @@ final class IngestSource {
         formatOf.put(src, fmt.name());
       }
     }
-    return new Plan(files, sources, specs, formatOf, fileRejects);
+    return new Plan(files, sources, specs, formatOf, fileRejects, settings);
   }
 
   /**
@@ -121,6 +127,7 @@ final class IngestSource {
   static Parsed read(SparkSession spark, Configuration hconf, Plan plan) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<Map<String, FileSpec>> bspecs = jsc.broadcast(plan.specs());
+    Broadcast<PipelineConfig.IngestSection> bsettings = jsc.broadcast(plan.settings());
     List<Path> csv = new ArrayList<>();
     List<Path> nmea = new ArrayList<>();
     for (FileStatus f : plan.files()) {
@@ -132,14 +139,14 @@ final class IngestSource {
     JavaRDD<Row> rows = jsc.parallelize(plan.fileRejects(), 1);
     if (!csv.isEmpty()) {
       rows = rows.union(lines(jsc, hconf, csv, false).mapPartitionsWithInputSplit(
-          (split, it) -> IngestTransforms.parse(split, it, bspecs.value()), false));
+          (split, it) -> IngestTransforms.parse(split, it, bspecs.value(), bsettings.value()), false));
     }
     if (!nmea.isEmpty()) {
       rows = rows.union(lines(jsc, hconf, nmea, true).mapPartitionsWithInputSplit(
-          (split, it) -> IngestTransforms.parse(split, it, bspecs.value()), false));
+          (split, it) -> IngestTransforms.parse(split, it, bspecs.value(), bsettings.value()), false));
     }
     Dataset<Row> parsed = spark.createDataFrame(rows, Rows.PARSED_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
-    return new Parsed(parsed, bspecs);
+    return new Parsed(parsed, bspecs, bsettings);
   }
 
   /** Text lines of {@code paths} as (byte offset, line); NMEA files are never split. */

@@ -71,7 +71,7 @@ public final class IngestStage extends AbstractStage<IngestResult> {
     long t0 = System.currentTimeMillis();
     SparkSession spark = ctx.spark();
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
-    IngestSource.Plan plan = IngestSource.plan(hconf, inputs, format);
+    IngestSource.Plan plan = IngestSource.plan(hconf, inputs, format, ctx.config().ingest);
     try (IngestSource.Parsed parsed = IngestSource.read(spark, hconf, plan)) {
       IngestResult result = ingest(spark, ctx.lakehouse(), parsed.rows(), plan.sources(), plan.formatOf(),
           ctx.runId());
@@ -157,6 +157,7 @@ public final class IngestStage extends AbstractStage<IngestResult> {
         .put("phase_write_s", writeS);
     counts.rejectsByReason().forEach((k, v) -> rep.put("rejected." + k, v));
     counts.skippedByKind().forEach((k, v) -> rep.put("skipped." + k, v));
+    counts.notesByKind().forEach((k, v) -> rep.put("noted." + k, v));
     rep.table("per file (lines = positions + static + rejected + duplicates + skipped; whole-file rejects count 0 lines)",
         List.of("file", "format", "lines", "positions", "static", "rejected", "duplicates", "skipped"), fileRows);
     return new IngestResult(sources.size(), lines, posN, sta0, rej, dup, skip, written.positions(),

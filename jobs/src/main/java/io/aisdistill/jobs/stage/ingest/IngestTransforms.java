@@ -1,5 +1,6 @@
 package io.aisdistill.jobs.stage.ingest;
 
+import io.aisdistill.jobs.config.PipelineConfig;
 import io.aisdistill.jobs.lakehouse.Rows;
 import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.stage.PullIterator;
@@ -96,11 +97,12 @@ final class IngestTransforms {
    * @param split a {@link FileSplit} of a file planned in {@code specs}
    * @param lines the split's (byte offset, line) pairs, in order
    * @param specs planned files by {@link #key}
+   * @param settings the {@code ingest} configuration
    * @return {@link Rows#PARSED_SCHEMA} rows, one per line (plus what the parser emits at the end)
    * @throws IllegalStateException when the split's file is not in {@code specs}
    */
   static Iterator<Row> parse(InputSplit split, Iterator<Tuple2<LongWritable, Text>> lines,
-      Map<String, FileSpec> specs) {
+      Map<String, FileSpec> specs, PipelineConfig.IngestSection settings) {
     Path path = ((FileSplit) split).getPath();
     FileSpec spec = specs.get(key(path));
     if (spec == null) {
@@ -126,6 +128,10 @@ final class IngestTransforms {
         public void skipped(String kind) {
           emit(Rows.skipped(spec.id(), kind));
         }
+
+        public void note(String kind) {
+          emit(Rows.note(spec.id(), kind));
+        }
       };
 
       @Override
@@ -146,9 +152,10 @@ final class IngestTransforms {
    * @param perFile counts per source path (sorted); files without rows are absent
    * @param rejectsByReason reject rows by reason code (sorted)
    * @param skippedByKind skipped lines by kind (sorted)
+   * @param notesByKind notes ({@code RecordSink.note}) by kind (sorted); they count no line
    */
   record ParsedCounts(Map<String, FileCounts> perFile, Map<String, Long> rejectsByReason,
-      Map<String, Long> skippedByKind) {
+      Map<String, Long> skippedByKind, Map<String, Long> notesByKind) {
     /** Static-report rows parsed, all files, duplicates included. */
     long staticsParsed() {
       return perFile.values().stream().mapToLong(c -> c.statics).sum();
@@ -168,10 +175,15 @@ final class IngestTransforms {
     Map<String, FileCounts> perFile = new TreeMap<>();
     Map<String, Long> rejectsByReason = new TreeMap<>();
     Map<String, Long> skippedByKind = new TreeMap<>();
+    Map<String, Long> notesByKind = new TreeMap<>();
     for (Row r : parsed.groupBy("source_id", "kind", "reason").count().collectAsList()) {
       String src = sources.get(r.getInt(0));
       String kind = r.getString(1);
       long n = r.getLong(3);
+      if (kind.equals(Rows.KIND_NOTE)) {
+        notesByKind.merge(r.getString(2), n, Long::sum);
+        continue;
+      }
       FileCounts c = perFile.computeIfAbsent(src, k -> new FileCounts());
       boolean wholeFile = false;
       switch (kind) {
@@ -191,7 +203,7 @@ final class IngestTransforms {
         c.lines += n;
       }
     }
-    return new ParsedCounts(perFile, rejectsByReason, skippedByKind);
+    return new ParsedCounts(perFile, rejectsByReason, skippedByKind, notesByKind);
   }
 
   /**

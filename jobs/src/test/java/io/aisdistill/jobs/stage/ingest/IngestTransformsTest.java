@@ -1,5 +1,6 @@
 package io.aisdistill.jobs.stage.ingest;
 
+import io.aisdistill.jobs.config.PipelineConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -157,7 +158,7 @@ class IngestTransformsTest {
         new Tuple2<>(new LongWritable(second), new Text(GOOD)),
         new Tuple2<>(new LongWritable(third), new Text("366940480,2022-01-03T00:02:08,30.3")));
     List<Row> out = new ArrayList<>();
-    IngestTransforms.parse(split, lines.iterator(), specs).forEachRemaining(out::add);
+    IngestTransforms.parse(split, lines.iterator(), specs, new PipelineConfig.IngestSection()).forEachRemaining(out::add);
 
     assertEquals(List.of(Rows.KIND_SKIPPED, Rows.KIND_POSITION, Rows.KIND_REJECT),
         out.stream().map(r -> r.getString(0)).toList());
@@ -172,6 +173,6 @@ class IngestTransformsTest {
 
     Iterator<Tuple2<LongWritable, Text>> none = List.<Tuple2<LongWritable, Text>>of().iterator();
     FileSplit unplanned = new FileSplit(new Path("file:/in/x/b.csv"), 0, 10, new String[0]);
-    assertThrows(IllegalStateException.class, () -> IngestTransforms.parse(unplanned, none, specs));
+    assertThrows(IllegalStateException.class, () -> IngestTransforms.parse(unplanned, none, specs, new PipelineConfig.IngestSection()));
   }
 }
