@@ -86,6 +86,22 @@ final class PipelineAssertions {
     return m;
   }
 
+  /**
+   * Every row of ais_positions is inside the plausibility rules of issue 13, checked with plain SQL
+   * predicates written here, independently of {@code Plausibility}: time from 2000-01-01 to one day
+   * after now, SOG [0, 102.2], COG [0, 360), heading [0, 359], coordinates in range, no -0.0, text
+   * within its caps.
+   */
+  static void assertInsideRules(Lakehouse lh) {
+    String outside = "ts < TIMESTAMP '2000-01-01 00:00:00' OR ts > current_timestamp() + INTERVAL 1 DAY "
+        + "OR sog < 0 OR sog > 102.2 OR cog < 0 OR cog >= 360 OR heading < 0 OR heading > 359 "
+        + "OR lat < -90 OR lat > 90 OR lon < -180 OR lon > 180 OR lat IS NULL OR lon IS NULL OR ts IS NULL "
+        + "OR CAST(lat AS STRING) = '-0.0' OR CAST(lon AS STRING) = '-0.0' OR CAST(sog AS STRING) = '-0.0' "
+        + "OR CAST(cog AS STRING) = '-0.0' OR length(vessel_name) > 64 OR length(callsign) > 16";
+    List<Row> bad = lh.read(Tables.POSITIONS).filter(outside).limit(5).collectAsList();
+    assertEquals(List.of(), bad, "ais_positions rows outside the plausibility rules");
+  }
+
   /** No "not available" sentinel appears as a value in ais_positions. */
   static void assertNoSentinels(Lakehouse lh) {
     long bad = lh.read(Tables.POSITIONS)

@@ -19,6 +19,9 @@ package io.aisdistill.common.ais;
  *       static/voyage messages (types 5, 24) of the same vessel; metres for dimensions.</li>
  *   <li>{@code source}: the input file path; {@code sourceRecord}: byte offset of the record's first
  *       line in that file.</li>
+ *   <li>{@code qualityFlags}: the {@link Plausibility} flags of fields nulled or cut
+ *       ({@code CODE} or {@code CODE=original}, e.g. {@code SOG_OUT_OF_RANGE=1.0E9}), null when
+ *       none.</li>
  * </ul>
  */
 public record PositionReport(
@@ -40,7 +43,8 @@ public record PositionReport(
     Double widthM,
     Double draftM,
     String source,
-    long sourceRecord) {
+    long sourceRecord,
+    java.util.List<String> qualityFlags) {
 
   /** The seven static vessel fields of this report. */
   public VesselStatic vesselStatic() {
@@ -51,7 +55,7 @@ public record PositionReport(
   public PositionReport withVesselStatic(VesselStatic v) {
     return new PositionReport(mmsi, tsMillis, lat, lon, sog, cog, heading, navStatus, msgType, aisClass,
         v.vesselName(), v.imo(), v.callsign(), v.shipType(), v.lengthM(), v.widthM(), v.draftM(), source,
-        sourceRecord);
+        sourceRecord, qualityFlags);
   }
 
   /** Returns a copy whose null static fields are filled from {@code s} (fields already set win). */

@@ -155,30 +155,32 @@ final class AisPayloadDecoder {
     }
     return new PositionReport(mmsi, in.tsMillis(), lat, lon, k.sog, k.cog, k.heading, k.navStatus,
         msg.getMsgId(), k.aisClass, name, null, null, shipType, length, width, null,
-        in.source(), in.sourceRecord());
+        in.source(), in.sourceRecord(), null);
   }
 
-  /** Position and motion fields of a position message, sentinels already mapped to null. */
+  /**
+   * Position and motion fields of a position message: SOG in knots, COG in degrees, heading in
+   * degrees as broadcast (1023 / 3600 / 511 "not available" included: the Plausibility guard maps
+   * them); message 27's own "not available" values (SOG 63, COG 511) mapped to null here.
+   */
   private record Kinematics(AisPosition pos, Double sog, Double cog, Integer heading, Integer navStatus,
       String aisClass) {}
 
   /** ITU-R M.1371-5 Tables 48 (types 1-3), 67 (18), 70 (19): SOG/COG in 1/10 kn/deg; Table 86 (27). */
   private static Kinematics kinematics(AisMessage msg) {
     if (msg instanceof AisPositionMessage m) {
-      return new Kinematics(m.getPos(), Sentinels.sog(m.getSog() / 10.0), Sentinels.cog(m.getCog() / 10.0),
-          Sentinels.heading(m.getTrueHeading()), m.getNavStatus(), "A");
+      return new Kinematics(m.getPos(), m.getSog() / 10.0, m.getCog() / 10.0, m.getTrueHeading(),
+          m.getNavStatus(), "A");
     }
     if (msg instanceof AisMessage18 m) {
-      return new Kinematics(m.getPos(), Sentinels.sog(m.getSog() / 10.0), Sentinels.cog(m.getCog() / 10.0),
-          Sentinels.heading(m.getTrueHeading()), null, "B");
+      return new Kinematics(m.getPos(), m.getSog() / 10.0, m.getCog() / 10.0, m.getTrueHeading(), null, "B");
     }
     if (msg instanceof AisMessage19 m) {
-      return new Kinematics(m.getPos(), Sentinels.sog(m.getSog() / 10.0), Sentinels.cog(m.getCog() / 10.0),
-          Sentinels.heading(m.getTrueHeading()), null, "B");
+      return new Kinematics(m.getPos(), m.getSog() / 10.0, m.getCog() / 10.0, m.getTrueHeading(), null, "B");
     }
     AisMessage27 m = (AisMessage27) msg;
     Double sog = m.getSog() == MSG27_SOG_NA ? null : (double) m.getSog();
-    Double cog = m.getCog() == MSG27_COG_NA ? null : Sentinels.cog((double) m.getCog());
+    Double cog = m.getCog() == MSG27_COG_NA ? null : (double) m.getCog();
     return new Kinematics(m.getPos(), sog, cog, null, m.getNavStatus(), "A");
   }
 

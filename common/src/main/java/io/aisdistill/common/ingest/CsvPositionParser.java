@@ -22,10 +22,15 @@ import java.util.Locale;
  *
  * <p><b>Values</b> (MarineCadastre field descriptions; DMA aisdk column list; ITU-R M.1371-5):
  * <ul>
- *   <li>time: {@code yyyy-MM-ddTHH:mm:ss} or {@code yyyy-MM-dd HH:mm:ss} (optional fraction and
- *       {@code Z}) or DMA {@code dd/MM/yyyy HH:mm:ss}, all UTC;</li>
- *   <li>SOG knots, COG degrees true, heading whole degrees: the "not available" values 102.3 kn,
- *       360.0 degrees and 511 become null ({@link Sentinels}); a heading outside 0-359 is null;</li>
+ *   <li>time: MarineCadastre and tracktable {@code yyyy-MM-ddTHH:mm:ss} or {@code yyyy-MM-dd HH:mm:ss}
+ *       (optional fraction and {@code Z}); DMA {@code dd/MM/yyyy HH:mm:ss}; all UTC; each layout only
+ *       in its own format;</li>
+ *   <li>numbers: plain decimals only ({@code [+-]digits[.digits][e[+-]digits]}; no hexadecimal
+ *       floats, NaN or Infinity);</li>
+ *   <li>SOG knots, COG degrees true, heading whole degrees: passed on as read; the
+ *       {@link io.aisdistill.common.ais.Plausibility} guard the ingest stage puts around every
+ *       parser nulls the "not available" values ({@link Sentinels}) and nulls and flags values out
+ *       of range, and applies the time range and text caps;</li>
  *   <li>status: ITU code 0-15, or DMA text ("Under way using engine", "Moored", ...) mapped by
  *       {@link DmaCodes}; ship type: ITU code 1-99 (0 and codes over 99 become null) or DMA text;</li>
  *   <li>IMO: digits only, an "IMO" prefix removed, 0 or non-digits become null; name and call sign
@@ -221,10 +226,11 @@ public final class CsvPositionParser implements LineParser {
     if (s == e) {
       return fail(RejectReason.NO_TIMESTAMP, "time column '" + header.names().get(iTime) + "' is empty");
     }
-    long ts = CsvValues.parseTimeMillis(b, s, e);
+    boolean dayFirst = format == InputFormat.DMA_CSV;
+    long ts = CsvValues.parseTimeMillis(b, s, e, dayFirst);
     if (ts == CsvValues.BAD_TIME) {
-      return fail(RejectReason.BAD_TIMESTAMP, "time '" + new String(b, s, e - s)
-          + "' is not yyyy-MM-ddTHH:mm:ss, yyyy-MM-dd HH:mm:ss or dd/MM/yyyy HH:mm:ss");
+      return fail(RejectReason.BAD_TIMESTAMP, "time '" + new String(b, s, e - s) + "' is not "
+          + (dayFirst ? "dd/MM/yyyy HH:mm:ss (DMA)" : "yyyy-MM-ddTHH:mm:ss or yyyy-MM-dd HH:mm:ss (ISO-8601)"));
     }
     // position
     double lat = coordinate(iLat, "LAT", RejectReason.LAT_OUT_OF_RANGE, 90);
@@ -252,11 +258,12 @@ public final class CsvPositionParser implements LineParser {
       if (h != Math.rint(h)) {
         return fail(RejectReason.BAD_FIELD, "Heading '" + heading + "' is not a whole number of degrees");
       }
-      hdg = Sentinels.heading((int) Math.max(-1, Math.min(h, 100_000)));
+      hdg = (int) Math.max(Integer.MIN_VALUE, Math.min(h, Integer.MAX_VALUE));
     }
-    return new PositionReport(mmsi, ts, lat, lon, Sentinels.sog(sog), Sentinels.cog(cog), hdg,
+    // SOG, COG and heading as read: Plausibility maps the sentinels and flags what is out of range
+    return new PositionReport(mmsi, ts, lat, lon, sog, cog, hdg,
         status, 0, aisClass(), text(iName), imo(), text(iCallsign), shipType, length, width, draft,
-        source, offset);
+        source, offset, null);
   }
 
   /** Sets {@link #fs}/{@link #fe} to the bounds of field {@code i} without surrounding spaces. */

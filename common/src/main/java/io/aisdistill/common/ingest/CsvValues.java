@@ -39,8 +39,10 @@ final class CsvValues {
   }
 
   /**
-   * A decimal number {@code [+-]digits[.digits]} (other forms, e.g. exponents, go through
-   * {@link Double#parseDouble}); NaN when it is not a finite number. Same value as
+   * A decimal number {@code [+-]digits[.digits][(e|E)[+-]digits]} (also {@code .5} and {@code 5.});
+   * NaN for anything else, including what {@link Double#parseDouble} would also accept: hexadecimal
+   * floats ({@code 0x1p4}), {@code NaN}, {@code Infinity}, type suffixes ({@code 1d}, {@code 2f}),
+   * and for numbers that are not finite. Same value as
    * {@code Double.parseDouble}: up to 15 significant digits the result is one correctly rounded
    * division of two exact doubles.
    */
@@ -82,12 +84,53 @@ final class CsvValues {
   }
 
   private static double slowDouble(char[] b, int s, int e) {
+    if (!isDecimal(b, s, e)) {
+      return Double.NaN;
+    }
     try {
       double v = Double.parseDouble(new String(b, s, e - s));
       return Double.isFinite(v) ? v : Double.NaN;
     } catch (NumberFormatException ex) {
       return Double.NaN;
     }
+  }
+
+  /** True when {@code [s, e)} is {@code [+-]digits[.digits][(e|E)[+-]digits]} with a digit before or after the point. */
+  static boolean isDecimal(char[] b, int s, int e) {
+    int i = s;
+    if (i < e && (b[i] == '+' || b[i] == '-')) {
+      i++;
+    }
+    int digits = 0;
+    while (i < e && b[i] >= '0' && b[i] <= '9') {
+      i++;
+      digits++;
+    }
+    if (i < e && b[i] == '.') {
+      i++;
+      while (i < e && b[i] >= '0' && b[i] <= '9') {
+        i++;
+        digits++;
+      }
+    }
+    if (digits == 0) {
+      return false;
+    }
+    if (i < e && (b[i] == 'e' || b[i] == 'E')) {
+      i++;
+      if (i < e && (b[i] == '+' || b[i] == '-')) {
+        i++;
+      }
+      int exp = 0;
+      while (i < e && b[i] >= '0' && b[i] <= '9') {
+        i++;
+        exp++;
+      }
+      if (exp == 0) {
+        return false;
+      }
+    }
+    return i == e;
   }
 
   /**
@@ -126,17 +169,18 @@ final class CsvValues {
   }
 
   /**
-   * A UTC timestamp in one of the layouts of the supported sources, as epoch milliseconds, or
-   * {@link #BAD_TIME}:
+   * A UTC timestamp in the layout of its source, as epoch milliseconds, or {@link #BAD_TIME}. Each
+   * source has one layout, so that {@code 01/03/2022} can never be read the wrong way round:
    * <ul>
-   *   <li>MarineCadastre: {@code yyyy-MM-ddTHH:mm:ss} or {@code yyyy-MM-dd HH:mm:ss}, optional
-   *       fraction {@code .S...} and optional {@code Z};</li>
-   *   <li>DMA aisdk: {@code dd/MM/yyyy HH:mm:ss}.</li>
+   *   <li>{@code dayFirst} false (MarineCadastre, tracktable): {@code yyyy-MM-ddTHH:mm:ss} or
+   *       {@code yyyy-MM-dd HH:mm:ss}, optional fraction {@code .S...} and optional {@code Z}
+   *       (NOAA MarineCadastre "BaseDateTime", ISO-8601);</li>
+   *   <li>{@code dayFirst} true (DMA aisdk): {@code dd/MM/yyyy HH:mm:ss} (DMA "# Timestamp").</li>
    * </ul>
    * Field ranges are checked (month 1-12, day within the month, hour 0-23, minute 0-59, second
    * 0-59).
    */
-  static long parseTimeMillis(char[] b, int s, int e) {
+  static long parseTimeMillis(char[] b, int s, int e, boolean dayFirst) {
     int n = e - s;
     if (n < 19) {
       return BAD_TIME;
@@ -144,11 +188,11 @@ final class CsvValues {
     int y;
     int mo;
     int d;
-    if (b[s + 4] == '-' && b[s + 7] == '-' && (b[s + 10] == 'T' || b[s + 10] == ' ')) {
+    if (!dayFirst && b[s + 4] == '-' && b[s + 7] == '-' && (b[s + 10] == 'T' || b[s + 10] == ' ')) {
       y = digits(b, s, 4);
       mo = digits(b, s + 5, 2);
       d = digits(b, s + 8, 2);
-    } else if (b[s + 2] == '/' && b[s + 5] == '/' && b[s + 10] == ' ') {
+    } else if (dayFirst && b[s + 2] == '/' && b[s + 5] == '/' && b[s + 10] == ' ') {
       d = digits(b, s, 2);
       mo = digits(b, s + 3, 2);
       y = digits(b, s + 6, 4);

@@ -19,13 +19,13 @@ class VesselStaticTest {
   @Test
   void positionsAreEnrichedFieldByField() {
     PositionReport p = new PositionReport(219000001L, 1000L, 55.0, 11.0, 10.0, 90.0, 91, 0, 1, "A",
-        null, null, "OXAB2", null, 120.0, null, null, "f", 7L);
+        null, null, "OXAB2", null, 120.0, null, null, "f", 7L, null);
     StaticReport s = new StaticReport(219000001L, 900L, 5, "ALPHA", "9176187", "XXXX", 70, 99.0, 20.0, 7.5,
         "AARHUS", "f", 3L);
     PositionReport e = p.enrichedWith(s);
     assertEquals(new VesselStatic("ALPHA", "9176187", "OXAB2", 70, 120.0, 20.0, 7.5), e.vesselStatic());
     assertEquals(new PositionReport(219000001L, 1000L, 55.0, 11.0, 10.0, 90.0, 91, 0, 1, "A",
-        "ALPHA", "9176187", "OXAB2", 70, 120.0, 20.0, 7.5, "f", 7L), e);
+        "ALPHA", "9176187", "OXAB2", 70, 120.0, 20.0, 7.5, "f", 7L, null), e);
     assertSame(p, p.enrichedWith(null));
   }
 }

@@ -1,5 +1,6 @@
 package io.aisdistill.common.ingest;
 
+import io.aisdistill.common.ais.Plausibility;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,7 +21,8 @@ class CsvPositionParserTest {
       + "Type of position fixing device,Draught,Destination,ETA,Data source type,A,B,C,D";
 
   private static CollectingSink parse(String header, InputFormat f, String... lines) {
-    CsvPositionParser p = new CsvPositionParser("test.csv", header, f);
+    // as the ingest stage runs it: behind the plausibility guard
+    var p = Plausibility.defaults(Instant.now()).guard(new CsvPositionParser("test.csv", header, f));
     CollectingSink sink = new CollectingSink();
     long off = 0;
     for (String l : lines) {
@@ -262,11 +264,15 @@ class CsvPositionParserTest {
       Instant t = Instant.ofEpochSecond(sec);
       String iso = t.toString().replace("Z", "");
       char[] b = iso.toCharArray();
-      assertEquals(sec * 1000, CsvValues.parseTimeMillis(b, 0, b.length), iso);
+      assertEquals(sec * 1000, CsvValues.parseTimeMillis(b, 0, b.length, false), iso);
     }
     char[] f = "2022-01-03T00:00:00.25Z".toCharArray();
-    assertEquals(Instant.parse("2022-01-03T00:00:00.250Z").toEpochMilli(), CsvValues.parseTimeMillis(f, 0, f.length));
+    assertEquals(Instant.parse("2022-01-03T00:00:00.250Z").toEpochMilli(), CsvValues.parseTimeMillis(f, 0, f.length, false));
     char[] leap = "29/02/2024 23:59:59".toCharArray();
-    assertEquals(Instant.parse("2024-02-29T23:59:59Z").toEpochMilli(), CsvValues.parseTimeMillis(leap, 0, leap.length));
+    assertEquals(Instant.parse("2024-02-29T23:59:59Z").toEpochMilli(), CsvValues.parseTimeMillis(leap, 0, leap.length, true));
+    // one layout per source: a MarineCadastre file never reads 01/03/2022 day-first, DMA never ISO
+    char[] dmy = "01/03/2022 01:00:00".toCharArray();
+    assertEquals(CsvValues.BAD_TIME, CsvValues.parseTimeMillis(dmy, 0, dmy.length, false));
+    assertEquals(CsvValues.BAD_TIME, CsvValues.parseTimeMillis(f, 0, f.length, true));
   }
 }

@@ -1,5 +1,6 @@
 package io.aisdistill.common.ingest;
 
+import io.aisdistill.common.ais.Plausibility;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,7 +33,7 @@ public class CsvRealDataTest {
     Detection d = FormatDetector.detect(f.toString(), h, h.length);
     assertEquals(expected, d.format(), d.detail());
     List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
-    CsvPositionParser p = new CsvPositionParser(rel, lines.get(0), d.format());
+    var p = Plausibility.defaults(java.time.Instant.now()).guard(new CsvPositionParser(rel, lines.get(0), d.format()));
     CollectingSink sink = new CollectingSink();
     long off = 0;
     for (String l : lines) {

@@ -1,5 +1,6 @@
 package io.aisdistill.common.ingest;
 
+import io.aisdistill.common.ais.Plausibility;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,7 +39,8 @@ class NmeaLineParserTest {
 
   private static CollectingSink parse(Long fallback, String... lines) {
     CollectingSink sink = new CollectingSink();
-    int n = CollectingSink.feed(new NmeaLineParser(SRC, fallback), sink, lines);
+    int n = CollectingSink.feed(
+        Plausibility.defaults(java.time.Instant.now()).guard(new NmeaLineParser(SRC, fallback)), sink, lines);
     sink.assertAccounting(n);
     return sink;
   }

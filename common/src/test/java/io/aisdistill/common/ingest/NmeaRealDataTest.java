@@ -1,5 +1,6 @@
 package io.aisdistill.common.ingest;
 
+import io.aisdistill.common.ais.Plausibility;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -39,7 +40,9 @@ class NmeaRealDataTest {
 
   private static CollectingSink parseFile(String relative, Long fallback) throws IOException {
     CollectingSink sink = new CollectingSink();
-    int lines = CollectingSink.feed(new NmeaLineParser(relative, fallback), sink, SharedData.ais(relative));
+    int lines = CollectingSink.feed(
+        Plausibility.defaults(java.time.Instant.now()).guard(new NmeaLineParser(relative, fallback)), sink,
+        SharedData.ais(relative));
     sink.assertAccounting(lines);
     return sink;
   }

@@ -1,5 +1,6 @@
 package io.aisdistill.common.sim;
 
+import io.aisdistill.common.ais.Plausibility;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -41,7 +42,8 @@ class AisSimulatorTest {
     rows = AisSimulator.write(CFG, w);
     csv = w.toString();
     lines = csv.lines().toList();
-    CsvPositionParser p = new CsvPositionParser("sim.csv", lines.get(0), InputFormat.MARINECADASTRE_CSV);
+    var p = Plausibility.defaults(java.time.Instant.now())
+        .guard(new CsvPositionParser("sim.csv", lines.get(0), InputFormat.MARINECADASTRE_CSV));
     parsed = new CollectingSink();
     long off = 0;
     for (String l : lines) {

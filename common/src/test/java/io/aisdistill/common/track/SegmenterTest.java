@@ -17,7 +17,7 @@ class SegmenterTest {
 
   static PositionReport pos(long mmsi, long tsMillis, double lat, double lon, Double sog, Integer status) {
     return new PositionReport(mmsi, tsMillis, lat, lon, sog, sog == null ? null : 90.0, null, status, 1, "A",
-        "TEST", null, null, 70, 100.0, 20.0, null, "test", 0);
+        "TEST", null, null, 70, 100.0, 20.0, null, "test", 0, null);
   }
 
   /** A vessel steaming east along the equator at {@code kn} knots, one report a minute. */
@@ -168,7 +168,7 @@ class SegmenterTest {
     for (int i = 0; i < 10; i++) {
       Integer heading = i < 3 ? Integer.valueOf(180) : i < 5 ? null : Integer.valueOf(92); // COG is 90 in pos()
       in.add(new PositionReport(366_000_010L, T0 + i * 60_000L, 0.0, i * 0.003, i == 9 ? null : 10.0,
-          i == 9 ? null : 90.0, heading, 0, 1, "A", null, null, null, null, null, null, null, "t", i));
+          i == 9 ? null : 90.0, heading, 0, 1, "A", null, null, null, null, null, null, null, "t", i, null));
     }
     TrackWindow w = run(CFG, in).get(0);
     assertEquals(3, w.headingCogDisagreements());

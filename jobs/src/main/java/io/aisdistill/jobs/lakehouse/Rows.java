@@ -49,14 +49,20 @@ public final class Rows {
       .add("draft_m", DataTypes.DoubleType).add("destination", DataTypes.StringType)
       .add("source_id", DataTypes.IntegerType).add("source_record", DataTypes.LongType)
       .add("raw", DataTypes.StringType).add("reason", DataTypes.StringType)
-      .add("detail", DataTypes.StringType);
+      .add("detail", DataTypes.StringType)
+      .add("quality_flags", DataTypes.createArrayType(DataTypes.StringType, false));
 
   /** A position as a {@link #PARSED_SCHEMA} row. */
   public static Row parsed(PositionReport p, int sourceId) {
     return RowFactory.create(KIND_POSITION, p.mmsi(), Instant.ofEpochMilli(p.tsMillis()), p.lat(), p.lon(),
         p.sog(), p.cog(), p.heading(), p.navStatus(), p.msgType(), p.aisClass(), p.vesselName(), p.imo(),
         p.callsign(), p.shipType(), p.lengthM(), p.widthM(), p.draftM(), null, sourceId,
-        p.sourceRecord(), null, null, null);
+        p.sourceRecord(), null, null, null, flagsOf(p));
+  }
+
+  private static scala.collection.immutable.Seq<String> flagsOf(PositionReport p) {
+    return p.qualityFlags() == null ? null
+        : scala.jdk.javaapi.CollectionConverters.asScala(p.qualityFlags()).toList();
   }
 
   /** A static report as a {@link #PARSED_SCHEMA} row. */
@@ -64,26 +70,26 @@ public final class Rows {
     return RowFactory.create(KIND_STATIC, s.mmsi(), s.tsMillis() == null ? null : Instant.ofEpochMilli(s.tsMillis()),
         null, null, null, null, null, null, s.msgType(), null, s.vesselName(), s.imo(), s.callsign(),
         s.shipType(), s.lengthM(), s.widthM(), s.draftM(), s.destination(), sourceId, s.sourceRecord(),
-        null, null, null);
+        null, null, null, null);
   }
 
   /** A skipped line (header, blank, comment, other sentence, folded fragment) as a parsed row. */
   public static Row skipped(int sourceId, String kind) {
     return RowFactory.create(KIND_SKIPPED, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, sourceId, -1L, null, kind, null);
+        null, null, null, null, null, null, null, sourceId, -1L, null, kind, null, null);
   }
 
   /** A note ({@code RecordSink.note}) as a {@link #PARSED_SCHEMA} row: counted, never a line. */
   public static Row note(int sourceId, String kind) {
     return RowFactory.create(KIND_NOTE, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, sourceId, -1L, null, kind, null);
+        null, null, null, null, null, null, null, sourceId, -1L, null, kind, null, null);
   }
 
   /** A reject as a {@link #PARSED_SCHEMA} row. */
   public static Row parsed(RejectRecord r, int sourceId) {
     return RowFactory.create(KIND_REJECT, null, null, null, null, null, null, null, null, null, null, null,
         null, null, null, null, null, null, null, sourceId, r.sourceRecord(), r.raw(), r.reason().name(),
-        r.detail());
+        r.detail(), null);
   }
 
   /** UTC date of an epoch-millisecond time. */
@@ -117,7 +123,7 @@ public final class Rows {
   public static final class PositionReader implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
     private final int mmsi, ts, lat, lon, sog, cog, heading, navStatus, msgType, aisClass, name, imo, callsign,
-        shipType, length, width, draft, source, sourceRecord;
+        shipType, length, width, draft, source, sourceRecord, flags;
 
     /** @param schema the rows' schema: the position columns, source columns optional */
     public PositionReader(StructType schema) {
@@ -140,6 +146,7 @@ public final class Rows {
       draft = schema.fieldIndex("draft_m");
       source = schema.getFieldIndex("source").isDefined() ? schema.fieldIndex("source") : -1;
       sourceRecord = source >= 0 ? schema.fieldIndex("source_record") : -1;
+      flags = schema.getFieldIndex("quality_flags").isDefined() ? schema.fieldIndex("quality_flags") : -1;
     }
 
     /** The report in {@code r}. */
@@ -148,7 +155,8 @@ public final class Rows {
           r.getDouble(lon), dbl(r, sog), dbl(r, cog), intg(r, heading), intg(r, navStatus), r.getInt(msgType),
           (String) r.get(aisClass), (String) r.get(name), (String) r.get(imo), (String) r.get(callsign),
           intg(r, shipType), dbl(r, length), dbl(r, width), dbl(r, draft),
-          source >= 0 ? (String) r.get(source) : null, source >= 0 ? r.getLong(sourceRecord) : -1);
+          source >= 0 ? (String) r.get(source) : null, source >= 0 ? r.getLong(sourceRecord) : -1,
+          flags >= 0 && !r.isNullAt(flags) ? r.getList(flags) : null);
     }
 
     private static Double dbl(Row r, int i) {

@@ -91,6 +91,9 @@ public final class Tables {
       },
       STATIC_FIELDS,
       new StructField[] {
+        f("quality_flags", createArrayType(StringType, false), "plausibility flags of fields nulled or cut, "
+            + "CODE or CODE=original (SOG_OUT_OF_RANGE=1.0E9, SOG_AT_LIMIT, VESSEL_NAME_TRUNCATED=5242880); "
+            + "null = none (common.ais.Plausibility)"),
         f("source", StringType, "input file"),
         f("source_record", LongType, "byte offset of the record in the input file"),
         f("run_id", StringType, "ingest run that first wrote the row"),

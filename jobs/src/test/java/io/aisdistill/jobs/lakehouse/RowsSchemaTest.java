@@ -44,7 +44,7 @@ class RowsSchemaTest {
 
   static PositionReport position() {
     return new PositionReport(366000001L, T0 + 1, 47.25, -122.5, 11.5, 212.5, 211, 3, 1, "A", "NAME", "9000001",
-        "CALL", 70, 181.5, 28.5, 9.5, "file:/in/a.csv", 4242L);
+        "CALL", 70, 181.5, 28.5, 9.5, "file:/in/a.csv", 4242L, List.of("SOG_AT_LIMIT"));
   }
 
   static StaticReport staticReport() {
@@ -144,7 +144,7 @@ class RowsSchemaTest {
   private static PositionReport copyWithSource(PositionReport p, String source, long sourceRecord) {
     return new PositionReport(p.mmsi(), p.tsMillis(), p.lat(), p.lon(), p.sog(), p.cog(), p.heading(),
         p.navStatus(), p.msgType(), p.aisClass(), p.vesselName(), p.imo(), p.callsign(), p.shipType(),
-        p.lengthM(), p.widthM(), p.draftM(), source, sourceRecord);
+        p.lengthM(), p.widthM(), p.draftM(), source, sourceRecord, p.qualityFlags());
   }
 
   /**

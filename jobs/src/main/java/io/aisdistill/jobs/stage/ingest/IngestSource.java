@@ -4,12 +4,14 @@ import io.aisdistill.jobs.config.PipelineConfig;
 import io.aisdistill.jobs.lakehouse.Rows;
 import io.aisdistill.jobs.stage.ingest.IngestTransforms.FileSpec;
 
+import io.aisdistill.common.ais.Plausibility;
 import io.aisdistill.common.ais.RejectRecord;
 import io.aisdistill.common.ingest.FormatDetector;
 import io.aisdistill.common.ingest.InputFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -59,9 +61,12 @@ final class IngestSource {
    * @param formatOf per source path, its format name or "rejected: REASON"
    * @param fileRejects one {@link Rows#PARSED_SCHEMA} reject row per unreadable file
    * @param settings the {@code ingest} configuration the parsers read
+   * @param rules the plausibility rules of this run (time range from {@code settings} and the run's
+   *     start)
    */
   record Plan(List<FileStatus> files, List<String> sources, Map<String, FileSpec> specs,
-      Map<String, String> formatOf, List<Row> fileRejects, PipelineConfig.IngestSection settings) {}
+      Map<String, String> formatOf, List<Row> fileRejects, PipelineConfig.IngestSection settings,
+      Plausibility rules) {}
 
   /**
    * The parsed rows of every input file, persisted, and the broadcast plan the tasks read;
@@ -70,12 +75,13 @@ final class IngestSource {
    * @param rows {@link Rows#PARSED_SCHEMA} rows, one per line plus one per whole-file reject
    */
   record Parsed(Dataset<Row> rows, Broadcast<Map<String, FileSpec>> specs,
-      Broadcast<PipelineConfig.IngestSection> settings) implements AutoCloseable {
+      Broadcast<PipelineConfig.IngestSection> settings, Broadcast<Plausibility> rules) implements AutoCloseable {
     @Override
     public void close() {
       rows.unpersist();
       specs.destroy();
       settings.destroy();
+      rules.destroy();
     }
   }
 
@@ -85,10 +91,12 @@ final class IngestSource {
    * @param inputs files, directories or globs
    * @param forcedFormat null or {@code auto} to detect per file, else an {@link InputFormat} name for every file
    * @param settings the {@code ingest} configuration
+   * @param runStart the run's start (the upper end of the plausible time range is relative to it)
    * @throws IllegalArgumentException when an input path matches nothing or the format is unknown
    */
   static Plan plan(Configuration hconf, List<String> inputs, String forcedFormat,
-      PipelineConfig.IngestSection settings) {
+      PipelineConfig.IngestSection settings, Instant runStart) {
+    Plausibility rules = Plausibility.of(settings.minTime, settings.maxTimeAheadS, runStart);
     InputFormat forced = forcedFormat == null || forcedFormat.equalsIgnoreCase("auto")
         ? null : InputFormat.parse(forcedFormat);
     List<FileStatus> files = expand(hconf, inputs);
@@ -117,7 +125,7 @@ final class IngestSource {
         formatOf.put(src, fmt.name());
       }
     }
-    return new Plan(files, sources, specs, formatOf, fileRejects, settings);
+    return new Plan(files, sources, specs, formatOf, fileRejects, settings, rules);
   }
 
   /**
@@ -128,6 +136,7 @@ final class IngestSource {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<Map<String, FileSpec>> bspecs = jsc.broadcast(plan.specs());
     Broadcast<PipelineConfig.IngestSection> bsettings = jsc.broadcast(plan.settings());
+    Broadcast<Plausibility> brules = jsc.broadcast(plan.rules());
     List<Path> csv = new ArrayList<>();
     List<Path> nmea = new ArrayList<>();
     for (FileStatus f : plan.files()) {
@@ -139,14 +148,14 @@ final class IngestSource {
     JavaRDD<Row> rows = jsc.parallelize(plan.fileRejects(), 1);
     if (!csv.isEmpty()) {
       rows = rows.union(lines(jsc, hconf, csv, false).mapPartitionsWithInputSplit(
-          (split, it) -> IngestTransforms.parse(split, it, bspecs.value(), bsettings.value()), false));
+          (split, it) -> IngestTransforms.parse(split, it, bspecs.value(), bsettings.value(), brules.value()), false));
     }
     if (!nmea.isEmpty()) {
       rows = rows.union(lines(jsc, hconf, nmea, true).mapPartitionsWithInputSplit(
-          (split, it) -> IngestTransforms.parse(split, it, bspecs.value(), bsettings.value()), false));
+          (split, it) -> IngestTransforms.parse(split, it, bspecs.value(), bsettings.value(), brules.value()), false));
     }
     Dataset<Row> parsed = spark.createDataFrame(rows, Rows.PARSED_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
-    return new Parsed(parsed, bspecs, bsettings);
+    return new Parsed(parsed, bspecs, bsettings, brules);
   }
 
   /** Text lines of {@code paths} as (byte offset, line); NMEA files are never split. */

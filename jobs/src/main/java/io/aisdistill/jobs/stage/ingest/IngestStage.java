@@ -71,7 +71,8 @@ public final class IngestStage extends AbstractStage<IngestResult> {
     long t0 = System.currentTimeMillis();
     SparkSession spark = ctx.spark();
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
-    IngestSource.Plan plan = IngestSource.plan(hconf, inputs, format, ctx.config().ingest);
+    IngestSource.Plan plan = IngestSource.plan(hconf, inputs, format, ctx.config().ingest,
+        java.time.Instant.ofEpochMilli(t0));
     try (IngestSource.Parsed parsed = IngestSource.read(spark, hconf, plan)) {
       IngestResult result = ingest(spark, ctx.lakehouse(), parsed.rows(), plan.sources(), plan.formatOf(),
           ctx.runId());

@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.to_date;
 
 import io.aisdistill.common.ais.LineParser;
+import io.aisdistill.common.ais.Plausibility;
 import io.aisdistill.common.ais.PositionReport;
 import io.aisdistill.common.ais.RecordSink;
 import io.aisdistill.common.ais.RejectRecord;
@@ -91,6 +92,13 @@ final class IngestTransforms {
     return p.toUri().getPath();
   }
 
+  /** {@link #parse(InputSplit, Iterator, Map, PipelineConfig.IngestSection, Plausibility)} with the
+   * default rules as of now. */
+  static Iterator<Row> parse(InputSplit split, Iterator<Tuple2<LongWritable, Text>> lines,
+      Map<String, FileSpec> specs, PipelineConfig.IngestSection settings) {
+    return parse(split, lines, specs, settings, Plausibility.defaults(java.time.Instant.now()));
+  }
+
   /**
    * Parses one split lazily: rows come out as lines go in, never the whole split in memory.
    *
@@ -98,19 +106,20 @@ final class IngestTransforms {
    * @param lines the split's (byte offset, line) pairs, in order
    * @param specs planned files by {@link #key}
    * @param settings the {@code ingest} configuration
+   * @param rules the plausibility rules every record passes ({@link Plausibility#guard})
    * @return {@link Rows#PARSED_SCHEMA} rows, one per line (plus what the parser emits at the end)
    * @throws IllegalStateException when the split's file is not in {@code specs}
    */
   static Iterator<Row> parse(InputSplit split, Iterator<Tuple2<LongWritable, Text>> lines,
-      Map<String, FileSpec> specs, PipelineConfig.IngestSection settings) {
+      Map<String, FileSpec> specs, PipelineConfig.IngestSection settings, Plausibility rules) {
     Path path = ((FileSplit) split).getPath();
     FileSpec spec = specs.get(key(path));
     if (spec == null) {
       throw new IllegalStateException("no format planned for " + path);
     }
-    LineParser parser = spec.format() == InputFormat.NMEA
+    LineParser parser = rules.guard(spec.format() == InputFormat.NMEA
         ? new NmeaLineParser(spec.path())
-        : new CsvPositionParser(spec.path(), spec.header(), spec.format());
+        : new CsvPositionParser(spec.path(), spec.header(), spec.format()));
     return new PullIterator<Tuple2<LongWritable, Text>, Row>(lines) {
       final RecordSink sink = new RecordSink() {
         public void position(PositionReport p) {

@@ -48,7 +48,7 @@ class IngestTransformsTest {
   /** A position of the parsed schema: only what the tests vary, the rest fixed. */
   static Row pos(int sourceId, long record, long mmsi, long ts, Double sog, String vesselName, String aisClass) {
     return Rows.parsed(new PositionReport(mmsi, ts, 40.5, -73.9, sog, 90.0, null, 0, 1, aisClass, vesselName,
-        null, null, null, null, null, null, "ignored", record), sourceId);
+        null, null, null, null, null, null, "ignored", record, null), sourceId);
   }
 
   static Row sta(int sourceId, long record, long mmsi, Long ts, String vesselName, Double lengthM) {
