@@ -26,6 +26,8 @@ public final class CollectingSink implements RecordSink {
   public final List<StaticReport> statics = new ArrayList<>();
   public final List<RejectRecord> rejects = new ArrayList<>();
   public final Map<String, Integer> skipped = new LinkedHashMap<>();
+  /** Notes ({@link RecordSink#note}) by kind; they count no line. */
+  public final Map<String, Integer> notes = new LinkedHashMap<>();
   /** Every skipped-line kind, in order. */
   public final List<String> skippedKinds = new ArrayList<>();
   /** Lines consumed by each record, in emission order (1 + the "fragment" skips that follow it). */
@@ -65,6 +67,11 @@ public final class CollectingSink implements RecordSink {
         linesPerRecord.set(last, linesPerRecord.get(last) + 1);
       }
     }
+  }
+
+  @Override
+  public void note(String kind) {
+    notes.merge(kind, 1, Integer::sum);
   }
 
   private void record(long offset) {
