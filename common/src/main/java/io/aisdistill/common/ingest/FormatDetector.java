@@ -24,6 +24,14 @@ import java.util.Locale;
  *       an IEC 61162-450 tag block {@code \...\}), every other non-blank line being another NMEA
  *       sentence ({@code $PGHP}, {@code $GPRMC}, ...) or a {@code #} comment, except a minority of
  *       garbage lines (fewer than the AIS sentences): {@link InputFormat#NMEA};</li>
+ *   <li>JSON lines: the first non-blank line starts with <code>{</code>; among the first
+ *       {@value #JSON_LINES_CHECKED} non-blank lines, more parse as JSON objects carrying an MMSI
+ *       key and latitude and longitude keys of a layout {@link JsonLinesParser} maps (gpsdio
+ *       {@code ssvid}/{@code mmsi}, {@code lat}, {@code lon}; AISHub {@code MMSI},
+ *       {@code LATITUDE}, {@code LONGITUDE}) than do not (a last line cut by the head does not
+ *       count against): {@link InputFormat#JSON_LINES}; else
+ *       {@link RejectReason#UNSUPPORTED_FORMAT}. A first line starting with {@code [} (one JSON
+ *       array, e.g. an AISHub response): {@link RejectReason#UNSUPPORTED_FORMAT};</li>
  *   <li>a CSV header (first line, at least 3 comma-separated non-empty names) having MMSI, a time,
  *       latitude and longitude column by name ({@link CsvColumn}, any order):
  *       {@link InputFormat#DMA_CSV} for the DMA aisdk header ({@code # Timestamp,...}), else
@@ -37,6 +45,9 @@ import java.util.Locale;
 public final class FormatDetector {
   /** Bytes of a file's head that suffice for detection (callers may pass more or fewer). */
   public static final int HEAD_BYTES = 64 * 1024;
+
+  /** Non-blank head lines that {@link #jsonLines} looks at. */
+  static final int JSON_LINES_CHECKED = 50;
 
   private static final byte[] SQLITE_MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
@@ -103,6 +114,14 @@ public final class FormatDetector {
     if (nmea != null) {
       return nmea;
     }
+    String lead = first.stripLeading();
+    if (lead.startsWith("{")) {
+      return jsonLines(lines);
+    }
+    if (lead.startsWith("[")) {
+      return Detection.rejected(RejectReason.UNSUPPORTED_FORMAT,
+          "a JSON array, not JSON lines (write one object per line); first line: " + abbreviate(first));
+    }
     if (looksLikeCsvHeader(first)) {
       CsvHeader h = CsvHeader.parse(first);
       List<CsvColumn> missing = h.missing();
@@ -150,6 +169,41 @@ public final class FormatDetector {
           + " other NMEA/comment lines, " + garbage + " unreadable lines in the head");
     }
     return null;
+  }
+
+  private static Detection jsonLines(List<String> lines) {
+    int good = 0;
+    int bad = 0;
+    int seen = 0;
+    String example = null;
+    for (int k = 0; k < lines.size() && seen < JSON_LINES_CHECKED; k++) {
+      String l = lines.get(k).strip();
+      if (l.isEmpty()) {
+        continue;
+      }
+      seen++;
+      boolean ok;
+      try {
+        ok = JsonLinesParser.hasPositionKeys(JsonLinesParser.parseObject(l));
+      } catch (RecordRejection e) {
+        ok = false;
+      }
+      if (ok) {
+        good++;
+      } else if (k < lines.size() - 1) {
+        bad++;
+        if (example == null) {
+          example = l;
+        }
+      }
+    }
+    if (good > 0 && good > bad) {
+      return Detection.of(InputFormat.JSON_LINES, "JSON lines: " + good + " of " + seen
+          + " head lines are objects with MMSI, latitude and longitude keys");
+    }
+    return Detection.rejected(RejectReason.UNSUPPORTED_FORMAT, "JSON lines without MMSI, latitude and "
+        + "longitude keys of a known layout (gpsdio ssvid|mmsi, lat, lon; AISHub MMSI, LATITUDE, LONGITUDE) in "
+        + bad + " of " + seen + " head lines; e.g. " + abbreviate(example == null ? "" : example));
   }
 
   /** {@code !AIVDM,} style: '!' or '$', 2-char talker, VDM or VDO, comma. */

@@ -20,23 +20,32 @@ public enum InputFormat {
    */
   DMA_CSV,
   /** Raw NMEA 0183 AIVDM/AIVDO sentences (IEC 61162-1), possibly with tag blocks or $PGHP lines. */
-  NMEA;
+  NMEA,
+  /**
+   * AIS already decoded, one JSON object per line (JSON Lines / NDJSON): Global Fishing Watch
+   * gpsdio messages ({@code ssvid}/{@code mmsi}, {@code timestamp}, {@code lat}, {@code lon},
+   * {@code speed}, {@code course}, ...) or AISHub vessel objects ({@code MMSI}, {@code TIME},
+   * {@code LATITUDE}, {@code LONGITUDE}, {@code SOG}, {@code COG}, ...); read with
+   * {@link JsonLinesParser}.
+   */
+  JSON_LINES;
 
   /** True for the two CSV formats (read with {@link CsvPositionParser}). */
   public boolean isCsv() {
-    return this != NMEA;
+    return this == MARINECADASTRE_CSV || this == DMA_CSV;
   }
 
   /**
    * Parses a user's {@code --format} value, case-insensitive, ignoring {@code -}, {@code _} and
    * spaces: {@code marinecadastre} / {@code mc} / {@code noaa} / {@code marinecadastre_csv},
-   * {@code dma} / {@code aisdk} / {@code dma_csv}, {@code nmea} / {@code aivdm}.
+   * {@code dma} / {@code aisdk} / {@code dma_csv}, {@code nmea} / {@code aivdm},
+   * {@code json} / {@code jsonl} / {@code json_lines} / {@code ndjson}.
    *
    * @throws IllegalArgumentException for null or an unknown name (the message lists the known ones)
    */
   public static InputFormat parse(String s) {
     if (s == null) {
-      throw new IllegalArgumentException("input format is null; expected marinecadastre, dma or nmea");
+      throw new IllegalArgumentException("input format is null; expected marinecadastre, dma, nmea or json");
     }
     String k = s.trim().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "").replace(" ", "");
     switch (k) {
@@ -52,9 +61,14 @@ public enum InputFormat {
       case "nmea":
       case "aivdm":
         return NMEA;
+      case "json":
+      case "jsonl":
+      case "jsonlines":
+      case "ndjson":
+        return JSON_LINES;
       default:
         throw new IllegalArgumentException(
-            "unknown input format '" + s + "'; expected marinecadastre, dma or nmea");
+            "unknown input format '" + s + "'; expected marinecadastre, dma, nmea or json");
     }
   }
 }

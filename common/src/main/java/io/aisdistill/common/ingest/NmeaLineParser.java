@@ -25,8 +25,14 @@ import java.util.Map;
  *   <li>not framed as a sentence ({@code !}/{@code $} start, optional {@code \tag block\},
  *       {@code *hh}), or VDM fields malformed (fragment count/number 1-9, fill bits 0-5): reject
  *       {@link RejectReason#UNPARSEABLE};</li>
- *   <li>sentence or tag-block checksum mismatch (IEC 61162-1 XOR of the characters between the
- *       delimiter and {@code *}): reject {@link RejectReason#BAD_CHECKSUM};</li>
+ *   <li>sentence checksum mismatch (IEC 61162-1 XOR of the characters between the delimiter and
+ *       {@code *}): reject {@link RejectReason#BAD_CHECKSUM};</li>
+ *   <li>tag-block checksum mismatch (e.g. the placeholder {@code *00} some national feeds write)
+ *       while the sentence's own checksum holds: the line is read as usual, its tag-block time
+ *       included, and counted with {@code sink.note("tag_block_checksum_bad")} (one per such line,
+ *       whatever its record becomes); with {@code strictTagBlockChecksum} (setting
+ *       {@code ingest.nmea.strict_tag_block_checksum}) it is rejected
+ *       {@link RejectReason#BAD_CHECKSUM} instead;</li>
  *   <li>empty or non-6-bit payload, or bits AisLib cannot decode: {@link RejectReason#BAD_PAYLOAD}.</li>
  * </ul>
  *
@@ -74,6 +80,7 @@ public final class NmeaLineParser implements LineParser {
 
   private final String source;
   private final Long fallbackTsMillis;
+  private final boolean strictTagBlockChecksum;
   /** Open multi-sentence groups, in the order their first fragment arrived. */
   private final Map<String, List<Fragment>> groups = new LinkedHashMap<>();
   /** Time of the last {@code $PGHP} line, waiting for the next VDM/VDO line; null when none. */
@@ -95,15 +102,31 @@ public final class NmeaLineParser implements LineParser {
   }
 
   /**
-   * A parser with a fallback time.
+   * A parser with a fallback time that reads sentences behind a tag block with a wrong checksum
+   * (the default of {@code ingest.nmea.strict_tag_block_checksum}).
    *
    * @param source the input file path, copied into every record's {@code source}
    * @param fallbackTsMillis UTC epoch milliseconds used for sentences with no time of their own;
    *     null to reject such positions with {@link RejectReason#NO_TIMESTAMP}
    */
   public NmeaLineParser(String source, Long fallbackTsMillis) {
+    this(source, fallbackTsMillis, false);
+  }
+
+  /**
+   * A parser with a fallback time and a tag-block checksum policy.
+   *
+   * @param source the input file path, copied into every record's {@code source}
+   * @param fallbackTsMillis UTC epoch milliseconds used for sentences with no time of their own;
+   *     null to reject such positions with {@link RejectReason#NO_TIMESTAMP}
+   * @param strictTagBlockChecksum true to reject a sentence whose tag block's checksum is wrong
+   *     ({@link RejectReason#BAD_CHECKSUM}); false to read it and note
+   *     {@code tag_block_checksum_bad}
+   */
+  public NmeaLineParser(String source, Long fallbackTsMillis, boolean strictTagBlockChecksum) {
     this.source = source;
     this.fallbackTsMillis = fallbackTsMillis;
+    this.strictTagBlockChecksum = strictTagBlockChecksum;
   }
 
   /**
@@ -135,7 +158,10 @@ public final class NmeaLineParser implements LineParser {
     }
     boolean timeOrAisLine = t.charAt(0) != '$' || t.startsWith("$PGHP");
     try {
-      NmeaSentence s = NmeaSentence.parse(t);
+      NmeaSentence s = NmeaSentence.parse(t, strictTagBlockChecksum);
+      if (s.tagBlockChecksumBad()) {
+        sink.note("tag_block_checksum_bad");
+      }
       if (!s.isVdm()) {
         otherSentence(s);
         sink.skipped("nmea_other");

@@ -14,8 +14,11 @@ import java.util.Map;
  * @param delimiter {@code '!'} or {@code '$'}
  * @param fields the fields between the delimiter and the {@code *}; {@code fields.get(0)} is the address
  * @param trailer the text after {@code *hh} (without the leading comma), empty when none
+ * @param tagBlockChecksumBad true when the tag block's {@code *hh} did not match its contents and
+ *     the sentence was read anyway (lenient parsing, see {@link #parse(String, boolean)})
  */
-record NmeaSentence(Map<String, String> tags, char delimiter, List<String> fields, String trailer) {
+record NmeaSentence(Map<String, String> tags, char delimiter, List<String> fields, String trailer,
+    boolean tagBlockChecksumBad) {
 
   /** The address field, e.g. {@code AIVDM}, {@code GPRMC}, {@code PGHP}. */
   String address() {
@@ -41,20 +44,37 @@ record NmeaSentence(Map<String, String> tags, char delimiter, List<String> field
    * Parses the framing of {@code text} (a line already stripped of its terminator and surrounding
    * whitespace) and verifies the checksums.
    *
+   * <p>Some national AIS feeds write NMEA 4.0 tag blocks with a placeholder checksum
+   * ({@code \c:1420030798*00\!ABVDM,...}) while the sentence's own checksum is right. With
+   * {@code strictTagBlockChecksum} false such a line is read (its tag-block parameters, time
+   * included, are used) and {@link #tagBlockChecksumBad} is true; with it true the line is rejected.
+   *
+   * @param strictTagBlockChecksum true to reject a tag block whose checksum does not match
    * @throws RecordRejection {@link RejectReason#UNPARSEABLE} when the line is not framed as a
-   *     sentence (no {@code !}/{@code $}, no {@code *hh}, unterminated tag block);
-   *     {@link RejectReason#BAD_CHECKSUM} when the sentence or tag-block checksum does not match
+   *     sentence (no {@code !}/{@code $}, no {@code *hh}, unterminated tag block, a checksum that is
+   *     not 2 hex digits); {@link RejectReason#BAD_CHECKSUM} when the sentence checksum does not
+   *     match, or the tag-block checksum does not match and {@code strictTagBlockChecksum} is true
    *     (IEC 61162-1 §7.3.1: XOR of every character between the delimiter and {@code *})
    */
-  static NmeaSentence parse(String text) throws RecordRejection {
+  static NmeaSentence parse(String text, boolean strictTagBlockChecksum) throws RecordRejection {
     Map<String, String> tags = Map.of();
+    boolean tagBad = false;
     String s = text;
     if (s.startsWith("\\")) {
       int end = s.indexOf('\\', 1);
       if (end < 0) {
         throw new RecordRejection(RejectReason.UNPARSEABLE, "unterminated tag block");
       }
-      tags = parseTagBlock(s.substring(1, end));
+      String block = s.substring(1, end);
+      try {
+        tags = parseTagBlock(block, true);
+      } catch (RecordRejection r) {
+        if (strictTagBlockChecksum || r.reason != RejectReason.BAD_CHECKSUM) {
+          throw r;
+        }
+        tags = parseTagBlock(block, false);
+        tagBad = true;
+      }
       s = s.substring(end + 1);
     }
     if (s.isEmpty() || (s.charAt(0) != '!' && s.charAt(0) != '$')) {
@@ -72,15 +92,20 @@ record NmeaSentence(Map<String, String> tags, char delimiter, List<String> field
     if (fields.get(0).isEmpty()) {
       throw new RecordRejection(RejectReason.UNPARSEABLE, "empty address field");
     }
-    return new NmeaSentence(tags, s.charAt(0), fields, trailer);
+    return new NmeaSentence(tags, s.charAt(0), fields, trailer, tagBad);
   }
 
-  /** Parses {@code k:v,k:v*hh} (IEC 61162-1 §7.9 / IEC 61162-450 tag block) and checks its checksum. */
-  private static Map<String, String> parseTagBlock(String block) throws RecordRejection {
+  /**
+   * Parses {@code k:v,k:v*hh} (IEC 61162-1 §7.9 / IEC 61162-450 tag block); checks its checksum
+   * when {@code verify} is true.
+   */
+  private static Map<String, String> parseTagBlock(String block, boolean verify) throws RecordRejection {
     int star = block.lastIndexOf('*');
     String body = block;
     if (star >= 0) {
-      verifyChecksum(block.substring(0, star), block.substring(star + 1), "tag block");
+      if (verify) {
+        verifyChecksum(block.substring(0, star), block.substring(star + 1), "tag block");
+      }
       body = block.substring(0, star);
     }
     java.util.LinkedHashMap<String, String> m = new java.util.LinkedHashMap<>();

@@ -26,7 +26,7 @@ public final class CollectingSink implements RecordSink {
   public final List<StaticReport> statics = new ArrayList<>();
   public final List<RejectRecord> rejects = new ArrayList<>();
   public final Map<String, Integer> skipped = new LinkedHashMap<>();
-  /** {@link RecordSink#note} counts by kind. */
+  /** Notes ({@link RecordSink#note}) by kind; they count no line. */
   public final Map<String, Integer> notes = new LinkedHashMap<>();
   /** Every skipped-line kind, in order. */
   public final List<String> skippedKinds = new ArrayList<>();
@@ -56,11 +56,6 @@ public final class CollectingSink implements RecordSink {
   }
 
   @Override
-  public void note(String kind) {
-    notes.merge(kind, 1, Integer::sum);
-  }
-
-  @Override
   public void skipped(String kind) {
     skipped.merge(kind, 1, Integer::sum);
     skippedKinds.add(kind);
@@ -72,6 +67,11 @@ public final class CollectingSink implements RecordSink {
         linesPerRecord.set(last, linesPerRecord.get(last) + 1);
       }
     }
+  }
+
+  @Override
+  public void note(String kind) {
+    notes.merge(kind, 1, Integer::sum);
   }
 
   private void record(long offset) {

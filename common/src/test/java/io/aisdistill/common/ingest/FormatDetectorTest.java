@@ -113,4 +113,27 @@ class FormatDetectorTest {
     }
     assertEquals(expected, actual);
   }
+
+  @Test
+  void jsonLinesOfGpsdioOrAishubAreDetected() {
+    assertEquals(InputFormat.JSON_LINES, detect(JsonLinesParserTest.GPSDIO + "\n" + JsonLinesParserTest.GPSDIO + "\n").format());
+    assertEquals(InputFormat.JSON_LINES,
+        detect(JsonLinesParserTest.AISHUB_HUMAN + "\n" + JsonLinesParserTest.AISHUB_RAW + "\n").format());
+    // a broken first line does not lose the file; a cut last line does not count against it
+    assertEquals(InputFormat.JSON_LINES, detect("{broken\n" + JsonLinesParserTest.GPSDIO + "\n"
+        + JsonLinesParserTest.GPSDIO + "\n{\"ssvid\": \"3669").format());
+    assertEquals(InputFormat.JSON_LINES, InputFormat.parse("jsonl"));
+    assertEquals(InputFormat.JSON_LINES, InputFormat.parse("NDJSON"));
+    assertTrue(!InputFormat.JSON_LINES.isCsv());
+  }
+
+  @Test
+  void jsonWithoutAisKeysOrAJsonArrayIsUnsupported() {
+    Detection d = detect("{\"id\": 1, \"name\": \"x\", \"value\": 3}\n{\"id\": 2, \"name\": \"y\", \"value\": 4}\n");
+    assertEquals(RejectReason.UNSUPPORTED_FORMAT, d.reason(), d.detail());
+    assertTrue(d.detail().contains("MMSI"), d.detail());
+    d = detect("[{\"ERROR\":false,\"FORMAT\":\"HUMAN\"},[" + JsonLinesParserTest.AISHUB_HUMAN + "]]\n");
+    assertEquals(RejectReason.UNSUPPORTED_FORMAT, d.reason(), d.detail());
+    assertTrue(d.detail().contains("JSON array"), d.detail());
+  }
 }

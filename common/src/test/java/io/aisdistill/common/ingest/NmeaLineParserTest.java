@@ -256,10 +256,49 @@ class NmeaLineParserTest {
 
   @Test
   void tagBlockChecksumAndTimeAreVerified() {
-    assertReject(RejectReason.BAD_CHECKSUM, "tag block", parse(null, "\\s:42809,c:1635731889,t:1635731965*6B\\" + TYPE1));
+    CollectingSink strict = new CollectingSink();
+    CollectingSink.feed(new NmeaLineParser(SRC, null, true), strict,
+        "\\s:42809,c:1635731889,t:1635731965*6B\\" + TYPE1);
+    assertReject(RejectReason.BAD_CHECKSUM, "tag block", strict);
+    assertTrue(strict.notes.isEmpty(), strict.notes.toString());
     String bad = "c:yesterday";
     assertReject(RejectReason.BAD_TIMESTAMP, "yesterday",
         parse(null, String.format("\\%s*%02X\\%s", bad, NmeaSentence.checksum(bad), TYPE1)));
+  }
+
+  /**
+   * Issue 13 item 7: national feeds write NMEA 4.0 tag blocks with a placeholder checksum
+   * ({@code *00}). By default the sentence is read when its own checksum holds, its tag-block time
+   * is used, and each such line is noted; strict mode rejects it; a wrong sentence checksum is
+   * rejected in both modes.
+   */
+  @Test
+  void placeholderTagBlockChecksumIsNotedNotRejectedUnlessStrict() {
+    String placeholder = "\\c:1420030798*00\\" + TYPE1;
+    String wrongTag = "\\s:42809,c:1635731889*6B\\" + TYPE1;
+    String bothWrong = "\\c:1420030798*00\\" + TYPE1.replace("*4A", "*4B");
+    String fine = "\\s:42809,c:1635731889,t:1635731965*6A\\" + TYPE1;
+    // two fragments of a type 5, each behind a placeholder tag block
+    String frag1 = "\\c:1420030799*00\\" + TYPE5_1;
+    String frag2 = "\\c:1420030799*00\\" + TYPE5_2;
+    CollectingSink lenient = parse(null, placeholder, wrongTag, bothWrong, fine, frag1, frag2);
+    assertEquals(3, lenient.positions.size());
+    assertEquals(1420030798000L, lenient.positions.get(0).tsMillis(), "time from the *00 tag block is used");
+    assertEquals(1635731889000L, lenient.positions.get(1).tsMillis());
+    assertEquals(1, lenient.statics.size());
+    assertEquals(1420030799000L, lenient.statics.get(0).tsMillis());
+    assertEquals(1, lenient.rejects(RejectReason.BAD_CHECKSUM));
+    assertTrue(lenient.rejects.get(0).detail().startsWith("sentence checksum"), lenient.rejects.get(0).detail());
+    assertEquals(java.util.Map.of("tag_block_checksum_bad", 4), lenient.notes,
+        "every line read behind a wrong tag-block checksum, fragments included; not the rejected one");
+
+    CollectingSink strict = new CollectingSink();
+    int n = CollectingSink.feed(new NmeaLineParser(SRC, null, true), strict,
+        placeholder, wrongTag, bothWrong, fine, frag1, frag2);
+    strict.assertAccounting(n);
+    assertEquals(1, strict.positions.size(), "only the line with a right tag-block checksum");
+    assertEquals(5, strict.rejects(RejectReason.BAD_CHECKSUM));
+    assertTrue(strict.notes.isEmpty());
   }
 
   @Test

@@ -126,7 +126,7 @@ public final class Cli {
         description = "Input files, directories or globs (default: ${DEFAULT-VALUE}).")
     List<String> inputs;
 
-    @Option(names = "--format", defaultValue = "auto", description = "auto, marinecadastre, dma or nmea.")
+    @Option(names = "--format", defaultValue = "auto", description = "auto, marinecadastre, dma, nmea or json.")
     String format;
 
     @Option(names = "--models", description = "Models file of the evaluate stage (default: evaluate.models).")
@@ -185,7 +185,7 @@ public final class Cli {
     @Option(names = "--input", arity = "1..*", required = true, description = "Input files, directories or globs.")
     List<String> inputs;
 
-    @Option(names = "--format", defaultValue = "auto", description = "auto, marinecadastre, dma or nmea.")
+    @Option(names = "--format", defaultValue = "auto", description = "auto, marinecadastre, dma, nmea or json.")
     String format;
 
     @Override

@@ -43,8 +43,8 @@ import org.apache.spark.storage.StorageLevel;
  * <p>Inputs are files, directories (recursed; names starting with '.' or '_' are skipped, as in
  * Hadoop) or globs, on any Hadoop file system. The format of each file is detected from its first
  * {@link #HEAD_BYTES} bytes or forced. A file that cannot be read as any format becomes one reject
- * row (source_record -1). CSV files are split across tasks (byte offsets as {@code source_record});
- * an NMEA file is read by one task, in order.
+ * row (source_record -1). CSV and JSON-lines files are split across tasks (one record per line;
+ * byte offsets as {@code source_record}); an NMEA file is read by one task, in order.
  */
 final class IngestSource {
   private IngestSource() {}
@@ -129,7 +129,8 @@ final class IngestSource {
   }
 
   /**
-   * Reads every planned file as parsed rows (CSV split across tasks, each NMEA file in one task),
+   * Reads every planned file as parsed rows (CSV and JSON lines split across tasks, each NMEA file
+   * in one task),
    * after the whole-file rejects; persisted (memory and disk) for the several passes of the stage.
    */
   static Parsed read(SparkSession spark, Configuration hconf, Plan plan) {
@@ -137,7 +138,7 @@ final class IngestSource {
     Broadcast<Map<String, FileSpec>> bspecs = jsc.broadcast(plan.specs());
     Broadcast<PipelineConfig.IngestSection> bsettings = jsc.broadcast(plan.settings());
     Broadcast<Plausibility> brules = jsc.broadcast(plan.rules());
-    List<Path> csv = new ArrayList<>();
+    List<Path> csv = new ArrayList<>(); // line-splittable: CSV and JSON lines
     List<Path> nmea = new ArrayList<>();
     for (FileStatus f : plan.files()) {
       FileSpec s = plan.specs().get(IngestTransforms.key(f.getPath()));

@@ -21,6 +21,7 @@ import io.aisdistill.common.ais.RejectRecord;
 import io.aisdistill.common.ais.StaticReport;
 import io.aisdistill.common.ingest.CsvPositionParser;
 import io.aisdistill.common.ingest.InputFormat;
+import io.aisdistill.common.ingest.JsonLinesParser;
 import io.aisdistill.common.ingest.NmeaLineParser;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -105,7 +106,8 @@ final class IngestTransforms {
    * @param split a {@link FileSplit} of a file planned in {@code specs}
    * @param lines the split's (byte offset, line) pairs, in order
    * @param specs planned files by {@link #key}
-   * @param settings the {@code ingest} configuration
+   * @param settings the {@code ingest} configuration ({@code nmea.strict_tag_block_checksum} is
+   *     passed to the NMEA parser)
    * @param rules the plausibility rules every record passes ({@link Plausibility#guard})
    * @return {@link Rows#PARSED_SCHEMA} rows, one per line (plus what the parser emits at the end)
    * @throws IllegalStateException when the split's file is not in {@code specs}
@@ -117,9 +119,11 @@ final class IngestTransforms {
     if (spec == null) {
       throw new IllegalStateException("no format planned for " + path);
     }
-    LineParser parser = rules.guard(spec.format() == InputFormat.NMEA
-        ? new NmeaLineParser(spec.path())
-        : new CsvPositionParser(spec.path(), spec.header(), spec.format()));
+    LineParser parser = rules.guard(switch (spec.format()) {
+      case NMEA -> new NmeaLineParser(spec.path(), null, settings.nmea.strictTagBlockChecksum);
+      case JSON_LINES -> new JsonLinesParser(spec.path());
+      default -> new CsvPositionParser(spec.path(), spec.header(), spec.format());
+    });
     return new PullIterator<Tuple2<LongWritable, Text>, Row>(lines) {
       final RecordSink sink = new RecordSink() {
         public void position(PositionReport p) {
