@@ -15,7 +15,7 @@ import java.util.Locale;
  * {@link RejectRecord} per line that cannot be accepted.
  *
  * <p><b>Columns</b> are found by header name ({@link CsvColumn}: case-insensitive, with aliases and
- * known misspellings); other columns (ROT, VoyageID, Cargo, Destination, ...) are ignored. Because a
+ * known misspellings; a {@link ColumnMapping} from {@code ingest.columns} first); other columns (ROT, VoyageID, Cargo, Destination, ...) are ignored. Because a
  * split may start mid-file, the header is given to the constructor; a line equal to it is reported as
  * {@code skipped("header")}, blank lines as {@code skipped("blank")}, and lines starting with
  * {@code #} (other than the header) as {@code skipped("comment")}.
@@ -98,12 +98,25 @@ public final class CsvPositionParser implements LineParser {
    *     latitude or longitude
    */
   public CsvPositionParser(String source, String headerLine, InputFormat format) {
+    this(source, headerLine, format, ColumnMapping.NONE);
+  }
+
+  /**
+   * @param source the input file path (copied into every record)
+   * @param headerLine the file's header line (first line), CR/BOM allowed
+   * @param format {@link InputFormat#MARINECADASTRE_CSV} or {@link InputFormat#DMA_CSV}
+   * @param columns the user's header mapping ({@code ingest.columns}), applied before the built-in
+   *     names ({@link CsvHeader#parse(String, ColumnMapping)})
+   * @throws IllegalArgumentException for {@link InputFormat#NMEA} or a header lacking MMSI, time,
+   *     latitude or longitude
+   */
+  public CsvPositionParser(String source, String headerLine, InputFormat format, ColumnMapping columns) {
     if (format == null || !format.isCsv()) {
       throw new IllegalArgumentException("CsvPositionParser reads CSV formats, not " + format);
     }
     this.source = source;
     this.format = format;
-    this.header = CsvHeader.parse(headerLine);
+    this.header = CsvHeader.parse(headerLine, columns);
     if (!header.missing().isEmpty()) {
       throw new IllegalArgumentException(
           "CSV header lacks " + header.missing() + ": " + header.line());

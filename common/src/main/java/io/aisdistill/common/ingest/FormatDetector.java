@@ -1,6 +1,7 @@
 package io.aisdistill.common.ingest;
 
 import io.aisdistill.common.ais.RejectReason;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,9 @@ import java.util.Locale;
  *       {@link InputFormat#MARINECADASTRE_CSV} (MarineCadastre of any year, the 2014 Broadcast
  *       layout, tracktable {@code .points.csv});</li>
  *   <li>a CSV header lacking some of them: {@link RejectReason#UNKNOWN_CSV_HEADER}, the detail
- *       naming the missing columns;</li>
+ *       naming the missing columns and the header names it could not map, and how to map them
+ *       ({@code --columns mmsi=NAME}, i.e. {@code ingest.columns}; a {@link ColumnMapping} given
+ *       to {@link #detect(String, byte[], int, Charset, ColumnMapping)} applies here);</li>
  *   <li>any other text (Markdown, prose): {@link RejectReason#UNSUPPORTED_FORMAT}.</li>
  * </ol>
  */
@@ -54,14 +57,26 @@ public final class FormatDetector {
   private FormatDetector() {}
 
   /**
+   * Detects the format of a UTF-8 file from its head, with the built-in CSV column names.
+   *
+   * @see #detect(String, byte[], int, Charset, ColumnMapping)
+   */
+  public static Detection detect(String fileName, byte[] head, int length) {
+    return detect(fileName, head, length, StandardCharsets.UTF_8, ColumnMapping.NONE);
+  }
+
+  /**
    * Detects the format of a file from its head.
    *
    * @param fileName the file name or path (used in details only; detection is by content)
    * @param head the first bytes of the file
    * @param length how many bytes of {@code head} are valid (0 for an empty file)
+   * @param charset the file's text encoding ({@link TextEncoding}; ASCII-compatible)
+   * @param columns the user's CSV header mapping ({@link ColumnMapping#NONE} for none)
    * @return the detected format, or the whole-file reject reason with a detail
    */
-  public static Detection detect(String fileName, byte[] head, int length) {
+  public static Detection detect(String fileName, byte[] head, int length, Charset charset,
+      ColumnMapping columns) {
     String name = fileName == null ? "" : fileName;
     if (length <= 0) {
       return Detection.rejected(RejectReason.EMPTY_FILE, "zero bytes");
@@ -79,7 +94,7 @@ public final class FormatDetector {
         firstControl = i;
       }
     }
-    List<String> all = lines(head, length);
+    List<String> all = lines(head, length, charset);
     // a few text lines with stray control bytes do not make a text file binary: they are left to
     // the line parser (a line-level BINARY_CONTENT reject); mostly-control content is binary
     List<String> lines = new ArrayList<>(all.size());
@@ -123,21 +138,46 @@ public final class FormatDetector {
           "a JSON array, not JSON lines (write one object per line); first line: " + abbreviate(first));
     }
     if (looksLikeCsvHeader(first)) {
-      CsvHeader h = CsvHeader.parse(first);
+      CsvHeader h = CsvHeader.parse(first, columns);
       List<CsvColumn> missing = h.missing();
       if (missing.isEmpty()) {
         InputFormat f = h.flavour();
         return Detection.of(f, (f == InputFormat.DMA_CSV ? "DMA aisdk" : "MarineCadastre")
             + " CSV header: " + abbreviate(h.line()));
       }
-      return Detection.rejected(RejectReason.UNKNOWN_CSV_HEADER,
-          "CSV header lacks " + missing + " (needs MMSI, time, latitude, longitude): "
-              + abbreviate(h.line()));
+      return Detection.rejected(RejectReason.UNKNOWN_CSV_HEADER, unknownHeader(h, missing));
     }
     String kind = first.startsWith("#") || name.toLowerCase(Locale.ROOT).endsWith(".md")
         ? "Markdown/text" : "text";
     return Detection.rejected(RejectReason.UNSUPPORTED_FORMAT,
         kind + " that is neither AIS CSV nor NMEA; first line: " + abbreviate(first));
+  }
+
+  /**
+   * The detail of an {@link RejectReason#UNKNOWN_CSV_HEADER} reject: the missing columns, the
+   * header names that could not be mapped, and the option that maps them, e.g. {@code CSV header
+   * lacks mmsi, time (needs mmsi, time, lat, lon); could not map: ship_id, ts_utc; map them with
+   * --columns mmsi=<name>,time=<name> (ingest.columns): ship_id,ts_utc,latitude,longitude}.
+   */
+  static String unknownHeader(CsvHeader h, List<CsvColumn> missing) {
+    StringBuilder b = new StringBuilder("CSV header lacks ");
+    b.append(String.join(", ", missing.stream().map(ColumnMapping::name).toList()));
+    b.append(" (needs mmsi, time, lat, lon); could not map: ");
+    List<String> unmapped = h.unmapped();
+    if (unmapped.isEmpty()) {
+      b.append("(no other columns)");
+    } else {
+      int shown = Math.min(unmapped.size(), 12);
+      b.append(String.join(", ", unmapped.subList(0, shown)));
+      if (shown < unmapped.size()) {
+        b.append(", ... (").append(unmapped.size() - shown).append(" more)");
+      }
+    }
+    b.append("; map them with --columns ");
+    b.append(String.join(",", missing.stream().map(c -> ColumnMapping.name(c) + "=<name>").toList()));
+    b.append(" (or --set ingest.columns.").append(ColumnMapping.name(missing.get(0)))
+        .append("=<name>): ").append(abbreviate(h.line()));
+    return b.toString();
   }
 
   private static Detection nmea(List<String> lines) {
@@ -242,8 +282,8 @@ public final class FormatDetector {
     return true;
   }
 
-  private static List<String> lines(byte[] head, int length) {
-    String text = new String(head, 0, length, StandardCharsets.UTF_8);
+  private static List<String> lines(byte[] head, int length, Charset charset) {
+    String text = new String(head, 0, length, charset);
     if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
       text = text.substring(1);
     }

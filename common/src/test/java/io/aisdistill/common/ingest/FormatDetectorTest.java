@@ -56,7 +56,8 @@ class FormatDetectorTest {
         detect("# Timestamp,Type of mobile,MMSI,Latitude,Longitude,Navigational status,ROT,SOG\n").format());
     Detection unk = detect("MMSI,SOG,COG,Heading\n1,2,3,4\n");
     assertEquals(RejectReason.UNKNOWN_CSV_HEADER, unk.reason());
-    assertTrue(unk.detail().contains("TIME") && unk.detail().contains("LAT") && unk.detail().contains("LON"),
+    assertTrue(unk.detail().contains("lacks time, lat, lon"), unk.detail());
+    assertTrue(unk.detail().contains("--columns time=<name>,lat=<name>,lon=<name>"),
         unk.detail());
     assertNull(unk.format());
     assertEquals(RejectReason.UNSUPPORTED_FORMAT, detect("# Title, with a comma\n\nSome prose.\n").reason());

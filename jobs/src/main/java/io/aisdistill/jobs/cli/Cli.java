@@ -32,7 +32,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
@@ -67,6 +69,13 @@ public final class Cli {
     String runId;
 
     PipelineConfig config() {
+      return config(List.of());
+    }
+
+    /** The configuration with {@code extra} overrides applied after the {@code --set} ones. */
+    PipelineConfig config(List<String> extra) {
+      List<String> all = new ArrayList<>(overrides);
+      all.addAll(extra);
       Path c = conf;
       if (c == null) {
         String home = System.getenv("AIS_DISTILL_HOME");
@@ -75,7 +84,7 @@ public final class Cli {
       } else if (!Files.isRegularFile(c)) {
         throw new IllegalArgumentException("configuration file not found: " + c);
       }
-      return PipelineConfig.load(c, overrides);
+      return PipelineConfig.load(c, all);
     }
 
 
@@ -97,6 +106,26 @@ public final class Cli {
     }
   }
 
+  /**
+   * The {@code --columns} option of the commands that ingest: sugar over {@code ingest.columns},
+   * {@code --columns mmsi=ship_id,time=ts_utc} being {@code --set ingest.columns.mmsi=ship_id
+   * --set ingest.columns.time=ts_utc} (applied after the {@code --set} options).
+   */
+  static class ColumnsOption {
+    @Option(names = "--columns", split = ",", paramLabel = "COLUMN=HEADER_NAME",
+        description = "Map CSV header names the ingest does not know to its columns, e.g. "
+            + "--columns mmsi=ship_id,time=ts_utc (columns: mmsi, time, lat, lon, sog, cog, heading, status, name, "
+            + "imo, callsign, ship_type, length, width, draft, class; same as --set ingest.columns.mmsi=ship_id).")
+    Map<String, String> columns = new LinkedHashMap<>();
+
+    /** The {@code ingest.columns.K=V} overrides this option stands for. */
+    List<String> overrides() {
+      List<String> o = new ArrayList<>();
+      columns.forEach((k, v) -> o.add("ingest.columns." + k.trim() + "=" + v.trim()));
+      return o;
+    }
+  }
+
   /** Base of the Spark stage commands: session, lakehouse, the pipeline of their stages, summary. */
   public abstract static class StageCommand implements Callable<Integer> {
     @Mixin Common common;
@@ -104,9 +133,14 @@ public final class Cli {
     /** The stages this command runs, built from its options and {@code cfg}. */
     abstract List<Stage<?>> stages(PipelineConfig cfg);
 
+    /** Overrides this command's own options stand for, applied after {@code --set}; none by default. */
+    List<String> overrides() {
+      return List.of();
+    }
+
     @Override
     public Integer call() {
-      PipelineConfig cfg = common.config();
+      PipelineConfig cfg = common.config(overrides());
       String runId = common.runId();
       List<Stage<?>> stages = stages(cfg);
       SparkSession spark = SparkSessions.getOrCreate(cfg, "ais-distill " + getClass().getSimpleName().toLowerCase());
@@ -131,6 +165,13 @@ public final class Cli {
 
     @Option(names = "--models", description = "Models file of the evaluate stage (default: evaluate.models).")
     Path models;
+
+    @Mixin ColumnsOption columns;
+
+    @Override
+    List<String> overrides() {
+      return columns.overrides();
+    }
 
     @Override
     List<Stage<?>> stages(PipelineConfig cfg) {
@@ -187,6 +228,13 @@ public final class Cli {
 
     @Option(names = "--format", defaultValue = "auto", description = "auto, marinecadastre, dma, nmea or json.")
     String format;
+
+    @Mixin ColumnsOption columns;
+
+    @Override
+    List<String> overrides() {
+      return columns.overrides();
+    }
 
     @Override
     List<Stage<?>> stages(PipelineConfig cfg) {

@@ -102,7 +102,10 @@ public class PipelineConfig implements Serializable {
     /**
      * CSV header mapping for files whose header names are not known: canonical column name
      * ({@code mmsi}, {@code time}, {@code lat}, {@code lon}, {@code sog}, ...) to the header name in
-     * the file, e.g. {@code {mmsi: ship_id, time: ts_utc}}. Empty = built-in names only.
+     * the file, e.g. {@code {mmsi: ship_id, time: ts_utc}}. Empty = built-in names only. An
+     * unknown canonical name is a configuration error when the ingest starts
+     * ({@code io.aisdistill.common.ingest.ColumnMapping}); {@code --columns} on the command line
+     * sets these keys.
      */
     public Map<String, String> columns = new LinkedHashMap<>();
     /**

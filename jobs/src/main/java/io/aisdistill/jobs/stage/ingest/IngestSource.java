@@ -6,10 +6,13 @@ import io.aisdistill.jobs.stage.ingest.IngestTransforms.FileSpec;
 
 import io.aisdistill.common.ais.Plausibility;
 import io.aisdistill.common.ais.RejectRecord;
+import io.aisdistill.common.ingest.ColumnMapping;
 import io.aisdistill.common.ingest.FormatDetector;
 import io.aisdistill.common.ingest.InputFormat;
+import io.aisdistill.common.ingest.TextEncoding;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,10 +44,11 @@ import org.apache.spark.storage.StorageLevel;
  * parsed rows ({@link IngestTransforms#parse} over Hadoop text splits).
  *
  * <p>Inputs are files, directories (recursed; names starting with '.' or '_' are skipped, as in
- * Hadoop) or globs, on any Hadoop file system. The format of each file is detected from its first
- * {@link #HEAD_BYTES} bytes or forced. A file that cannot be read as any format becomes one reject
- * row (source_record -1). CSV and JSON-lines files are split across tasks (one record per line;
- * byte offsets as {@code source_record}); an NMEA file is read by one task, in order.
+ * Hadoop) or globs, on any Hadoop file system. The format and text encoding of each file are
+ * detected from its first {@link #HEAD_BYTES} bytes or configured. A file that cannot be read as any
+ * format becomes one reject row (source_record -1). CSV and JSON-lines files are split across tasks
+ * (one record per line; byte offsets as {@code source_record}); an NMEA file is read by one task, in
+ * order.
  */
 final class IngestSource {
   private IngestSource() {}
@@ -58,7 +62,8 @@ final class IngestSource {
    * @param files every input file, sorted by path
    * @param sources source path by source_id (index in {@code files})
    * @param specs readable files by {@link IngestTransforms#key}
-   * @param formatOf per source path, its format name or "rejected: REASON"
+   * @param formatOf per source path, its format name (with the encoding in parentheses when it is
+   *     not UTF-8: {@code DMA_CSV (windows-1252)}) or "rejected: REASON"
    * @param fileRejects one {@link Rows#PARSED_SCHEMA} reject row per unreadable file
    * @param settings the {@code ingest} configuration the parsers read
    * @param rules the plausibility rules of this run (time range from {@code settings} and the run's
@@ -90,15 +95,21 @@ final class IngestSource {
    *
    * @param inputs files, directories or globs
    * @param forcedFormat null or {@code auto} to detect per file, else an {@link InputFormat} name for every file
-   * @param settings the {@code ingest} configuration
+   * @param settings the {@code ingest} configuration: {@code encoding} ({@link TextEncoding}: per
+   *     file from its head, or one charset) and {@code columns} ({@link ColumnMapping}), both
+   *     applied to detection here and to parsing in {@link IngestTransforms#parse}
    * @param runStart the run's start (the upper end of the plausible time range is relative to it)
-   * @throws IllegalArgumentException when an input path matches nothing or the format is unknown
+   * @throws IllegalArgumentException when an input path matches nothing, the format is unknown,
+   *     {@code ingest.encoding} is not a usable charset or {@code ingest.columns} names an unknown
+   *     column
    */
   static Plan plan(Configuration hconf, List<String> inputs, String forcedFormat,
       PipelineConfig.IngestSection settings, Instant runStart) {
     Plausibility rules = Plausibility.of(settings.minTime, settings.maxTimeAheadS, runStart);
     InputFormat forced = forcedFormat == null || forcedFormat.equalsIgnoreCase("auto")
         ? null : InputFormat.parse(forcedFormat);
+    Charset configured = TextEncoding.configured(settings.encoding);
+    ColumnMapping columns = ColumnMapping.of(settings.columns);
     List<FileStatus> files = expand(hconf, inputs);
 
     Map<String, FileSpec> specs = new HashMap<>();
@@ -110,7 +121,8 @@ final class IngestSource {
       int id = sources.size();
       sources.add(src);
       byte[] head = readHead(hconf, f);
-      var d = FormatDetector.detect(f.getPath().getName(), head, head.length);
+      Charset cs = TextEncoding.of(configured, head, head.length, head.length >= f.getLen());
+      var d = FormatDetector.detect(f.getPath().getName(), head, head.length, cs, columns);
       InputFormat fmt = d.format();
       if (forced != null && head.length > 0) {
         fmt = forced;
@@ -121,8 +133,11 @@ final class IngestSource {
         fileRejects.add(Rows.parsed(RejectRecord.of(src, -1, excerpt, d.reason(), d.detail()), id));
         formatOf.put(src, "rejected: " + d.reason());
       } else {
-        specs.put(IngestTransforms.key(f.getPath()), new FileSpec(id, src, fmt, firstLine(head)));
-        formatOf.put(src, fmt.name());
+        specs.put(IngestTransforms.key(f.getPath()),
+            new FileSpec(id, src, fmt, firstLine(head, cs), cs.name(), configured == null));
+        // the encoding is shown when it is not UTF-8 (the default): "DMA_CSV (windows-1252)"
+        formatOf.put(src, cs.equals(StandardCharsets.UTF_8) ? fmt.name()
+            : fmt.name() + " (" + TextEncoding.label(cs) + ")");
       }
     }
     return new Plan(files, sources, specs, formatOf, fileRejects, settings, rules);
@@ -236,13 +251,13 @@ final class IngestSource {
     }
   }
 
-  /** First line of the head bytes, without BOM or line terminator. */
-  static String firstLine(byte[] head) {
+  /** First line of the head bytes decoded with {@code cs}, without BOM or line terminator. */
+  static String firstLine(byte[] head, Charset cs) {
     int end = 0;
     while (end < head.length && head[end] != '\n' && head[end] != '\r') {
       end++;
     }
-    String s = new String(head, 0, end, StandardCharsets.UTF_8);
+    String s = new String(head, 0, end, cs);
     return s.startsWith("\uFEFF") ? s.substring(1) : s;
   }
 }

@@ -25,7 +25,9 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>Inputs are files, directories (recursed; names starting with '.' or '_' are skipped, as in
  * Hadoop) or globs, on any Hadoop file system. The format of each file is detected from its first
- * 64 KiB (MarineCadastre CSV of any year, DMA aisdk CSV, NMEA 0183 AIVDM/AIVDO logs) or forced.
+ * 64 KiB (MarineCadastre CSV of any year, DMA aisdk CSV, NMEA 0183 AIVDM/AIVDO logs) or forced, and
+ * so is its text encoding ({@code ingest.encoding}: UTF-8, else Windows-1252); unknown CSV header
+ * names are mapped with {@code ingest.columns}.
  * A file that cannot be read as any of them becomes one {@code ais_rejects} row (source_record -1)
  * and the run goes on. CSV files are split across tasks (Hadoop text splits, byte offsets as
  * {@code source_record}); an NMEA file is read by one task, in order, for multi-sentence

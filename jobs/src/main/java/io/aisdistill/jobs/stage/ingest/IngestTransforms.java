@@ -19,11 +19,14 @@ import io.aisdistill.common.ais.PositionReport;
 import io.aisdistill.common.ais.RecordSink;
 import io.aisdistill.common.ais.RejectRecord;
 import io.aisdistill.common.ais.StaticReport;
+import io.aisdistill.common.ingest.ColumnMapping;
 import io.aisdistill.common.ingest.CsvPositionParser;
 import io.aisdistill.common.ingest.InputFormat;
 import io.aisdistill.common.ingest.JsonLinesParser;
 import io.aisdistill.common.ingest.NmeaLineParser;
+import io.aisdistill.common.ingest.TextEncoding;
 import java.io.Serializable;
+import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -84,9 +87,14 @@ final class IngestTransforms {
    * @param id source_id: index of the file in the sorted list of inputs
    * @param path the file's path as listed (the {@code source} column)
    * @param format its detected or forced format
-   * @param header its first line (CSV header), without BOM or line terminator
+   * @param header its first line (CSV header) decoded with {@code charset}, without BOM or line
+   *     terminator
+   * @param charset the name of its text encoding (detected or configured, {@link TextEncoding})
+   * @param autoEncoding true when {@code charset} was detected ({@code ingest.encoding: auto}): a
+   *     line of a UTF-8 file that is not valid UTF-8 is then read as Windows-1252
    */
-  record FileSpec(int id, String path, InputFormat format, String header) implements Serializable {}
+  record FileSpec(int id, String path, InputFormat format, String header, String charset,
+      boolean autoEncoding) implements Serializable {}
 
   /** Scheme-less path, so driver listings and task splits agree. */
   static String key(Path p) {
@@ -101,7 +109,12 @@ final class IngestTransforms {
   }
 
   /**
-   * Parses one split lazily: rows come out as lines go in, never the whole split in memory.
+   * Parses one split lazily: rows come out as lines go in, never the whole split in memory. Each
+   * line's bytes are decoded with the file's charset ({@link FileSpec#charset}, via
+   * {@link TextEncoding.LineDecoder}: a line that does not decode is read as Windows-1252 in an
+   * auto-detected UTF-8 file and noted {@code decoded_windows_1252}, else its bad bytes become
+   * U+FFFD and it is noted {@code undecodable_bytes_replaced}); CSV columns are found with the
+   * {@code ingest.columns} mapping.
    *
    * @param split a {@link FileSplit} of a file planned in {@code specs}
    * @param lines the split's (byte offset, line) pairs, in order
@@ -122,8 +135,11 @@ final class IngestTransforms {
     LineParser parser = rules.guard(switch (spec.format()) {
       case NMEA -> new NmeaLineParser(spec.path(), null, settings.nmea.strictTagBlockChecksum);
       case JSON_LINES -> new JsonLinesParser(spec.path());
-      default -> new CsvPositionParser(spec.path(), spec.header(), spec.format());
+      default -> new CsvPositionParser(spec.path(), spec.header(), spec.format(),
+          ColumnMapping.of(settings.columns));
     });
+    TextEncoding.LineDecoder decoder =
+        new TextEncoding.LineDecoder(Charset.forName(spec.charset()), spec.autoEncoding());
     return new PullIterator<Tuple2<LongWritable, Text>, Row>(lines) {
       final RecordSink sink = new RecordSink() {
         public void position(PositionReport p) {
@@ -149,7 +165,8 @@ final class IngestTransforms {
 
       @Override
       protected void accept(Tuple2<LongWritable, Text> line) {
-        parser.line(line._1().get(), line._2().toString(), sink);
+        Text t = line._2();
+        parser.line(line._1().get(), decoder.decode(t.getBytes(), t.getLength(), sink), sink);
       }
 
       @Override

@@ -149,7 +149,7 @@ class IngestTransformsTest {
   @Test
   void parseGivesOneRowPerLineWithByteOffsetsAndTheFilesSourceId() {
     String src = "file:/in/x/a.csv";
-    Map<String, FileSpec> specs = Map.of("/in/x/a.csv", new FileSpec(3, src, InputFormat.MARINECADASTRE_CSV, HEADER));
+    Map<String, FileSpec> specs = Map.of("/in/x/a.csv", new FileSpec(3, src, InputFormat.MARINECADASTRE_CSV, HEADER, "UTF-8", true));
     FileSplit split = new FileSplit(new Path(src), 0, 1000, new String[0]);
     long second = HEADER.length() + 1;
     long third = second + GOOD.length() + 1;
@@ -174,5 +174,44 @@ class IngestTransformsTest {
     Iterator<Tuple2<LongWritable, Text>> none = List.<Tuple2<LongWritable, Text>>of().iterator();
     FileSplit unplanned = new FileSplit(new Path("file:/in/x/b.csv"), 0, 10, new String[0]);
     assertThrows(IllegalStateException.class, () -> IngestTransforms.parse(unplanned, none, specs, new PipelineConfig.IngestSection()));
+  }
+
+  @Test
+  void parseDecodesEachLineWithTheFilesCharsetAndTheColumnMapping() {
+    String src = "file:/in/x/dk.csv";
+    String header = "ship_id,ts_utc,LAT,LON,VesselName";
+    String line = "219000001,2022-01-03T00:00:08,55.1,10.2,S\u00d8NDERBORG";
+    FileSplit split = new FileSplit(new Path(src), 0, 1000, new String[0]);
+    PipelineConfig.IngestSection settings = new PipelineConfig.IngestSection();
+    settings.columns.put("mmsi", "ship_id");
+    settings.columns.put("time", "ts_utc");
+    java.nio.charset.Charset cp1252 = java.nio.charset.Charset.forName("windows-1252");
+    int name = Rows.PARSED_SCHEMA.fieldIndex("vessel_name");
+
+    // a UTF-8 file (auto): a UTF-8 line as UTF-8, a Latin-1 line as Windows-1252 plus a note row
+    Map<String, FileSpec> utf8 = Map.of("/in/x/dk.csv",
+        new FileSpec(0, src, InputFormat.MARINECADASTRE_CSV, header, "UTF-8", true));
+    List<Row> out = new ArrayList<>();
+    IngestTransforms.parse(split, List.of(
+        new Tuple2<>(new LongWritable(0), new Text(header.getBytes(java.nio.charset.StandardCharsets.UTF_8))),
+        new Tuple2<>(new LongWritable(40), new Text(line.getBytes(java.nio.charset.StandardCharsets.UTF_8))),
+        new Tuple2<>(new LongWritable(90), new Text(line.replace(":08", ":09").getBytes(cp1252)))).iterator(),
+        utf8, settings).forEachRemaining(out::add);
+    assertEquals(List.of(Rows.KIND_SKIPPED, Rows.KIND_POSITION, Rows.KIND_NOTE, Rows.KIND_POSITION),
+        out.stream().map(r -> r.getString(0)).toList());
+    assertEquals("S\u00d8NDERBORG", out.get(1).getString(name));
+    assertEquals("decoded_windows_1252", out.get(2).getString(Rows.PARSED_SCHEMA.fieldIndex("reason")));
+    assertEquals("S\u00d8NDERBORG", out.get(3).getString(name));
+
+    // a Windows-1252 file: every line with that charset, no note
+    Map<String, FileSpec> latin = Map.of("/in/x/dk.csv",
+        new FileSpec(0, src, InputFormat.MARINECADASTRE_CSV, header, "windows-1252", true));
+    List<Row> out2 = new ArrayList<>();
+    IngestTransforms.parse(split, List.of(
+        new Tuple2<>(new LongWritable(0), new Text(header.getBytes(cp1252))),
+        new Tuple2<>(new LongWritable(40), new Text(line.getBytes(cp1252)))).iterator(),
+        latin, settings).forEachRemaining(out2::add);
+    assertEquals(List.of(Rows.KIND_SKIPPED, Rows.KIND_POSITION), out2.stream().map(r -> r.getString(0)).toList());
+    assertEquals("S\u00d8NDERBORG", out2.get(1).getString(name));
   }
 }
