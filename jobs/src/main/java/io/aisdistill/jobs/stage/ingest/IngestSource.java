@@ -5,6 +5,29 @@ import io.aisdistill.jobs.lakehouse.Rows;
 import io.aisdistill.jobs.stage.ingest.IngestTransforms.FileSpec;
 
 import io.aisdistill.common.ais.RejectRecord;
+import io.aisdistill.common.ais.RejectReason;
+import io.aisdistill.common.ingest.Detection;
+import java.io.BufferedInputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.hadoop.util.LineReader;
+import org.apache.spark.util.SerializableConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
 import io.aisdistill.common.ingest.FormatDetector;
 import io.aisdistill.common.ingest.InputFormat;
 import java.io.IOException;
@@ -39,12 +62,28 @@ import org.apache.spark.storage.StorageLevel;
  * parsed rows ({@link IngestTransforms#parse} over Hadoop text splits).
  *
  * <p>Inputs are files, directories (recursed; names starting with '.' or '_' are skipped, as in
- * Hadoop) or globs, on any Hadoop file system. The format of each file is detected from its first
- * {@link #HEAD_BYTES} bytes or forced. A file that cannot be read as any format becomes one reject
- * row (source_record -1). CSV files are split across tasks (byte offsets as {@code source_record});
- * an NMEA file is read by one task, in order.
+ * Hadoop) or globs, on any Hadoop file system. On the local file system each real file is read
+ * once, by canonical path ({@code toRealPath}): a symbolic link back to a directory being listed
+ * (a cycle, e.g. {@code loop -> .}) or to a file or directory already listed is skipped and
+ * counted ({@link Listing#skipped}); other Hadoop file systems have no symbolic links, their paths
+ * are kept as listed.
+ *
+ * <p>Files named {@code .gz}, {@code .bz2} (any suffix Hadoop's {@link CompressionCodecFactory}
+ * knows) are decompressed; their format is detected from the decompressed head and each is read
+ * by one task, so {@code source_record} is the byte offset in the uncompressed text, as for the
+ * same file uncompressed. A {@code .zip} archive is read entry by entry, each entry a source of its
+ * own named {@code <zip path>!/<entry name>} (as in a jar URL), detected and parsed like a plain
+ * file; directories inside are skipped; the whole archive is read by one task
+ * ({@link java.util.zip.ZipInputStream} over the Hadoop file system), offsets per entry.
+ *
+ * <p>The format of each source is detected from its first {@link #HEAD_BYTES} bytes or forced. A
+ * source that cannot be read as any format becomes one reject row (source_record -1). Plain CSV
+ * files are split across tasks (byte offsets as {@code source_record}); an NMEA file is read by
+ * one task, in order.
  */
 final class IngestSource {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestSource.class);
+
   private IngestSource() {}
 
   /** Bytes read from each file to detect its format. */
@@ -53,34 +92,62 @@ final class IngestSource {
   /**
    * The input files and how each is read.
    *
-   * @param files every input file, sorted by path
-   * @param sources source path by source_id (index in {@code files})
-   * @param specs readable files by {@link IngestTransforms#key}
+   * @param files every input file (zip archives included), sorted by path
+   * @param sources source path by source_id: the files and zip entries, sorted by path
+   * @param specs readable sources by {@link IngestTransforms#key}
    * @param formatOf per source path, its format name or "rejected: REASON"
-   * @param fileRejects one {@link Rows#PARSED_SCHEMA} reject row per unreadable file
+   * @param fileRejects one {@link Rows#PARSED_SCHEMA} reject row per unreadable source
    * @param settings the {@code ingest} configuration the parsers read
+   * @param zips the zip archives with at least one readable entry, sorted
+   * @param skippedInputs inputs not read, by why ({@link Listing#skipped})
    */
   record Plan(List<FileStatus> files, List<String> sources, Map<String, FileSpec> specs,
-      Map<String, String> formatOf, List<Row> fileRejects, PipelineConfig.IngestSection settings) {}
+      Map<String, String> formatOf, List<Row> fileRejects, PipelineConfig.IngestSection settings,
+      List<Path> zips, Map<String, Long> skippedInputs) {}
+
+  /**
+   * The listed input files.
+   *
+   * @param files every file to read, each real file once, sorted by path
+   * @param skipped inputs not read, by why (sorted): {@code symlink_cycle} (a link to a directory
+   *     being listed), {@code same_dir} (a link to a directory already listed elsewhere),
+   *     {@code same_file} (a second path of a file already listed), {@code broken_symlink}
+   */
+  record Listing(List<FileStatus> files, Map<String, Long> skipped) {}
+
+  /**
+   * One source to plan: a file or a zip entry, with the head its format is detected from.
+   *
+   * @param zip the archive of a zip entry, else null
+   * @param failed why it cannot be read at all (before detection), else null
+   */
+  private record Source(String path, String key, String name, byte[] head, Path zip, Detection failed) {}
 
   /**
    * The parsed rows of every input file, persisted, and the broadcast plan the tasks read;
    * {@link #close} unpersists and destroys them.
    *
    * @param rows {@link Rows#PARSED_SCHEMA} rows, one per line plus one per whole-file reject
+   * @param conf the Hadoop configuration the zip tasks open archives with; null without zips
    */
   record Parsed(Dataset<Row> rows, Broadcast<Map<String, FileSpec>> specs,
-      Broadcast<PipelineConfig.IngestSection> settings) implements AutoCloseable {
+      Broadcast<PipelineConfig.IngestSection> settings, Broadcast<SerializableConfiguration> conf)
+      implements AutoCloseable {
     @Override
     public void close() {
       rows.unpersist();
       specs.destroy();
       settings.destroy();
+      if (conf != null) {
+        conf.destroy();
+      }
     }
   }
 
   /**
-   * Lists the inputs and detects each file's format from its head.
+   * Lists the inputs and detects each source's format from its head: a plain file's first bytes, a
+   * compressed file's first decompressed bytes, or, for a zip archive, each file entry's (the
+   * archive is read through once here, to list its entries).
    *
    * @param inputs files, directories or globs
    * @param forcedFormat null or {@code auto} to detect per file, else an {@link InputFormat} name for every file
@@ -91,49 +158,129 @@ final class IngestSource {
       PipelineConfig.IngestSection settings) {
     InputFormat forced = forcedFormat == null || forcedFormat.equalsIgnoreCase("auto")
         ? null : InputFormat.parse(forcedFormat);
-    List<FileStatus> files = expand(hconf, inputs);
+    Listing listing = expand(hconf, inputs);
+    CompressionCodecFactory codecs = new CompressionCodecFactory(hconf);
+
+    List<Source> planned = new ArrayList<>();
+    for (FileStatus f : listing.files()) {
+      if (isZip(hconf, f)) {
+        planned.addAll(zipEntries(hconf, f));
+      } else {
+        planned.add(fileHead(hconf, codecs, f));
+      }
+    }
+    planned.sort((a, b) -> a.path().compareTo(b.path()));
 
     Map<String, FileSpec> specs = new HashMap<>();
     List<Row> fileRejects = new ArrayList<>();
     Map<String, String> formatOf = new TreeMap<>();
-    List<String> sources = new ArrayList<>(); // index = source_id; files are sorted by path
-    for (FileStatus f : files) {
-      String src = f.getPath().toString();
+    Set<Path> zips = new TreeSet<>();
+    List<String> sources = new ArrayList<>(); // index = source_id; sorted by path
+    for (Source src : planned) {
       int id = sources.size();
-      sources.add(src);
-      byte[] head = readHead(hconf, f);
-      var d = FormatDetector.detect(f.getPath().getName(), head, head.length);
+      sources.add(src.path());
+      byte[] head = src.head();
+      Detection d = src.failed() != null ? src.failed() : FormatDetector.detect(src.name(), head, head.length);
       InputFormat fmt = d.format();
-      if (forced != null && head.length > 0) {
+      if (forced != null && head.length > 0 && src.failed() == null) {
         fmt = forced;
       }
       if (fmt == null) {
         String excerpt = new String(head, 0, Math.min(head.length, 200), StandardCharsets.ISO_8859_1)
             .replaceAll("[^\\x20-\\x7e]", "?");
-        fileRejects.add(Rows.parsed(RejectRecord.of(src, -1, excerpt, d.reason(), d.detail()), id));
-        formatOf.put(src, "rejected: " + d.reason());
+        fileRejects.add(Rows.parsed(RejectRecord.of(src.path(), -1, excerpt, d.reason(), d.detail()), id));
+        formatOf.put(src.path(), "rejected: " + d.reason());
       } else {
-        specs.put(IngestTransforms.key(f.getPath()), new FileSpec(id, src, fmt, firstLine(head)));
-        formatOf.put(src, fmt.name());
+        specs.put(src.key(), new FileSpec(id, src.path(), fmt, firstLine(head)));
+        formatOf.put(src.path(), fmt.name());
+        if (src.zip() != null) {
+          zips.add(src.zip());
+        }
       }
     }
-    return new Plan(files, sources, specs, formatOf, fileRejects, settings);
+    return new Plan(listing.files(), sources, specs, formatOf, fileRejects, settings, List.copyOf(zips),
+        listing.skipped());
+  }
+
+  /** A zip archive: named {@code .zip} and starting with a local file header ({@code PK\3\4}). */
+  private static boolean isZip(Configuration conf, FileStatus f) {
+    if (!f.getPath().getName().toLowerCase(Locale.ROOT).endsWith(".zip") || f.getLen() < 4) {
+      return false;
+    }
+    byte[] magic = readHead(conf, null, f, 4);
+    return magic.length == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
   }
 
   /**
-   * Reads every planned file as parsed rows (CSV split across tasks, each NMEA file in one task),
-   * after the whole-file rejects; persisted (memory and disk) for the several passes of the stage.
+   * A plain or compressed file and its (decompressed) head; a compressed file whose head cannot be
+   * decompressed is an unreadable source ({@link RejectReason#UNSUPPORTED_FORMAT}).
+   */
+  private static Source fileHead(Configuration conf, CompressionCodecFactory codecs, FileStatus f) {
+    String path = f.getPath().toString();
+    String key = IngestTransforms.key(f.getPath());
+    CompressionCodec codec = codecs.getCodec(f.getPath());
+    if (codec == null) {
+      return new Source(path, key, f.getPath().getName(), readHead(conf, null, f, HEAD_BYTES), null, null);
+    }
+    try {
+      return new Source(path, key, f.getPath().getName(), readHead(conf, codec, f, HEAD_BYTES), null, null);
+    } catch (IllegalStateException e) {
+      return new Source(path, key, f.getPath().getName(), readHead(conf, null, f, 200), null,
+          Detection.rejected(RejectReason.UNSUPPORTED_FORMAT,
+              "cannot decompress (" + codec.getDefaultExtension() + "): " + e.getCause().getMessage()));
+    }
+  }
+
+  /**
+   * The entries of a zip archive, each with its head; directories skipped. An archive that cannot
+   * be read, or has no file entries, is one unreadable source of its own path.
+   */
+  private static List<Source> zipEntries(Configuration conf, FileStatus f) {
+    Path zip = f.getPath();
+    List<Source> out = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    try (ZipInputStream in = new ZipInputStream(new BufferedInputStream(
+        zip.getFileSystem(conf).open(zip), 1 << 16))) {
+      for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        if (e.isDirectory()) {
+          continue;
+        }
+        if (!names.add(e.getName())) {
+          throw new IOException("entry name " + e.getName() + " occurs twice");
+        }
+        out.add(new Source(zip + "!/" + e.getName(), IngestTransforms.key(zip, e.getName()), e.getName(),
+            readFully(in, HEAD_BYTES), zip, null));
+      }
+    } catch (IOException e) {
+      return List.of(new Source(zip.toString(), IngestTransforms.key(zip), zip.getName(),
+          readHead(conf, null, f, 200), null,
+          Detection.rejected(RejectReason.UNSUPPORTED_FORMAT, "unreadable zip archive: " + e.getMessage())));
+    }
+    if (out.isEmpty()) {
+      return List.of(new Source(zip.toString(), IngestTransforms.key(zip), zip.getName(), new byte[0], null,
+          Detection.rejected(RejectReason.EMPTY_FILE, "zip archive without file entries")));
+    }
+    return out;
+  }
+
+  /**
+   * Reads every planned source as parsed rows (plain CSV split across tasks; each NMEA file,
+   * compressed file and zip archive in one task), after the whole-file rejects; persisted (memory
+   * and disk) for the several passes of the stage.
    */
   static Parsed read(SparkSession spark, Configuration hconf, Plan plan) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<Map<String, FileSpec>> bspecs = jsc.broadcast(plan.specs());
     Broadcast<PipelineConfig.IngestSection> bsettings = jsc.broadcast(plan.settings());
+    CompressionCodecFactory codecs = new CompressionCodecFactory(hconf);
     List<Path> csv = new ArrayList<>();
-    List<Path> nmea = new ArrayList<>();
+    List<Path> whole = new ArrayList<>();
     for (FileStatus f : plan.files()) {
       FileSpec s = plan.specs().get(IngestTransforms.key(f.getPath()));
       if (s != null) {
-        (s.format() == InputFormat.NMEA ? nmea : csv).add(f.getPath());
+        // a compressed file is one split, so offsets stay those of the uncompressed text
+        boolean oneTask = s.format() == InputFormat.NMEA || codecs.getCodec(f.getPath()) != null;
+        (oneTask ? whole : csv).add(f.getPath());
       }
     }
     JavaRDD<Row> rows = jsc.parallelize(plan.fileRejects(), 1);
@@ -141,15 +288,23 @@ final class IngestSource {
       rows = rows.union(lines(jsc, hconf, csv, false).mapPartitionsWithInputSplit(
           (split, it) -> IngestTransforms.parse(split, it, bspecs.value(), bsettings.value()), false));
     }
-    if (!nmea.isEmpty()) {
-      rows = rows.union(lines(jsc, hconf, nmea, true).mapPartitionsWithInputSplit(
+    if (!whole.isEmpty()) {
+      rows = rows.union(lines(jsc, hconf, whole, true).mapPartitionsWithInputSplit(
           (split, it) -> IngestTransforms.parse(split, it, bspecs.value(), bsettings.value()), false));
     }
+    Broadcast<SerializableConfiguration> bconf = null;
+    if (!plan.zips().isEmpty()) {
+      bconf = jsc.broadcast(new SerializableConfiguration(hconf));
+      Broadcast<SerializableConfiguration> conf = bconf;
+      List<String> zips = plan.zips().stream().map(Path::toString).toList();
+      rows = rows.union(jsc.parallelize(zips, zips.size()).mapPartitions(
+          it -> new ZipRows(it, conf.value().value(), bspecs.value(), bsettings.value())));
+    }
     Dataset<Row> parsed = spark.createDataFrame(rows, Rows.PARSED_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
-    return new Parsed(parsed, bspecs, bsettings);
+    return new Parsed(parsed, bspecs, bsettings, bconf);
   }
 
-  /** Text lines of {@code paths} as (byte offset, line); NMEA files are never split. */
+  /** Text lines of {@code paths} as (byte offset, line); with {@code wholeFiles} no file is split. */
   private static JavaNewHadoopRDD<LongWritable, Text> lines(JavaSparkContext jsc, Configuration base,
       List<Path> paths, boolean wholeFiles) {
     try {
@@ -166,13 +321,134 @@ final class IngestSource {
   }
 
   /**
-   * Every file named by {@code inputs}: files as given, directories recursed, globs expanded.
-   * Names starting with '.' or '_' are skipped.
+   * The parsed rows of the zip archives of one task, lazily: each archive is read once, in order,
+   * through a {@link ZipInputStream}; the lines of every planned entry, as (byte offset in the
+   * entry, line) the way Hadoop's {@code LineRecordReader} reads a file (LF, CR or CRLF ends a
+   * line; a UTF-8 byte order mark is dropped from the first line but counted in the offsets), go
+   * to {@link IngestTransforms#parse(FileSpec, Iterator, PipelineConfig.IngestSection)}. Entries
+   * that are directories or not planned (whole-file rejects) are passed over.
+   */
+  static final class ZipRows implements Iterator<Row> {
+    private final Iterator<String> zips;
+    private final Configuration conf;
+    private final Map<String, FileSpec> specs;
+    private final PipelineConfig.IngestSection settings;
+    private ZipInputStream in;
+    private Path zip;
+    private Iterator<Row> rows = Collections.emptyIterator();
+
+    /**
+     * @param zips zip archive paths
+     * @param conf the Hadoop configuration to open them with
+     * @param specs planned sources by {@link IngestTransforms#key}
+     * @param settings the {@code ingest} configuration
+     */
+    ZipRows(Iterator<String> zips, Configuration conf, Map<String, FileSpec> specs,
+        PipelineConfig.IngestSection settings) {
+      this.zips = zips;
+      this.conf = conf;
+      this.specs = specs;
+      this.settings = settings;
+    }
+
+    /** @throws UncheckedIOException when an archive cannot be read */
+    @Override
+    public boolean hasNext() {
+      try {
+        while (!rows.hasNext()) {
+          if (in == null) {
+            if (!zips.hasNext()) {
+              return false;
+            }
+            zip = new Path(zips.next());
+            in = new ZipInputStream(new BufferedInputStream(zip.getFileSystem(conf).open(zip), 1 << 16));
+          }
+          ZipEntry e = in.getNextEntry();
+          if (e == null) {
+            in.close();
+            in = null;
+            continue;
+          }
+          FileSpec spec = e.isDirectory() ? null : specs.get(IngestTransforms.key(zip, e.getName()));
+          if (spec != null) {
+            rows = IngestTransforms.parse(spec, new EntryLines(in), settings);
+          }
+        }
+        return true;
+      } catch (IOException ex) {
+        throw new UncheckedIOException("cannot read zip archive " + zip + ": " + ex.getMessage(), ex);
+      }
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return rows.next();
+    }
+  }
+
+  /** (byte offset, line) pairs of the current entry of a zip stream, as {@code LineRecordReader} reads a file. */
+  private static final class EntryLines implements Iterator<Tuple2<LongWritable, Text>> {
+    private final LineReader reader;
+    private long pos;
+    private Tuple2<LongWritable, Text> next;
+    private boolean done;
+
+    EntryLines(ZipInputStream entry) {
+      // the reader never closes the stream; it ends at the entry's end (read returns -1)
+      this.reader = new LineReader(entry);
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (next == null && !done) {
+        Text line = new Text();
+        try {
+          int n = reader.readLine(line);
+          if (n == 0) {
+            done = true;
+            return false;
+          }
+          if (pos == 0 && line.getLength() >= 3 && line.getBytes()[0] == (byte) 0xEF
+              && line.getBytes()[1] == (byte) 0xBB && line.getBytes()[2] == (byte) 0xBF) {
+            line = new Text(Arrays.copyOfRange(line.getBytes(), 3, line.getLength()));
+          }
+          next = new Tuple2<>(new LongWritable(pos), line);
+          pos += n;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return next != null;
+    }
+
+    @Override
+    public Tuple2<LongWritable, Text> next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      Tuple2<LongWritable, Text> t = next;
+      next = null;
+      return t;
+    }
+  }
+
+  /**
+   * Every file named by {@code inputs}: files as given, directories recursed, globs expanded,
+   * each real file once. Names starting with '.' or '_' are skipped below a given input. On the
+   * local file system a symbolic link is resolved ({@code toRealPath}): a link to a directory on
+   * the path being listed (a cycle) is skipped, as is a second path to a directory or file already
+   * listed; each skip is counted by kind and logged.
    *
    * @throws IllegalArgumentException when an input matches nothing
    */
-  static List<FileStatus> expand(Configuration conf, List<String> inputs) {
+  static Listing expand(Configuration conf, List<String> inputs) {
     List<FileStatus> out = new ArrayList<>();
+    Map<String, Long> skipped = new TreeMap<>();
+    Set<String> seenFiles = new HashSet<>();
+    Set<String> seenDirs = new HashSet<>();
     try {
       for (String in : inputs) {
         Path p = new Path(in);
@@ -182,48 +458,97 @@ final class IngestSource {
           throw new IllegalArgumentException("input not found: " + in);
         }
         for (FileStatus m : matches) {
-          collect(fs, m, out, true);
+          collect(fs, m, out, true, new ArrayDeque<>(), seenDirs, seenFiles, skipped);
         }
       }
     } catch (IOException e) {
       throw new IllegalStateException("cannot list inputs: " + e.getMessage(), e);
     }
     out.sort((a, b) -> a.getPath().toString().compareTo(b.getPath().toString()));
-    return out;
+    return new Listing(out, skipped);
   }
 
-  private static void collect(FileSystem fs, FileStatus s, List<FileStatus> out, boolean top) throws IOException {
+  private static void collect(FileSystem fs, FileStatus s, List<FileStatus> out, boolean top, Deque<String> ancestors,
+      Set<String> seenDirs, Set<String> seenFiles, Map<String, Long> skipped) throws IOException {
     String name = s.getPath().getName();
     if (!top && (name.startsWith(".") || name.startsWith("_"))) {
       return;
     }
+    String real = realPath(fs, s.getPath());
+    if (real == null) {
+      skip(skipped, "broken_symlink", s.getPath(), "target missing");
+      return;
+    }
     if (s.isDirectory()) {
+      if (ancestors.contains(real)) {
+        skip(skipped, "symlink_cycle", s.getPath(), real);
+        return;
+      }
+      if (!seenDirs.add(real)) {
+        skip(skipped, "same_dir", s.getPath(), real);
+        return;
+      }
       FileStatus[] children = fs.listStatus(s.getPath());
       Arrays.sort(children);
+      ancestors.push(real);
       for (FileStatus c : children) {
-        collect(fs, c, out, false);
+        collect(fs, c, out, false, ancestors, seenDirs, seenFiles, skipped);
       }
-    } else if (out.stream().noneMatch(o -> o.getPath().equals(s.getPath()))) {
+      ancestors.pop();
+    } else if (seenFiles.add(real)) {
       out.add(s);
+    } else {
+      skip(skipped, "same_file", s.getPath(), real);
     }
   }
 
-  private static byte[] readHead(Configuration conf, FileStatus f) {
-    int n = (int) Math.min(HEAD_BYTES, f.getLen());
-    byte[] b = new byte[n];
-    try (InputStream in = f.getPath().getFileSystem(conf).open(f.getPath())) {
-      int off = 0;
-      while (off < n) {
-        int r = in.read(b, off, n - off);
-        if (r < 0) {
-          break;
-        }
-        off += r;
-      }
-      return off == n ? b : Arrays.copyOf(b, off);
+  private static void skip(Map<String, Long> skipped, String kind, Path path, String real) {
+    skipped.merge(kind, 1L, Long::sum);
+    LOG.warn("input skipped ({}): {} -> {}", kind, path, real);
+  }
+
+  /**
+   * The canonical path of {@code p}: on the local file system its real path (symbolic links
+   * resolved), null when a link's target is missing; elsewhere (no symbolic links) the path itself.
+   */
+  private static String realPath(FileSystem fs, Path p) throws IOException {
+    if (!"file".equals(fs.getUri().getScheme())) {
+      return p.toString();
+    }
+    try {
+      return java.nio.file.Path.of(fs.makeQualified(p).toUri()).toRealPath().toString();
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The first {@code max} bytes of a file, decompressed by {@code codec} when it is not null.
+   *
+   * @throws IllegalStateException when the file cannot be read or decompressed
+   */
+  private static byte[] readHead(Configuration conf, CompressionCodec codec, FileStatus f, int max) {
+    int n = codec == null ? (int) Math.min(max, f.getLen()) : max;
+    try (InputStream raw = f.getPath().getFileSystem(conf).open(f.getPath());
+        InputStream in = codec == null ? raw : codec.createInputStream(raw)) {
+      return readFully(in, n);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + f.getPath() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Up to {@code max} bytes of {@code in} (fewer at its end). */
+  private static byte[] readFully(InputStream in, int max) throws IOException {
+    byte[] b = new byte[max];
+    int off = 0;
+    while (off < max) {
+      int r = in.read(b, off, max - off);
+      if (r < 0) {
+        break;
+      }
+      off += r;
+    }
+    return off == max ? b : Arrays.copyOf(b, off);
   }
 
   /** First line of the head bytes, without BOM or line terminator. */

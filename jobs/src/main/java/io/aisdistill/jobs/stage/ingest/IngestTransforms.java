@@ -80,7 +80,8 @@ final class IngestTransforms {
    * How one input file is to be read.
    *
    * @param id source_id: index of the file in the sorted list of inputs
-   * @param path the file's path as listed (the {@code source} column)
+   * @param path the file's path as listed (the {@code source} column); for an entry of a zip
+   *     archive {@code <zip path>!/<entry name>}
    * @param format its detected or forced format
    * @param header its first line (CSV header), without BOM or line terminator
    */
@@ -89,6 +90,11 @@ final class IngestTransforms {
   /** Scheme-less path, so driver listings and task splits agree. */
   static String key(Path p) {
     return p.toUri().getPath();
+  }
+
+  /** The key of entry {@code entry} of zip archive {@code zip}: {@code <zip key>!/<entry name>}. */
+  static String key(Path zip, String entry) {
+    return key(zip) + "!/" + entry;
   }
 
   /**
@@ -108,6 +114,20 @@ final class IngestTransforms {
     if (spec == null) {
       throw new IllegalStateException("no format planned for " + path);
     }
+    return parse(spec, lines, settings);
+  }
+
+  /**
+   * Parses the lines of one source lazily (a split of a plain or compressed file, or one entry of
+   * a zip archive): rows come out as lines go in.
+   *
+   * @param spec the source's plan
+   * @param lines its (byte offset in the uncompressed text, line) pairs, in order
+   * @param settings the {@code ingest} configuration
+   * @return {@link Rows#PARSED_SCHEMA} rows, one per line (plus what the parser emits at the end)
+   */
+  static Iterator<Row> parse(FileSpec spec, Iterator<Tuple2<LongWritable, Text>> lines,
+      PipelineConfig.IngestSection settings) {
     LineParser parser = spec.format() == InputFormat.NMEA
         ? new NmeaLineParser(spec.path())
         : new CsvPositionParser(spec.path(), spec.header(), spec.format());
