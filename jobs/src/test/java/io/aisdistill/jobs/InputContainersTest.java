@@ -183,6 +183,15 @@ class InputContainersTest {
     junk[3] = 0;
     Files.write(broken, junk);
 
+    // a truncated .gz (the end cut off): its lines up to the cut are read, the rest is one reject
+    Path cut = in.resolve("cut.csv.gz");
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (OutputStream o = new GZIPOutputStream(gz)) {
+      o.write(marineCadastre(100, 400).getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] whole = gz.toByteArray();
+    Files.write(cut, java.util.Arrays.copyOf(whole, whole.length - 200));
+
     Path lhDir = tmp.resolve("lh-nul");
     IngestResult r = ingest(lhDir, "nul", in.toString());
     Map<String, List<Object>> perFile = PipelineAssertions.perFile(r.report());
@@ -200,6 +209,18 @@ class InputContainersTest {
     assertTrue(rejects.get(0).getString(0).endsWith("/nul.csv"));
     assertTrue(rejects.get(1).getString(0).endsWith("/nul.nmea"));
     PipelineAssertions.assertAccounting(lh, r.report(), List.of(f, nmea, broken));
+    List<Object> cutRow = perFile.get("nul/cut.csv.gz");
+    assertEquals("MARINECADASTRE_CSV", cutRow.get(1));
+    List<Row> truncated = lh.read(Tables.REJECTS).filter("reason = 'TRUNCATED_RECORD' AND source LIKE '%cut.csv.gz'")
+        .collectAsList();
+    assertEquals(1, truncated.size(), truncated.toString());
+    assertTrue(truncated.get(0).getString(4).contains("EOFException"), truncated.get(0).getString(4));
+    long cutLines = (long) cutRow.get(2);
+    assertTrue(cutLines > 300 && cutLines < 401, "lines read up to the cut, plus the reject: " + cutRow);
+    assertEquals(cutLines, (long) cutRow.get(3) + (long) cutRow.get(4) + (long) cutRow.get(5) + (long) cutRow.get(6)
+        + (long) cutRow.get(7), "lines = positions + static + rejected + duplicates + skipped for cut.csv.gz");
+    assertEquals((long) cutRow.get(5), PipelineAssertions.countBySource(lh.read(Tables.REJECTS))
+        .get(cut.toUri().toString().replace("file:///", "file:/")), "ais_rejects rows of cut.csv.gz");
     List<Object> row = perFile.get("nul/nul.csv");
     assertTrue((long) row.get(3) >= 35, "the other rows of nul.csv are kept: " + row);
     assertEquals(2L, PipelineAssertions.countBySource(lh.read(Tables.POSITIONS))

@@ -8,6 +8,7 @@ import io.aisdistill.common.ais.RejectRecord;
 import io.aisdistill.common.ais.RejectReason;
 import io.aisdistill.common.ingest.Detection;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayDeque;
@@ -47,6 +48,7 @@ import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
+import org.apache.hadoop.mapreduce.lib.input.FileSplit;
 import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
 import org.apache.spark.api.java.JavaNewHadoopRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -233,7 +235,8 @@ final class IngestSource {
 
   /**
    * The entries of a zip archive, each with its head; directories skipped. An archive that cannot
-   * be read, or has no file entries, is one unreadable source of its own path.
+   * be read to its end (corrupt or truncated), or has no file entries, is one unreadable source of
+   * its own path (the task-side guard, {@link Guarded}, then only covers a stream that breaks later).
    */
   private static List<Source> zipEntries(Configuration conf, FileStatus f) {
     Path zip = f.getPath();
@@ -290,7 +293,13 @@ final class IngestSource {
     }
     if (!whole.isEmpty()) {
       rows = rows.union(lines(jsc, hconf, whole, true).mapPartitionsWithInputSplit(
-          (split, it) -> IngestTransforms.parse(split, it, bspecs.value(), bsettings.value()), false));
+          (split, it) -> {
+            FileSpec spec = bspecs.value().get(IngestTransforms.key(((FileSplit) split).getPath()));
+            if (spec == null) {
+              throw new IllegalStateException("no format planned for " + ((FileSplit) split).getPath());
+            }
+            return Guarded.parse(spec, it, bsettings.value());
+          }, false));
     }
     Broadcast<SerializableConfiguration> bconf = null;
     if (!plan.zips().isEmpty()) {
@@ -336,6 +345,7 @@ final class IngestSource {
     private ZipInputStream in;
     private Path zip;
     private Iterator<Row> rows = Collections.emptyIterator();
+    private Guarded broken;
 
     /**
      * @param zips zip archive paths
@@ -356,6 +366,12 @@ final class IngestSource {
     public boolean hasNext() {
       try {
         while (!rows.hasNext()) {
+          if (broken != null && broken.error != null && in != null) {
+            // the archive's stream broke inside an entry: the rest of the archive is unreadable
+            in.close();
+            in = null;
+          }
+          broken = null;
           if (in == null) {
             if (!zips.hasNext()) {
               return false;
@@ -371,7 +387,9 @@ final class IngestSource {
           }
           FileSpec spec = e.isDirectory() ? null : specs.get(IngestTransforms.key(zip, e.getName()));
           if (spec != null) {
-            rows = IngestTransforms.parse(spec, new EntryLines(in), settings);
+            Guarded lines = new Guarded(new EntryLines(in));
+            rows = lines.parse(spec, settings);
+            broken = lines;
           }
         }
         return true;
@@ -386,6 +404,82 @@ final class IngestSource {
         throw new NoSuchElementException();
       }
       return rows.next();
+    }
+  }
+
+  /**
+   * Lines of a compressed file or zip entry that end, instead of failing the task, where the
+   * stream breaks (a truncated or corrupt {@code .gz}, {@code .bz2} or zip entry after a readable
+   * head): what was read is parsed, and the rest of the source becomes one
+   * {@link RejectReason#TRUNCATED_RECORD} reject at the offset just past the last line read.
+   */
+  static final class Guarded implements Iterator<Tuple2<LongWritable, Text>> {
+    private final Iterator<Tuple2<LongWritable, Text>> lines;
+    private long end;
+    /** Why the stream broke, or null. */
+    String error;
+
+    Guarded(Iterator<Tuple2<LongWritable, Text>> lines) {
+      this.lines = lines;
+    }
+
+    /** The parsed rows of {@code lines}, then the reject of a broken stream, if any. */
+    static Iterator<Row> parse(FileSpec spec, Iterator<Tuple2<LongWritable, Text>> lines,
+        PipelineConfig.IngestSection settings) {
+      return new Guarded(lines).parse(spec, settings);
+    }
+
+    Iterator<Row> parse(FileSpec spec, PipelineConfig.IngestSection settings) {
+      Iterator<Row> parsed = IngestTransforms.parse(spec, this, settings);
+      return new Iterator<>() {
+        boolean rejected;
+
+        @Override
+        public boolean hasNext() {
+          return parsed.hasNext() || (error != null && !rejected);
+        }
+
+        @Override
+        public Row next() {
+          if (parsed.hasNext()) {
+            return parsed.next();
+          }
+          if (error == null || rejected) {
+            throw new NoSuchElementException();
+          }
+          rejected = true;
+          LOG.warn("{}: stream ends early after byte {} of the text: {}", spec.path(), end, error);
+          return Rows.parsed(RejectRecord.of(spec.path(), end, "", RejectReason.TRUNCATED_RECORD,
+              "compressed stream unreadable after byte " + end + " of the text: " + error), spec.id());
+        }
+      };
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (error != null) {
+        return false;
+      }
+      try {
+        return lines.hasNext();
+      } catch (Exception e) {
+        // Hadoop's record reader throws IOException undeclared (through Scala); the zip lines wrap it
+        if (!(e instanceof IOException) && !(e instanceof UncheckedIOException)) {
+          throw e;
+        }
+        error = e.getClass().getSimpleName() + ": " + e.getMessage();
+        return false;
+      }
+    }
+
+    @Override
+    public Tuple2<LongWritable, Text> next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      Tuple2<LongWritable, Text> t = lines.next();
+      end = t._1().get() + t._2().getLength();
+      return t;
     }
   }
 
@@ -523,15 +617,30 @@ final class IngestSource {
   }
 
   /**
-   * The first {@code max} bytes of a file, decompressed by {@code codec} when it is not null.
+   * The first {@code max} bytes of a file, decompressed by {@code codec} when it is not null; a
+   * compressed stream that breaks after some bytes gives those (the parse task rejects the rest).
    *
-   * @throws IllegalStateException when the file cannot be read or decompressed
+   * @throws IllegalStateException when the file cannot be read, or not a byte decompressed
    */
   private static byte[] readHead(Configuration conf, CompressionCodec codec, FileStatus f, int max) {
     int n = codec == null ? (int) Math.min(max, f.getLen()) : max;
     try (InputStream raw = f.getPath().getFileSystem(conf).open(f.getPath());
         InputStream in = codec == null ? raw : codec.createInputStream(raw)) {
-      return readFully(in, n);
+      if (codec == null) {
+        return readFully(in, n);
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] buf = new byte[8192];
+      try {
+        for (int r; out.size() < n && (r = in.read(buf, 0, Math.min(buf.length, n - out.size()))) >= 0; ) {
+          out.write(buf, 0, r);
+        }
+      } catch (IOException e) {
+        if (out.size() == 0) {
+          throw e;
+        }
+      }
+      return out.toByteArray();
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + f.getPath() + ": " + e.getMessage(), e);
     }
