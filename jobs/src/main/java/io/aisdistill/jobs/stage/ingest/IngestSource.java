@@ -419,6 +419,7 @@ final class IngestSource {
     /** Why the stream broke, or null. */
     String error;
 
+    /** @param lines (byte offset, line) pairs whose iteration may throw an IOException */
     Guarded(Iterator<Tuple2<LongWritable, Text>> lines) {
       this.lines = lines;
     }
@@ -429,6 +430,7 @@ final class IngestSource {
       return new Guarded(lines).parse(spec, settings);
     }
 
+    /** These lines parsed as {@code spec}, then the reject of a broken stream, if any (lazy). */
     Iterator<Row> parse(FileSpec spec, PipelineConfig.IngestSection settings) {
       Iterator<Row> parsed = IngestTransforms.parse(spec, this, settings);
       return new Iterator<>() {
@@ -490,6 +492,7 @@ final class IngestSource {
     private Tuple2<LongWritable, Text> next;
     private boolean done;
 
+    /** @param entry a zip stream positioned at the start of an entry's data */
     EntryLines(ZipInputStream entry) {
       // the reader never closes the stream; it ends at the entry's end (read returns -1)
       this.reader = new LineReader(entry);
