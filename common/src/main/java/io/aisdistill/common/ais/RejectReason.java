@@ -15,7 +15,10 @@ public enum RejectReason {
   UNKNOWN_CSV_HEADER,
   /** The record cannot be parsed at all (wrong number of fields, garbage). */
   UNPARSEABLE,
-  /** A CSV line with fewer fields than the header (e.g. a truncated last line). */
+  /**
+   * A CSV line with fewer fields than the header (e.g. a truncated last line); or the rest of a
+   * compressed file or zip entry whose stream breaks after a readable head.
+   */
   TRUNCATED_RECORD,
   /** NMEA sentence checksum does not match (IEC 61162-1 XOR checksum). */
   BAD_CHECKSUM,

@@ -15,9 +15,11 @@ import java.util.Locale;
  *   <li>zero bytes: {@link RejectReason#EMPTY_FILE};</li>
  *   <li>SQLite magic {@code "SQLite format 3\0"} (GeoPackage, e.g. MovingPandas {@code .gpkg}):
  *       {@link RejectReason#UNSUPPORTED_FORMAT};</li>
- *   <li>a NUL byte, or other control bytes (not TAB/CR/LF) in at least half of the non-blank
- *       lines: {@link RejectReason#BINARY_CONTENT}; a minority of lines with stray control bytes
- *       is ignored for detection and left to the line parser, which rejects those lines;</li>
+ *   <li>control bytes (NUL and the others but TAB/CR/LF) in at least half of the non-blank
+ *       lines, or in every one: {@link RejectReason#BINARY_CONTENT} (images, archives and other
+ *       binary files hold them on nearly every "line"); a minority of lines with stray control
+ *       bytes, NUL included, is ignored for detection and left to the line parser, which rejects
+ *       those lines (issue 13: one NUL byte used to reject a whole CSV of valid rows);</li>
  *   <li>only blank lines: {@link RejectReason#EMPTY_FILE};</li>
  *   <li>tracktable {@code .traj} text (first line {@code *T*,uuid,...}):
  *       {@link RejectReason#UNSUPPORTED_FORMAT} (its {@code .points.csv} flattening is read);</li>
@@ -85,18 +87,15 @@ public final class FormatDetector {
       return Detection.rejected(RejectReason.UNSUPPORTED_FORMAT, "GeoPackage/SQLite database");
     }
     int firstControl = -1;
-    for (int i = 0; i < length; i++) {
-      int c = head[i] & 0xFF;
-      if (c == 0) {
-        return Detection.rejected(RejectReason.BINARY_CONTENT, "NUL byte at offset " + i);
-      }
-      if (firstControl < 0 && isControl(c)) {
+    for (int i = 0; i < length && firstControl < 0; i++) {
+      if (isControl(head[i] & 0xFF)) {
         firstControl = i;
       }
     }
     List<String> all = lines(head, length, charset);
-    // a few text lines with stray control bytes do not make a text file binary: they are left to
-    // the line parser (a line-level BINARY_CONTENT reject); mostly-control content is binary
+    // a few text lines with stray control bytes (NUL included) do not make a text file binary:
+    // they are left to the line parser (a line-level BINARY_CONTENT reject); mostly-control
+    // content is binary
     List<String> lines = new ArrayList<>(all.size());
     int controlLines = 0;
     for (String l : all) {

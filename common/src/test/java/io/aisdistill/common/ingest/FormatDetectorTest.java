@@ -45,6 +45,14 @@ class FormatDetectorTest {
     assertEquals(RejectReason.BINARY_CONTENT, detect("MMSI,BaseDateTime\0,LAT,LON\n").reason());
     assertEquals(RejectReason.BINARY_CONTENT, detect("\u0001\u0002\u0003\n\u0004x\n").reason());
     assertEquals(RejectReason.BINARY_CONTENT, detect("ok line\n\u0001bad\n").reason(), "half the lines");
+    assertEquals(InputFormat.MARINECADASTRE_CSV, detect("MMSI,BaseDateTime,LAT,LON\n1,2,3,4\n1,\0\0,3,4\n"
+        + "1,2,3,4\n").format(), "a NUL byte in one data line is a line-level reject, not a binary file");
+    byte[] gzip = new byte[4096];
+    new java.util.Random(3).nextBytes(gzip);
+    gzip[0] = 0x1f;
+    gzip[1] = (byte) 0x8b;
+    assertEquals(RejectReason.BINARY_CONTENT, FormatDetector.detect("x.csv", gzip, gzip.length).reason(),
+        "compressed bytes read undecompressed are binary");
     assertEquals(InputFormat.NMEA, detect("!AIVDM,1,1,,B,15NBj>PP1gG>1PVKTDTUJOv00<0M,0*09\n"
         + "not a sentence \u0001\u0002\n!AIVDM,1,1,,A,13HOI:0P0000VOHLCnHQKwvL05Ip,0*23\n").format(),
         "one stray control line in a text file is a line-level reject, not a binary file");

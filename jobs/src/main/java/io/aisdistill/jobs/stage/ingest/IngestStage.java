@@ -24,10 +24,14 @@ import org.apache.spark.storage.StorageLevel;
  * {@code ais_rejects}.
  *
  * <p>Inputs are files, directories (recursed; names starting with '.' or '_' are skipped, as in
- * Hadoop) or globs, on any Hadoop file system. The format of each file is detected from its first
- * 64 KiB (MarineCadastre CSV of any year, DMA aisdk CSV, NMEA 0183 AIVDM/AIVDO logs) or forced, and
- * so is its text encoding ({@code ingest.encoding}: UTF-8, else Windows-1252); unknown CSV header
- * names are mapped with {@code ingest.columns}.
+ * Hadoop; symbolic link cycles and second paths of a file already listed are skipped and counted as
+ * {@code inputs_skipped.<why>}) or globs, on any Hadoop file system. {@code .gz} and {@code .bz2}
+ * files are decompressed (one task each, offsets in the uncompressed text); each file entry of a
+ * {@code .zip} archive is a source of its own, {@code <zip path>!/<entry name>}. The format of each
+ * file is detected from its first (decompressed) 64 KiB (MarineCadastre CSV of any year, DMA aisdk
+ * CSV, NMEA 0183 AIVDM/AIVDO logs, JSON lines) or forced, and so is its text encoding
+ * ({@code ingest.encoding}: UTF-8, else Windows-1252); unknown CSV header names are mapped with
+ * {@code ingest.columns}.
  * A file that cannot be read as any of them becomes one {@code ais_rejects} row (source_record -1)
  * and the run goes on. CSV files are split across tasks (Hadoop text splits, byte offsets as
  * {@code source_record}); an NMEA file is read by one task, in order, for multi-sentence
@@ -77,7 +81,7 @@ public final class IngestStage extends AbstractStage<IngestResult> {
         java.time.Instant.ofEpochMilli(t0));
     try (IngestSource.Parsed parsed = IngestSource.read(spark, hconf, plan)) {
       IngestResult result = ingest(spark, ctx.lakehouse(), parsed.rows(), plan.sources(), plan.formatOf(),
-          ctx.runId());
+          plan.skippedInputs(), ctx.runId());
       result.report().elapsedMs(System.currentTimeMillis() - t0);
       return result;
     }
@@ -85,7 +89,7 @@ public final class IngestStage extends AbstractStage<IngestResult> {
 
   /** Counts, deduplicates, enriches and writes the parsed rows; the report without its elapsed time. */
   private static IngestResult ingest(SparkSession spark, Lakehouse lh, Dataset<Row> parsed, List<String> sources,
-      Map<String, String> formatOf, String runId) {
+      Map<String, String> formatOf, Map<String, Long> skippedInputs, String runId) {
     // transforms: per (source, kind) counts, then the rows of each table
     long tParse = System.nanoTime();
     ParsedCounts counts = IngestTransforms.countParsed(parsed, sources, formatOf);
@@ -116,7 +120,7 @@ public final class IngestStage extends AbstractStage<IngestResult> {
           IngestTransforms.rejects(parsed, sourceNames, runId));
       double writeS = (System.nanoTime() - tWrite) / 1e9;
 
-      return result(sources, formatOf, counts, posDup, staDup, written, parseS, dedupS, writeS);
+      return result(sources, formatOf, skippedInputs, counts, posDup, staDup, written, parseS, dedupS, writeS);
     } finally {
       statics.unpersist();
       pos.release();
@@ -125,7 +129,8 @@ public final class IngestStage extends AbstractStage<IngestResult> {
   }
 
   /** The report (totals, reasons, per-file table) and the typed result built from the same figures. */
-  private static IngestResult result(List<String> sources, Map<String, String> formatOf, ParsedCounts counts,
+  private static IngestResult result(List<String> sources, Map<String, String> formatOf,
+      Map<String, Long> skippedInputs, ParsedCounts counts,
       Map<Integer, Long> posDup, Map<Integer, Long> staDup, IngestSink.Written written, double parseS,
       double dedupS, double writeS) {
     StageReport rep = new StageReport("ingest");
@@ -145,8 +150,9 @@ public final class IngestStage extends AbstractStage<IngestResult> {
       dup += d;
       skip += c.skipped;
     }
-    rep.put("files", sources.size())
-        .put("lines_read", lines)
+    rep.put("files", sources.size());
+    skippedInputs.forEach((k, v) -> rep.put("inputs_skipped." + k, v));
+    rep.put("lines_read", lines)
         .put("positions_accepted", posN)
         .put("static_accepted", sta0)
         .put("rejected", rej)
@@ -167,8 +173,15 @@ public final class IngestStage extends AbstractStage<IngestResult> {
         written.statics(), written.rejects(), rep);
   }
 
-  /** The file name with its parent directory, as the per-file table shows it. */
+  /**
+   * The file name with its parent directory, as the per-file table shows it; for an entry of a zip
+   * archive, the archive's short name, {@code !/} and the entry name ({@code dir/a.zip!/d/b.csv}).
+   */
   static String shortName(String src) {
+    int bang = src.indexOf("!/");
+    if (bang > 0) {
+      return shortName(src.substring(0, bang)) + src.substring(bang);
+    }
     int i = src.lastIndexOf('/');
     int j = i > 0 ? src.lastIndexOf('/', i - 1) : -1;
     return src.substring(j + 1);

@@ -85,7 +85,8 @@ final class IngestTransforms {
    * How one input file is to be read.
    *
    * @param id source_id: index of the file in the sorted list of inputs
-   * @param path the file's path as listed (the {@code source} column)
+   * @param path the file's path as listed (the {@code source} column); for an entry of a zip
+   *     archive {@code <zip path>!/<entry name>}
    * @param format its detected or forced format
    * @param header its first line (CSV header) decoded with {@code charset}, without BOM or line
    *     terminator
@@ -106,6 +107,11 @@ final class IngestTransforms {
   static Iterator<Row> parse(InputSplit split, Iterator<Tuple2<LongWritable, Text>> lines,
       Map<String, FileSpec> specs, PipelineConfig.IngestSection settings) {
     return parse(split, lines, specs, settings, Plausibility.defaults(java.time.Instant.now()));
+  }
+
+  /** The key of entry {@code entry} of zip archive {@code zip}: {@code <zip key>!/<entry name>}. */
+  static String key(Path zip, String entry) {
+    return key(zip) + "!/" + entry;
   }
 
   /**
@@ -132,6 +138,21 @@ final class IngestTransforms {
     if (spec == null) {
       throw new IllegalStateException("no format planned for " + path);
     }
+    return parse(spec, lines, settings, rules);
+  }
+
+  /**
+   * Parses the lines of one source lazily (a split of a plain or compressed file, or one entry of
+   * a zip archive): rows come out as lines go in.
+   *
+   * @param spec the source's plan
+   * @param lines its (byte offset in the uncompressed text, line) pairs, in order
+   * @param settings the {@code ingest} configuration
+   * @param rules the plausibility rules every record passes ({@link Plausibility#guard})
+   * @return {@link Rows#PARSED_SCHEMA} rows, one per line (plus what the parser emits at the end)
+   */
+  static Iterator<Row> parse(FileSpec spec, Iterator<Tuple2<LongWritable, Text>> lines,
+      PipelineConfig.IngestSection settings, Plausibility rules) {
     LineParser parser = rules.guard(switch (spec.format()) {
       case NMEA -> new NmeaLineParser(spec.path(), null, settings.nmea.strictTagBlockChecksum);
       case JSON_LINES -> new JsonLinesParser(spec.path());
