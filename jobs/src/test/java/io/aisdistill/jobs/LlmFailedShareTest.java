@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * server on 127.0.0.1 ({@link LoopbackChatServer}) and an unreachable endpoint: the stage exits 1
  * with a one-line message of the counts when more than the share of its calls failed, after the
  * calls that succeeded are in llm_calls (a rerun sends only the failed ones), and exits 0 at a
- * share below it.
+ * share below it; the same for the judge stage with an unreachable LLM judge.
  */
 class LlmFailedShareTest {
   @TempDir Path tmp;
@@ -145,5 +145,35 @@ class LlmFailedShareTest {
       assertEquals(10, calls.filter(col("status").equalTo("ok")).count());
       assertEquals(30, lh.read(Tables.QA_CANDIDATES).count(), "3 pairs per answered window");
     }
+
+    // judge with an LLM judge that cannot be reached: every judge call fails, the stage exits 1
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Path judges = tmp.resolve("j/teachers.yaml");
+    Files.createDirectories(judges.getParent());
+    Files.writeString(judges, """
+        tasks: 1
+        models:
+          - name: loop-judge
+            role: judge
+            base_url: http://127.0.0.1:%d/v1
+            model: loop-judge-model
+            max_concurrency: 4
+            max_attempts: 1
+            timeout_s: 5
+        """.formatted(port));
+    Object[] r = captured(() -> Cli.execute("judge", "--lakehouse", lh.root(), "--teachers", judges.toString()));
+    assertEquals(1, r[0]);
+    List<String> l = ((String) r[1]).lines().filter(s -> s.startsWith("ais-distill judge: error: ")).toList();
+    assertEquals(1, l.size(), (String) r[1]);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+        "judge: (\\d+) of (\\d+) LLM calls failed \\(share 1\\.00 > llm\\.max_failed_share 0\\.5\\); "
+            + "0 succeeded calls are journaled").matcher(l.get(0));
+    assertTrue(m.find() && m.group(1).equals(m.group(2)) && Long.parseLong(m.group(1)) > 0, l.get(0));
+    assertEquals(Long.parseLong(m.group(1)), lh.read(Tables.LLM_CALLS)
+        .filter(col("purpose").equalTo("judge").and(col("status").equalTo("failed"))).count());
+    assertFalse(lh.exists(Tables.QA_JUDGED), "no verdicts written by a failed stage");
   }
 }
