@@ -344,7 +344,13 @@ public final class Cli {
 
   private Cli() {}
 
-  /** The one-line error handler of every command. */
+  /**
+   * The one-line error handler of every command: prints {@code ais-distill CMD: error: REASON} on
+   * stderr, REASON being the first line of the message of the innermost cause that has one. Without
+   * {@code AIS_DISTILL_DEBUG}, the failure's stack trace goes to the run's details log
+   * ({@link DetailsLog}, where Spark's own logging went too) and the line ends with
+   * {@code (details: FILE)}; with it, the stack trace is printed on stderr after the line.
+   */
   private static CommandLine configure(CommandLine cl) {
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       Throwable root = ex;
@@ -353,8 +359,12 @@ public final class Cli {
         root = root.getCause();
       }
       String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-      System.err.println("ais-distill " + cmd.getCommandName() + ": error: " + msg.lines().findFirst().orElse(msg));
-      if (System.getenv("AIS_DISTILL_DEBUG") != null) {
+      String line = "ais-distill " + cmd.getCommandName() + ": error: " + msg.lines().findFirst().orElse(msg);
+      DetailsLog details = DetailsLog.current();
+      details.logFailure(line, ex);
+      Path file = details.file();
+      System.err.println(file == null ? line : line + " (details: " + file + ")");
+      if (System.getenv(DetailsLog.DEBUG_ENV) != null) {
         ex.printStackTrace();
       }
       return 1;
@@ -366,26 +376,41 @@ public final class Cli {
    * Entry point of a spark-submit class of one stage ({@code io.aisdistill.jobs.IngestJob}, ...):
    * parses {@code args} as the options of {@code command} alone (no subcommand name), runs its
    * pipeline, stops Spark and exits with the status (0, 1 with a one-line reason, 2 on a usage error).
+   * Spark's own logging goes to the details log ({@link DetailsLog}) unless AIS_DISTILL_DEBUG is set.
    */
   public static void stageMain(StageCommand command, String[] args) {
-    exit(configure(new CommandLine(command)).execute(args));
+    int rc;
+    try (DetailsLog details = DetailsLog.open()) {
+      rc = configure(new CommandLine(command)).execute(args);
+      stopSpark();
+    }
+    System.exit(rc);
   }
 
-  /** Runs the command line and returns the exit status (does not exit). */
+  /**
+   * Runs the command line and returns the exit status (does not exit). Spark's own logging goes to
+   * the details log ({@link DetailsLog}) while it runs, unless AIS_DISTILL_DEBUG is set.
+   */
   public static int execute(String... args) {
-    return configure(new CommandLine(new Cli())).execute(args);
+    try (DetailsLog details = DetailsLog.open()) {
+      return configure(new CommandLine(new Cli())).execute(args);
+    }
   }
 
-  /** Entry point of bin/ais-distill. */
+  /** Entry point of bin/ais-distill: {@link #execute}, then Spark stopped (still logging to the details log), then exit. */
   public static void main(String[] args) {
-    exit(execute(args));
+    int rc;
+    try (DetailsLog details = DetailsLog.open()) {
+      rc = configure(new CommandLine(new Cli())).execute(args);
+      stopSpark();
+    }
+    System.exit(rc);
   }
 
-  private static void exit(int rc) {
+  private static void stopSpark() {
     SparkSession.getActiveSession().foreach(s -> {
       s.stop();
       return null;
     });
-    System.exit(rc);
   }
 }

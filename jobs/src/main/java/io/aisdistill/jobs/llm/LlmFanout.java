@@ -108,9 +108,40 @@ public final class LlmFanout {
    * @param planned calls in the plan
    * @param alreadyDone calls of the plan already answered ok in llm_calls (not sent again)
    * @param sent calls sent by this fan-out
+   * @param failed calls sent by this fan-out that failed after their retries (llm_calls status not
+   *     ok: network errors, timeouts, HTTP errors, unreadable bodies; a malformed reply to an ok
+   *     call is not a failed call)
+   * @param firstError the earliest failure of those (by finished_at, then call_id) as
+   *     "ERROR (teacher endpoint)", or null when none failed
    * @param perModel rows of {@link #PER_MODEL_HEADER}: llm_calls of this run and purpose, per teacher and model
    */
-  public record Result(long planned, long alreadyDone, long sent, List<List<Object>> perModel) {
+  public record Result(long planned, long alreadyDone, long sent, long failed, String firstError,
+      List<List<Object>> perModel) {
+    /** Failed share of the calls sent by this fan-out, 0 to 1 (0 when none was sent). */
+    public double failedShare() {
+      return sent == 0 ? 0 : (double) failed / sent;
+    }
+
+    /**
+     * Fails the stage when more than {@code maxShare} of the calls this fan-out sent failed
+     * ({@code llm.max_failed_share}, issue 13). Called after {@link #run} returned, so the calls that
+     * succeeded are already committed to llm_calls and a rerun does not send them again.
+     *
+     * @param label the stage (and purpose) named in the message, e.g. "generate"
+     * @param maxShare the largest accepted failed share, 0 to 1 (1: never fails)
+     * @throws LlmCallsFailedException when {@link #failedShare} exceeds {@code maxShare}; its message is
+     *     one line: "generate: 40 of 40 LLM calls failed (share 1.00 > llm.max_failed_share 0.5);
+     *     0 succeeded calls are journaled in llm_calls; first error: ..."
+     */
+    public void requireFailedShareAtMost(String label, double maxShare) {
+      if (failedShare() > maxShare) {
+        throw new LlmCallsFailedException(String.format(java.util.Locale.ROOT,
+            "%s: %d of %d LLM calls failed (share %.2f > llm.max_failed_share %s); %d succeeded calls are journaled "
+                + "in llm_calls (a rerun sends only the failed ones); first error: %s",
+            label, failed, sent, failedShare(), maxShare, sent - failed, firstError));
+      }
+    }
+
     /** Calls of this run and purpose in llm_calls, all models (the {@code calls} column summed). */
     public long calls() {
       return sum(2);
@@ -195,7 +226,20 @@ public final class LlmFanout {
           journal.progress(purpose, total, t0);
         }
       }
-      return new Result(planned, planned - total, total, perModel(lh, runId, purpose));
+      long failed = 0;
+      String firstError = null;
+      if (total > 0 && lh.exists(Tables.LLM_CALLS)) {
+        // every call of the plan that is not ok now was pending, so sent (and journaled) by this fan-out
+        Dataset<Row> bad = lh.read(Tables.LLM_CALLS).filter(col("status").notEqual(CallResult.OK))
+            .join(distinctPlan.select("call_id"), "call_id");
+        failed = bad.count();
+        if (failed > 0) {
+          Row first = bad.orderBy(col("finished_at").asc_nulls_last(), col("call_id"))
+              .select("error", "endpoint").first();
+          firstError = first.getString(0) + " (" + first.getString(1) + ")";
+        }
+      }
+      return new Result(planned, planned - total, total, failed, firstError, perModel(lh, runId, purpose));
     } finally {
       distinctPlan.unpersist();
     }

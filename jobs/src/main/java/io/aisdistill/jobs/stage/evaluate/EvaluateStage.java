@@ -134,6 +134,8 @@ public final class EvaluateStage extends AbstractStage<EvaluateResult> {
    * Runs the stage.
    *
    * @throws IllegalStateException when the local server does not start, or a table is missing
+   * @throws io.aisdistill.jobs.llm.LlmCallsFailedException when more than {@code llm.max_failed_share}
+   *     of the answer or LLM judge calls failed (after the ok ones are committed to llm_calls)
    * @throws java.io.UncheckedIOException when the adapter cannot be read
    */
   @Override
@@ -172,6 +174,9 @@ public final class EvaluateStage extends AbstractStage<EvaluateResult> {
    *     newest export in training_runs when both are null
    * @throws IllegalArgumentException when the models file has no evaluated model, or no test items are found
    * @throws IllegalStateException when a table or the export is missing, or on I/O errors
+   * @throws io.aisdistill.jobs.llm.LlmCallsFailedException when more than {@code llm.max_failed_share}
+   *     of the answer calls, or of the LLM judge calls, failed (after the ok ones are committed to
+   *     llm_calls; nothing else is written)
    */
   private EvaluateResult evaluate(StageContext ctx, Path export) {
     long t0 = System.currentTimeMillis();
@@ -208,6 +213,12 @@ public final class EvaluateStage extends AbstractStage<EvaluateResult> {
       Dataset<Row> plan = EvaluateTransforms.plan(items, models, called).persist(StorageLevel.MEMORY_AND_DISK());
       String evalId = EvaluateTransforms.evalId(plan);
       LlmFanout.Result fan = LlmFanout.run(spark, lh, plan, models, LlmFanout.EVALUATE, runId);
+      try {
+        fan.requireFailedShareAtMost("evaluate", cfg.llm.maxFailedShare);
+      } catch (RuntimeException e) {
+        plan.unpersist();
+        throw e;
+      }
       Map<String, String> roles = new HashMap<>();
       evaluated.forEach(m -> roles.put(m.name, EvaluateTransforms.evalRole(m).label()));
       Dataset<Row> joined = EvaluateTransforms.withCalls(plan, items, lh.read(Tables.LLM_CALLS));
@@ -223,6 +234,14 @@ public final class EvaluateStage extends AbstractStage<EvaluateResult> {
         Dataset<Row> judgeCalls = EvaluateTransforms.judgeCalls(scored, items, models, judge.name)
             .persist(StorageLevel.MEMORY_AND_DISK());
         judgeFan = LlmFanout.run(spark, lh, judgeCalls.drop("model"), models, LlmFanout.EVALUATE_JUDGE, runId);
+        try {
+          judgeFan.requireFailedShareAtMost("evaluate (LLM judge of free-text answers)", cfg.llm.maxFailedShare);
+        } catch (RuntimeException e) {
+          judgeCalls.unpersist();
+          scored.unpersist();
+          plan.unpersist();
+          throw e;
+        }
         Dataset<Row> verdicts = EvaluateTransforms.verdicts(judgeCalls, lh.read(Tables.LLM_CALLS));
         results = EvaluateTransforms.withVerdicts(scored, verdicts, judge.name).persist(StorageLevel.MEMORY_AND_DISK());
         judgeCalls.unpersist();

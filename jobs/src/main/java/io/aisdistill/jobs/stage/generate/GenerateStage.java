@@ -65,6 +65,8 @@ public final class GenerateStage extends AbstractStage<GenerateResult> {
    *
    * @throws IllegalStateException when {@code track_windows} or {@code window_selection} does not
    *     exist, or the selection does not match them or the teacher file
+   * @throws io.aisdistill.jobs.llm.LlmCallsFailedException when more than {@code llm.max_failed_share}
+   *     of the LLM calls sent failed (after the ok ones are committed to llm_calls; no pair is written)
    */
   @Override
   public GenerateResult run(StageContext ctx) {
@@ -86,6 +88,12 @@ public final class GenerateStage extends AbstractStage<GenerateResult> {
     if (teachers != null && teachers.byRole(ModelSpec.Role.GENERATE).stream().anyMatch(ModelSpec::called)) {
       plan = GenerateTransforms.plan(windows, teachers).persist(StorageLevel.MEMORY_AND_DISK());
       fan = LlmFanout.run(ctx.spark(), lh, plan, teachers, "generate", ctx.runId());
+      try {
+        fan.requireFailedShareAtMost("generate", cfg.llm.maxFailedShare);
+      } catch (RuntimeException e) {
+        plan.unpersist();
+        throw e;
+      }
       qa = qa.union(lh.exists(Tables.LLM_CALLS)
           ? GenerateTransforms.llmCandidates(lh.read(Tables.LLM_CALLS), plan, windows, teachers)
           : windows.sparkSession().createDataFrame(List.of(), Tables.QA_CANDIDATES_SCHEMA));

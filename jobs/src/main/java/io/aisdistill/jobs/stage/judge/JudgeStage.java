@@ -74,6 +74,9 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
    * scores, judge_model "grounded-v1+MODEL".
    *
    * @throws IllegalStateException when qa_candidates or track_windows do not exist
+   * @throws io.aisdistill.jobs.llm.LlmCallsFailedException when more than {@code llm.max_failed_share}
+   *     of the LLM judge calls sent failed (after the ok ones are committed to llm_calls; qa_judged
+   *     is not written)
    */
   @Override
   public JudgeResult run(StageContext ctx) {
@@ -105,6 +108,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
       if (!judges.isEmpty()) {
         Dataset<Row> plan = JudgeTransforms.plan(joined, passed, judges);
         fan = LlmFanout.run(ctx.spark(), lh, plan, teachers, "judge", ctx.runId());
+        fan.requireFailedShareAtMost("judge", cfg.llm.maxFailedShare);
         llm = JudgeTransforms.llmVerdicts(lh.exists(Tables.LLM_CALLS) ? lh.read(Tables.LLM_CALLS) : null, plan,
             teachers.judgeMinScore);
       }
