@@ -183,7 +183,7 @@ public final class CsvPositionParser implements LineParser {
     String raw = to == line.length() ? line : line.substring(0, to);
     int n = sp.split(line, from, to);
     if (n == CsvSplitter.BINARY) {
-      reject(sink, offset, printable(raw), RejectReason.BINARY_CONTENT,
+      reject(sink, offset, ControlChars.printable(raw), RejectReason.BINARY_CONTENT,
           String.format(Locale.ROOT, "control character 0x%02X in line", sp.badChar()));
       return;
     }
@@ -431,15 +431,5 @@ public final class CsvPositionParser implements LineParser {
       }
     }
     return true;
-  }
-
-  /** {@code s} with control characters replaced by '?', for binary rejects. */
-  static String printable(String s) {
-    StringBuilder b = new StringBuilder(Math.min(s.length(), 200));
-    for (int i = 0; i < s.length() && i < 200; i++) {
-      char c = s.charAt(i);
-      b.append(c < 0x20 || c == 0x7F ? '?' : c);
-    }
-    return b.toString();
   }
 }

@@ -111,7 +111,6 @@ public final class JsonLinesParser implements LineParser {
   private static final double AISHUB_DEGREE = 600_000.0;
   /** Epoch values at or above this are milliseconds, below seconds (as for NMEA tag blocks). */
   private static final double MILLIS_THRESHOLD = 100_000_000_000.0;
-  private static final int EXCERPT_CHARS = 200;
   private static final DateTimeFormatter OFFSET_NO_COLON = new DateTimeFormatterBuilder()
       .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME).appendOffset("+HHMM", "Z").toFormatter(Locale.ROOT);
 
@@ -143,9 +142,9 @@ public final class JsonLinesParser implements LineParser {
       l = l.substring(1);
     }
     try {
-      int bad = firstControlChar(l);
+      int bad = ControlChars.firstControlChar(l);
       if (bad >= 0) {
-        sink.reject(RejectRecord.of(source, offset, printable(l), RejectReason.BINARY_CONTENT,
+        sink.reject(RejectRecord.of(source, offset, ControlChars.printable(l), RejectReason.BINARY_CONTENT,
             String.format(Locale.ROOT, "control character U+%04X at column %d", (int) l.charAt(bad), bad + 1)));
         return;
       }
@@ -486,25 +485,5 @@ public final class JsonLinesParser implements LineParser {
       }
     }
     return true;
-  }
-
-  /** Index of the first control character (not TAB), or -1. */
-  private static int firstControlChar(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if ((c < 0x20 && c != '\t') || c == 0x7F || c == '\uFFFD') {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static String printable(String s) {
-    StringBuilder b = new StringBuilder(Math.min(s.length(), EXCERPT_CHARS));
-    for (int i = 0; i < s.length() && i < EXCERPT_CHARS; i++) {
-      char c = s.charAt(i);
-      b.append(c < 0x20 || c == 0x7F || c == '\uFFFD' ? '?' : c);
-    }
-    return b.toString();
   }
 }

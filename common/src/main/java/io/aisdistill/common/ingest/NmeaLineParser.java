@@ -75,8 +75,6 @@ import java.util.Map;
  * <p>Not thread-safe: one instance per file, one thread.
  */
 public final class NmeaLineParser implements LineParser {
-  /** Longest raw excerpt kept for a {@link RejectReason#BINARY_CONTENT} reject. */
-  private static final int BINARY_EXCERPT_CHARS = 200;
 
   private final String source;
   private final Long fallbackTsMillis;
@@ -141,9 +139,9 @@ public final class NmeaLineParser implements LineParser {
   @Override
   public void line(long offset, String line, RecordSink sink) {
     String l = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
-    int bad = firstControlChar(l);
+    int bad = ControlChars.firstControlChar(l);
     if (bad >= 0) {
-      sink.reject(RejectRecord.of(source, offset, printable(l), RejectReason.BINARY_CONTENT,
+      sink.reject(RejectRecord.of(source, offset, ControlChars.printable(l), RejectReason.BINARY_CONTENT,
           String.format("control/binary character U+%04X at column %d", (int) l.charAt(bad), bad + 1)));
       return;
     }
@@ -312,26 +310,5 @@ public final class NmeaLineParser implements LineParser {
       // fall through to the reject below
     }
     throw new RecordRejection(RejectReason.UNPARSEABLE, name + " '" + v + "' not in " + min + ".." + max);
-  }
-
-  /** Index of the first control/binary character (not TAB), or -1. */
-  private static int firstControlChar(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if ((c < 0x20 && c != '\t') || c == 0x7F || c == '\uFFFD') {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  /** A short excerpt with control characters replaced by '?'. */
-  private static String printable(String s) {
-    StringBuilder b = new StringBuilder(Math.min(s.length(), BINARY_EXCERPT_CHARS));
-    for (int i = 0; i < s.length() && i < BINARY_EXCERPT_CHARS; i++) {
-      char c = s.charAt(i);
-      b.append(c < 0x20 || c == 0x7F || c == '\uFFFD' ? '?' : c);
-    }
-    return b.toString();
   }
 }
