@@ -32,7 +32,7 @@ class WindowsTransformsTest {
   static Row position(long mmsi, long tsMillis, int step) {
     Instant ts = Instant.ofEpochMilli(tsMillis);
     return RowFactory.create(mmsi, ts, 40.0 + step * 0.0028, -70.0, 10.0, 0.0, 0, 0, 1, "A", "V" + mmsi, null,
-        null, 70, 100.0, 20.0, 5.0, "file:/in/a.csv", (long) step, "r1", LocalDate.of(2024, 6, 1));
+        null, 70, 100.0, 20.0, 5.0, null, "file:/in/a.csv", (long) step, "r1", LocalDate.of(2024, 6, 1));
   }
 
   /** {@code n} reports of {@code mmsi} one minute apart from {@code start}, steps from {@code firstStep}. */
