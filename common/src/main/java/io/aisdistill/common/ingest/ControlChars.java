@@ -26,6 +26,21 @@ final class ControlChars {
     return -1;
   }
 
+  /**
+   * The {@link io.aisdistill.common.ais.RejectReason#BINARY_CONTENT} reject of a line holding a
+   * control character (raw = {@link #printable} excerpt, detail = the character and its column),
+   * or null when the line has none.
+   */
+  static io.aisdistill.common.ais.RejectRecord binaryLineReject(String source, long offset, String line) {
+    int bad = firstControlChar(line);
+    if (bad < 0) {
+      return null;
+    }
+    return io.aisdistill.common.ais.RejectRecord.of(source, offset, printable(line),
+        io.aisdistill.common.ais.RejectReason.BINARY_CONTENT, String.format(java.util.Locale.ROOT,
+            "control/binary character U+%04X at column %d", (int) line.charAt(bad), bad + 1));
+  }
+
   /** The first {@link #EXCERPT_CHARS} characters of {@code s}, control characters (TAB too) as '?'. */
   static String printable(String s) {
     StringBuilder b = new StringBuilder(Math.min(s.length(), EXCERPT_CHARS));

@@ -142,10 +142,9 @@ public final class JsonLinesParser implements LineParser {
       l = l.substring(1);
     }
     try {
-      int bad = ControlChars.firstControlChar(l);
-      if (bad >= 0) {
-        sink.reject(RejectRecord.of(source, offset, ControlChars.printable(l), RejectReason.BINARY_CONTENT,
-            String.format(Locale.ROOT, "control character U+%04X at column %d", (int) l.charAt(bad), bad + 1)));
+      RejectRecord binary = ControlChars.binaryLineReject(source, offset, l);
+      if (binary != null) {
+        sink.reject(binary);
         return;
       }
       String t = l.strip();

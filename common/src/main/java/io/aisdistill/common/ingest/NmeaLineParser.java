@@ -139,10 +139,9 @@ public final class NmeaLineParser implements LineParser {
   @Override
   public void line(long offset, String line, RecordSink sink) {
     String l = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
-    int bad = ControlChars.firstControlChar(l);
-    if (bad >= 0) {
-      sink.reject(RejectRecord.of(source, offset, ControlChars.printable(l), RejectReason.BINARY_CONTENT,
-          String.format("control/binary character U+%04X at column %d", (int) l.charAt(bad), bad + 1)));
+    RejectRecord binary = ControlChars.binaryLineReject(source, offset, l);
+    if (binary != null) {
+      sink.reject(binary);
       return;
     }
     String t = l.strip();
