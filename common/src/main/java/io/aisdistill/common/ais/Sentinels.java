@@ -2,7 +2,8 @@ package io.aisdistill.common.ais;
 
 /**
  * The "not available" values of ITU-R M.1371-5 (Table 48, message types 1-3; Table 67, type 18)
- * and the rule for each: a sentinel becomes null (or, for position, a reject), never a value.
+ * and the rule for each: a sentinel becomes null (or, for position, a reject), never a value; the
+ * rules themselves are applied in {@link Plausibility}.
  *
  * <ul>
  *   <li>SOG: raw 1023 = 102.3 knots means not available; 102.2 means 102.2 knots or higher.</li>
@@ -25,32 +26,6 @@ public final class Sentinels {
   public static final double LON_NOT_AVAILABLE = 181.0;
 
   private Sentinels() {}
-
-  /**
-   * SOG in knots, or null when not available: null in, 102.3 (raw 1023) and above, or negative.
-   */
-  public static Double sog(Double knots) {
-    if (knots == null || knots.isNaN() || knots >= SOG_NOT_AVAILABLE - 1e-9 || knots < 0) {
-      return null;
-    }
-    return knots;
-  }
-
-  /** COG in degrees true [0, 360), or null when not available (360.0 or more, negative, NaN). */
-  public static Double cog(Double degrees) {
-    if (degrees == null || degrees.isNaN() || degrees >= COG_NOT_AVAILABLE - 1e-9 || degrees < 0) {
-      return null;
-    }
-    return degrees;
-  }
-
-  /** True heading in degrees [0, 359], or null when 511 (not available) or out of range. */
-  public static Integer heading(Integer degrees) {
-    if (degrees == null || degrees < 0 || degrees > 359) {
-      return null;
-    }
-    return degrees;
-  }
 
   /** True when {@code lat} is a usable latitude: in [-90, 90] (91 = not available is not). */
   public static boolean validLat(double lat) {
