@@ -26,6 +26,15 @@ import java.util.function.LongFunction;
  * than {@link WindowConfig#minPoints()} reports are dropped and counted. By construction no window
  * spans a gap longer than maxGapS or a position jump.
  *
+ * <p>Incremental runs: with a state consumer ({@link #Segmenter(WindowConfig, LongFunction, Consumer,
+ * Consumer)}) the segmenter hands over, when it leaves a vessel, that vessel's {@link VesselState}
+ * (its open tracks, their current windows' reports, and the last report time) before it closes
+ * the open tracks. A later run that {@link #resume}s from that state and then accepts the vessel's
+ * newer reports (all strictly later than {@link VesselState#lastTsMillis()}) emits exactly the
+ * windows that one pass over all the reports would emit from that point on: the segmentation is
+ * causal (no look-ahead), so the state is all it needs. A window that was still open is emitted
+ * again, with the same id and its new reports.
+ *
  * <p>Not thread-safe; one instance per Spark partition.
  */
 public final class Segmenter {
@@ -48,6 +57,7 @@ public final class Segmenter {
   private final WindowConfig cfg;
   private final LongFunction<String> flagLookup;
   private final Consumer<TrackWindow> out;
+  private final Consumer<VesselState> stateOut;
   private final Stats stats = new Stats();
   private final List<Track> open = new ArrayList<>();
   private long currentMmsi = Long.MIN_VALUE;
@@ -59,9 +69,61 @@ public final class Segmenter {
    * @param out receives each finished window, in a deterministic order for a given input
    */
   public Segmenter(WindowConfig cfg, LongFunction<String> flagLookup, Consumer<TrackWindow> out) {
+    this(cfg, flagLookup, out, null);
+  }
+
+  /**
+   * A segmenter that also hands over each vessel's state when it leaves the vessel.
+   *
+   * @param cfg segmentation and window parameters
+   * @param flagLookup MMSI to flag state name (null result = unknown); e.g. the MID table
+   * @param out receives each finished window, in a deterministic order for a given input
+   * @param stateOut receives each vessel's state (see {@link VesselState}) just before its open
+   *     tracks are closed; null = none
+   */
+  public Segmenter(WindowConfig cfg, LongFunction<String> flagLookup, Consumer<TrackWindow> out,
+      Consumer<VesselState> stateOut) {
     this.cfg = cfg;
     this.flagLookup = flagLookup;
     this.out = out;
+    this.stateOut = stateOut;
+  }
+
+  /**
+   * Continues a vessel from the state an earlier run handed over: closes the current vessel (if
+   * any) and restores the open tracks of {@code state}. Call it before the vessel's first new
+   * report; its reports must then be later than {@link VesselState#lastTsMillis()}.
+   *
+   * @throws IllegalArgumentException when {@code state}'s MMSI is below the current vessel's
+   *     (reports not sorted by MMSI)
+   */
+  public void resume(VesselState state) {
+    if (state.mmsi() < currentMmsi || (state.mmsi() == currentMmsi && !open.isEmpty())) {
+      throw new IllegalArgumentException("state of MMSI " + state.mmsi() + " after " + currentMmsi);
+    }
+    closeAll();
+    currentMmsi = state.mmsi();
+    lastTs = state.lastTsMillis();
+    for (VesselState.TrackState ts : state.tracks()) {
+      Track t = new Track(state.mmsi(), ts.segmentStartMillis());
+      t.windowIndex = ts.windowIndex();
+      t.lastTs = ts.lastTsMillis();
+      t.lastLat = ts.lastLat();
+      t.lastLon = ts.lastLon();
+      t.points.addAll(ts.points());
+      t.legs = Arrays.copyOf(ts.legsNm(), Math.max(64, ts.legsNm().length));
+      t.vessel = ts.vessel();
+      t.aisClass = ts.aisClass();
+      open.add(t);
+    }
+  }
+
+  /**
+   * Continues from {@code state} when it is the strictly later report's vessel: {@code true} when
+   * {@code firstNewTsMillis} is after the state's last report (so {@link #resume} applies).
+   */
+  public static boolean canResume(VesselState state, long firstNewTsMillis) {
+    return firstNewTsMillis > state.lastTsMillis();
   }
 
   /**
@@ -140,6 +202,14 @@ public final class Segmenter {
   private void closeAll() {
     // close in segment start order so output order is deterministic
     open.sort((a, b) -> Long.compare(a.segmentStart, b.segmentStart));
+    if (stateOut != null && currentMmsi != Long.MIN_VALUE && !open.isEmpty()) {
+      List<VesselState.TrackState> tracks = new ArrayList<>();
+      for (Track t : open) {
+        tracks.add(new VesselState.TrackState(t.segmentStart, t.windowIndex, t.lastTs, t.lastLat, t.lastLon,
+            List.copyOf(t.points), Arrays.copyOf(t.legs, t.points.size()), t.vessel, t.aisClass));
+      }
+      stateOut.accept(new VesselState(currentMmsi, lastTs, tracks));
+    }
     for (Track t : open) {
       t.close();
     }
