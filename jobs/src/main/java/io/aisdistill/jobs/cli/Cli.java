@@ -94,6 +94,18 @@ public final class Cli {
     }
   }
 
+  /** The {@code --full} option of windows and run: {@code --set windows.incremental=false}. */
+  static class FullOption {
+    @Option(names = "--full", description = "Recompute every window from all of ais_positions instead of continuing "
+        + "from track_state (same as --set windows.incremental=false).")
+    boolean full;
+
+    /** The override this option stands for, if given. */
+    List<String> overrides() {
+      return full ? List.of("windows.incremental=false") : List.of();
+    }
+  }
+
   /** The {@code --teachers} option, on the commands that can call LLMs (run, generate, judge) or plan them (select). */
   static class TeacherOption {
     @Option(names = "--teachers", description = "Teacher mix YAML (LLM teachers and judge, e.g. conf/teachers-local.yaml); "
@@ -168,9 +180,13 @@ public final class Cli {
 
     @Mixin ColumnsOption columns;
 
+    @Mixin FullOption full;
+
     @Override
     List<String> overrides() {
-      return columns.overrides();
+      List<String> o = new ArrayList<>(columns.overrides());
+      o.addAll(full.overrides());
+      return o;
     }
 
     @Override
@@ -244,6 +260,13 @@ public final class Cli {
 
   @Command(name = "windows", description = "ais_positions -> track_windows.")
   public static final class Windows extends StageCommand {
+    @Mixin FullOption full;
+
+    @Override
+    List<String> overrides() {
+      return full.overrides();
+    }
+
     @Override
     List<Stage<?>> stages(PipelineConfig cfg) {
       return List.of(new WindowsStage());

@@ -61,6 +61,12 @@ public class PipelineConfig implements Serializable {
     public long minStopS = 300;
     /** Tracks; see {@link WindowConfig#maxOpenTracks()}. */
     public int maxOpenTracks = 4;
+    /**
+     * True: a run continues from {@code track_state} and recomputes only the vessels with new
+     * positions since the last run (see {@code WindowsStage}); false (or {@code --full}): every
+     * window is recomputed from all of ais_positions.
+     */
+    public boolean incremental = true;
 
     /** The domain configuration. */
     public WindowConfig toWindowConfig() {

@@ -138,6 +138,79 @@ public final class Lakehouse {
   }
 
   /**
+   * True when table {@code name} records its changes (Delta change data feed, table property
+   * {@code delta.enableChangeDataFeed}).
+   *
+   * @throws IllegalStateException when the table does not exist
+   */
+  public boolean changeFeedEnabled(String name) {
+    if (!exists(name)) {
+      throw new IllegalStateException("table " + name + " not found under " + root);
+    }
+    Map<String, String> props = delta(name).detail().select("properties").first().getJavaMap(0);
+    return props != null && "true".equalsIgnoreCase(props.get("delta.enableChangeDataFeed"));
+  }
+
+  /**
+   * Turns on the Delta change data feed of table {@code name} (one metadata commit); changes are
+   * recorded from the next version on.
+   */
+  public void enableChangeFeed(String name) {
+    String ref = isCatalog() ? path(name) : "delta.`" + path(name) + "`";
+    spark.sql("ALTER TABLE " + ref + " SET TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+  }
+
+  /**
+   * The rows that commits {@code fromVersion} to {@code toVersion} (inclusive) of table
+   * {@code name} inserted, updated or deleted (Delta change data feed): the table's columns plus
+   * {@code _change_type} ({@code insert}, {@code update_preimage}, {@code update_postimage},
+   * {@code delete}), {@code _commit_version} and {@code _commit_timestamp}.
+   *
+   * @throws org.apache.spark.sql.AnalysisException (or another Delta error), when the action
+   *     runs or earlier, if the feed was not on for the whole range or its files were vacuumed
+   */
+  public Dataset<Row> readChanges(String name, long fromVersion, long toVersion) {
+    var r = spark.read().format("delta").option("readChangeFeed", "true")
+        .option("startingVersion", fromVersion).option("endingVersion", toVersion);
+    return isCatalog() ? r.table(path(name)) : r.load(path(name));
+  }
+
+  /**
+   * The user metadata of the newest commit of table {@code name} that has some (Delta
+   * {@code commitInfo.userMetadata}), searched over its last {@code depth} commits; null when none.
+   */
+  public String lastUserMetadata(String name, int depth) {
+    if (!exists(name)) {
+      return null;
+    }
+    for (Row r : delta(name).history(depth).select("userMetadata").collectAsList()) {
+      if (!r.isNullAt(0)) {
+        return r.getString(0);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Runs {@code write} with {@code metadata} as the user metadata of the Delta commits it makes
+   * (session setting {@code spark.databricks.delta.commitInfo.userMetadata}, restored after).
+   */
+  public void withUserMetadata(String metadata, Runnable write) {
+    String key = "spark.databricks.delta.commitInfo.userMetadata";
+    String before = spark.conf().getOption(key).getOrElse(() -> null);
+    spark.conf().set(key, metadata);
+    try {
+      write.run();
+    } finally {
+      if (before == null) {
+        spark.conf().unset(key);
+      } else {
+        spark.conf().set(key, before);
+      }
+    }
+  }
+
+  /**
    * Inserts the rows of {@code df} whose key is not in table {@code name} yet (creating the table
    * on first use). {@code df} must hold at most one row per key.
    *
@@ -175,11 +248,26 @@ public final class Lakehouse {
    * @param scope e.g. {@code "t.eval_id = 'abc'"}; null = delete nothing
    */
   public void upsert(Dataset<Row> df, String name, List<String> key, String scope) {
+    upsert(df, name, key, scope, null);
+  }
+
+  /**
+   * {@link #upsert(Dataset, String, List, String)} with a condition on the table's rows
+   * ({@code prune}, alias {@code t}, e.g. {@code t.date IN (DATE'2024-06-01')}) added to the match
+   * condition, so that Delta reads only the files that can match (partition pruning). Rows outside
+   * {@code prune} are never matched: {@code df} must lie inside it.
+   *
+   * @param prune null = the whole table
+   */
+  public void upsert(Dataset<Row> df, String name, List<String> key, String scope, String prune) {
     if (!exists(name)) {
       save(df.write().format("delta").mode("append"), name);
       return;
     }
     String cond = key.stream().map(c -> "t.`" + c + "` <=> s.`" + c + "`").collect(Collectors.joining(" AND "));
+    if (prune != null) {
+      cond = "(" + prune + ") AND " + cond;
+    }
     var m = delta(name).as("t").merge(df.as("s"), cond).whenMatched().updateAll().whenNotMatched().insertAll();
     if (scope != null) {
       m = m.whenNotMatchedBySource(scope).delete();
@@ -209,6 +297,83 @@ public final class Lakehouse {
       m = m.whenMatched(updateWhen).updateAll();
     }
     m.whenNotMatched().insertAll().execute();
+  }
+
+  /** Rows {@link #sync} inserted, updated and deleted. */
+  public record Synced(long inserted, long updated, long deleted) {}
+
+  /**
+   * Makes the rows of table {@code name} within {@code scope} equal {@code desired}, writing only
+   * the difference: rows whose key is new are inserted, rows whose content (every column but
+   * {@code run_id}, compared as {@code xxhash64(to_json(...))}) changed are replaced, and rows of
+   * the scope whose key {@code desired} lacks are deleted, in one MERGE (one atomic commit; none
+   * when nothing differs, so a rerun leaves the table's version as it is). A table that does not
+   * exist is created holding {@code desired}, partitioned by {@code partitionBy}.
+   *
+   * @param desired the rows the scope must hold, with the table's columns, at most one per key
+   * @param key columns compared with null-safe equality: a key is unique in the whole table
+   * @param scope SQL condition on the table's columns (no alias) that {@code desired} covers,
+   *     e.g. {@code "prompt_version = 'window-v2'"}; null = the whole table
+   * @param partitionBy partition columns of a new table; may be empty
+   * @return rows inserted, updated and deleted
+   */
+  public Synced sync(Dataset<Row> desired, String name, List<String> key, String scope, List<String> partitionBy) {
+    if (!exists(name)) {
+      var w = desired.write().format("delta").mode("append");
+      if (!partitionBy.isEmpty()) {
+        w = w.partitionBy(partitionBy.toArray(String[]::new));
+      }
+      save(w, name);
+      return new Synced(lastMetric(name, "numOutputRows"), 0, 0);
+    }
+    Dataset<Row> current = scope == null ? read(name) : read(name).where(scope);
+    String[] cols = current.columns();
+    String hash = "xxhash64(to_json(struct(" + java.util.Arrays.stream(cols).filter(c -> !c.equals("run_id"))
+        .map(c -> "`" + c + "`").collect(Collectors.joining(", ")) + ")))";
+    Dataset<Row> want = desired.selectExpr(java.util.stream.Stream.concat(
+        java.util.Arrays.stream(cols).map(c -> "`" + c + "`"), java.util.stream.Stream.of(hash + " AS `_want`"))
+        .toArray(String[]::new));
+    Dataset<Row> have = current.selectExpr(java.util.stream.Stream.concat(
+        key.stream().map(c -> "`" + c + "` AS `_k_" + c + "`"), java.util.stream.Stream.of(hash + " AS `_have`"))
+        .toArray(String[]::new));
+    org.apache.spark.sql.Column on = key.stream()
+        .map(c -> want.col(c).eqNullSafe(have.col("_k_" + c)))
+        .reduce(org.apache.spark.sql.Column::and).orElseThrow();
+    Dataset<Row> upserts = want.join(have, on, "left")
+        .where("`_have` IS NULL OR `_have` <> `_want`")
+        .selectExpr(java.util.stream.Stream.concat(java.util.Arrays.stream(cols).map(c -> "`" + c + "`"),
+            java.util.stream.Stream.of("false AS `_delete`")).toArray(String[]::new));
+    Dataset<Row> deletes = have.join(want, on, "left_anti")
+        .selectExpr(java.util.stream.Stream.concat(java.util.Arrays.stream(cols).map(c -> key.contains(c)
+            ? "`_k_" + c + "` AS `" + c + "`" : "CAST(NULL AS " + current.schema().apply(c).dataType().sql() + ") AS `" + c + "`"),
+            java.util.stream.Stream.of("true AS `_delete`")).toArray(String[]::new));
+    Dataset<Row> source = upserts.unionByName(deletes).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    try {
+      if (source.isEmpty()) {
+        return new Synced(0, 0, 0);
+      }
+      String cond = key.stream().map(c -> "t.`" + c + "` <=> s.`" + c + "`").collect(Collectors.joining(" AND "));
+      Map<String, String> set = new java.util.LinkedHashMap<>();
+      for (String c : cols) {
+        set.put("`" + c + "`", "s.`" + c + "`");
+      }
+      delta(name).as("t").merge(source.as("s"), cond)
+          .whenMatched("s.`_delete`").delete()
+          .whenMatched().updateExpr(set)
+          .whenNotMatched("NOT s.`_delete`").insertExpr(set)
+          .execute();
+      Row h = delta(name).history(1).select("operationMetrics").first();
+      Map<String, String> m = h.getJavaMap(0);
+      return new Synced(metric(m, "numTargetRowsInserted"), metric(m, "numTargetRowsUpdated"),
+          metric(m, "numTargetRowsDeleted"));
+    } finally {
+      source.unpersist();
+    }
+  }
+
+  private static long metric(Map<String, String> m, String k) {
+    String v = m == null ? null : m.get(k);
+    return v == null ? 0 : Long.parseLong(v);
   }
 
   /**

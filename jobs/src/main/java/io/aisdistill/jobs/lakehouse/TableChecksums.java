@@ -46,6 +46,7 @@ public final class TableChecksums {
     KEY_COLUMNS.put(Tables.STATIC, List.of("mmsi", "source", "source_record", "msg_type"));
     KEY_COLUMNS.put(Tables.REJECTS, List.of("source", "source_record", "reason"));
     KEY_COLUMNS.put(Tables.WINDOWS, List.of("window_id", "mmsi", "n_points"));
+    KEY_COLUMNS.put(Tables.TRACK_STATE, List.of("mmsi", "state_format"));
     KEY_COLUMNS.put(Tables.WINDOW_SELECTION, List.of("window_id", "reason", "rank"));
     KEY_COLUMNS.put(Tables.PROMPTS, List.of("window_id", "prompt_version"));
     KEY_COLUMNS.put(Tables.QA_CANDIDATES, List.of("qa_id", "window_id", "category"));

@@ -34,6 +34,8 @@ public final class Tables {
   public static final String WINDOWS = "track_windows";
   /** Which windows get QA pairs, and why (see {@code SelectStage}). */
   public static final String WINDOW_SELECTION = "window_selection";
+  /** Table of each vessel's segmenter state after its last report (see {@link #TRACK_STATE_SCHEMA}). */
+  public static final String TRACK_STATE = "track_state";
   /** Versioned LLM-teacher prompts per window. */
   public static final String PROMPTS = "teacher_prompts";
   /** QA pairs from teachers. */
@@ -172,6 +174,21 @@ public final class Tables {
     f("vessel", VESSEL),
     f("track", createArrayType(TRACK_POINT)),
     f("date", DateType, "UTC date of start_ts (partition)"),
+  });
+
+  /**
+   * {@code track_state}: one row per vessel of {@code ais_positions}: the windows stage's
+   * segmenter state after the vessel's last report (open tracks, the reports of their current
+   * windows, static data so far), from which an incremental windows run continues
+   * ({@code io.aisdistill.common.track.VesselState}). Written by the windows stage together with
+   * track_windows; its last commit's user metadata records the ais_positions version and window
+   * configuration it covers.
+   */
+  public static final StructType TRACK_STATE_SCHEMA = new StructType(new StructField[] {
+    f("mmsi", LongType),
+    f("last_ts", TimestampType, "UTC time of the vessel's last report"),
+    f("state_format", IntegerType, "version of the state JSON (VesselState.FORMAT_VERSION)"),
+    f("state", StringType, "VesselState as JSON"),
   });
 
   /**

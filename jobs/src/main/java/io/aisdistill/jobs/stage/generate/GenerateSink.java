@@ -3,18 +3,28 @@ package io.aisdistill.jobs.stage.generate;
 import io.aisdistill.jobs.lakehouse.Lakehouse;
 import io.aisdistill.jobs.lakehouse.Tables;
 
+import io.aisdistill.common.qa.WindowPrompt;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
  * The generate stage's writes (llm_calls is written by {@code LlmFanout}): the QA pairs into
- * {@code qa_candidates} (new qa_id only), then the prompts into {@code teacher_prompts} (new
- * window_id + prompt_version only), both partitioned by date, so a rerun adds nothing.
+ * {@code qa_candidates}, then the prompts into {@code teacher_prompts}, both partitioned by date.
+ * Each is a {@link Lakehouse#sync}: the pairs of this run's teachers (the prompts of this prompt
+ * version) become exactly the given rows. New pairs are inserted; a pair whose window changed
+ * since (a window that later reports extended keeps its id) is replaced; a pair of a window that
+ * is no longer selected, or that its changed window no longer gives, is deleted. A rerun writes
+ * nothing.
  */
 final class GenerateSink {
-  /** Rows the two MERGEs inserted. */
-  record Written(long qaNew, long promptsNew) {}
+  /**
+   * Rows the two syncs wrote.
+   *
+   * @param qa qa_candidates rows inserted, updated, deleted
+   * @param prompts teacher_prompts rows inserted, updated, deleted
+   */
+  record Written(Lakehouse.Synced qa, Lakehouse.Synced prompts) {}
 
   private final Lakehouse lh;
 
@@ -23,14 +33,18 @@ final class GenerateSink {
   }
 
   /**
-   * Inserts the new rows of {@code qa} ({@link Tables#QA_CANDIDATES_SCHEMA}) and then of
-   * {@code prompts} ({@link Tables#PROMPTS_SCHEMA}).
+   * Syncs {@code qa} ({@link Tables#QA_CANDIDATES_SCHEMA}) into qa_candidates within the pairs of
+   * {@code teachers}, then {@code prompts} ({@link Tables#PROMPTS_SCHEMA}) into teacher_prompts
+   * within {@link WindowPrompt#VERSION}.
    *
-   * @return rows inserted into each table
+   * @param teachers the teacher names this run makes pairs with (qa_candidates.teacher)
+   * @return rows written to each table
    */
-  Written write(Dataset<Row> qa, Dataset<Row> prompts) {
-    long newQa = lh.insertNew(qa, Tables.QA_CANDIDATES, List.of("qa_id"), List.of("date"));
-    long newPrompts = lh.insertNew(prompts, Tables.PROMPTS, List.of("window_id", "prompt_version"), List.of("date"));
-    return new Written(newQa, newPrompts);
+  Written write(Dataset<Row> qa, Dataset<Row> prompts, List<String> teachers) {
+    String in = String.join(", ", teachers.stream().map(t -> "'" + t.replace("'", "''") + "'").toList());
+    Lakehouse.Synced q = lh.sync(qa, Tables.QA_CANDIDATES, List.of("qa_id"), "teacher IN (" + in + ")", List.of("date"));
+    Lakehouse.Synced p = lh.sync(prompts, Tables.PROMPTS, List.of("window_id", "prompt_version"),
+        "prompt_version = '" + WindowPrompt.VERSION + "'", List.of("date"));
+    return new Written(q, p);
   }
 }

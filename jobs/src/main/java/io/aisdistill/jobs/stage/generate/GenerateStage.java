@@ -49,6 +49,22 @@ public final class GenerateStage extends AbstractStage<GenerateResult> {
   }
 
   /**
+   * The qa_candidates.teacher names of the pairs a run with {@code teachers} makes: the grounded
+   * teacher's without a teacher file, else each LLM generate-teacher's name, and the grounded
+   * teacher's when the file lists one.
+   */
+  static List<String> pairTeachers(TeacherConfig teachers) {
+    if (teachers == null) {
+      return List.of(GroundedTeacher.TEACHER);
+    }
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    for (ModelSpec m : teachers.byRole(ModelSpec.Role.GENERATE)) {
+      names.add(m.called() ? m.name : GroundedTeacher.TEACHER);
+    }
+    return List.copyOf(names);
+  }
+
+  /**
    * Runs the stage with the generate-teachers of the teacher file (the generate-role models), or
    * with the offline grounded teacher alone when it is null.
    *
@@ -106,15 +122,19 @@ public final class GenerateStage extends AbstractStage<GenerateResult> {
       long total = byCategory.values().stream().mapToLong(Long::longValue).sum();
 
       // sink
-      GenerateSink.Written written = new GenerateSink(lh).write(qa, prompts);
+      GenerateSink.Written written = new GenerateSink(lh).write(qa, prompts, pairTeachers(teachers));
 
       // report and result
       StageReport rep = new StageReport("generate").put("teacher", teacher)
           .put("prompt_version", WindowPrompt.VERSION)
           .put("windows_read", windowsRead)
           .put("qa_generated", total)
-          .put("qa_new_in_table", written.qaNew())
-          .put("prompts_new_in_table", written.promptsNew());
+          .put("qa_new_in_table", written.qa().inserted())
+          .put("qa_updated_in_table", written.qa().updated())
+          .put("qa_deleted_from_table", written.qa().deleted())
+          .put("prompts_new_in_table", written.prompts().inserted())
+          .put("prompts_updated_in_table", written.prompts().updated())
+          .put("prompts_deleted_from_table", written.prompts().deleted());
       long llmCalls = 0;
       long malformed = 0;
       long failed = 0;
@@ -131,7 +151,7 @@ public final class GenerateStage extends AbstractStage<GenerateResult> {
       }
       byCategory.forEach((k, v) -> rep.put("qa." + k, v));
       rep.elapsedMs(System.currentTimeMillis() - t0);
-      return new GenerateResult(windowsRead, total, written.qaNew(), llmCalls, malformed, failed, rep);
+      return new GenerateResult(windowsRead, total, written.qa().inserted(), llmCalls, malformed, failed, rep);
     } finally {
       qa.unpersist();
       if (plan != null) {

@@ -42,10 +42,12 @@ import org.apache.spark.storage.StorageLevel;
  * so the same templated question about two different vessels is two different examples, while
  * the same question and answer about the same vessel in several windows teaches one fact twice.
  * Duplicate detection runs over the pairs that passed the grounded checks. The table is a pure
- * function of its inputs and is rewritten whole (one atomic commit): reruns give the same rows.
+ * function of its inputs; it is updated in place (one atomic commit): only verdicts that are new
+ * or changed are written, and verdicts of pairs no longer in qa_candidates' selection are deleted,
+ * so reruns write nothing.
  *
  * <p>The transforms (grounded checks, duplicates, LLM verdicts, answer balance, report figures)
- * are in {@link JudgeTransforms}; the table is written by one {@link Lakehouse#overwrite}.
+ * are in {@link JudgeTransforms}; the table is written by one {@link Lakehouse#sync}.
  */
 public final class JudgeStage extends AbstractStage<JudgeResult> {
   private final TeacherConfig teachers;
@@ -115,11 +117,14 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
       Dataset<Row> judged = JudgeTransforms.judged(JudgeTransforms.withLlm(g, llm), exactDup, nearDup,
           cfg.judge.maxAnswerShare);
 
-      // sink
-      long written = lh.overwrite(judged, Tables.QA_JUDGED, List.of("date"));
+      // sink: only the verdicts that changed are written
+      Lakehouse.Synced synced = lh.sync(judged, Tables.QA_JUDGED, List.of("qa_id"), null, List.of("date"));
+      long written = lh.read(Tables.QA_JUDGED).count();
 
       // report and result
-      StageReport rep = report(lh.read(Tables.QA_JUDGED), lh.read(Tables.QA_CANDIDATES), candidates, written);
+      StageReport rep = report(lh.read(Tables.QA_JUDGED), lh.read(Tables.QA_CANDIDATES), candidates, written)
+          .put("judged_new_in_table", synced.inserted()).put("judged_updated_in_table", synced.updated())
+          .put("judged_deleted_from_table", synced.deleted());
       if (fan != null) {
         rep.put("judge_model", GROUNDED_JUDGE + "+" + String.join(",", judges.stream().map(m -> m.model).toList()));
         LlmFanout.report(rep, fan, "judge");

@@ -6,8 +6,13 @@ import io.aisdistill.jobs.stage.PullIterator;
 import io.aisdistill.jobs.stage.windows.WindowsStage.SerializableLongFunction;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 import io.aisdistill.common.track.Segmenter;
+import io.aisdistill.common.track.VesselState;
+import java.time.Instant;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
 import io.aisdistill.common.track.WindowConfig;
 import java.util.Arrays;
 import org.apache.spark.SparkContext;
@@ -22,8 +27,9 @@ import org.apache.spark.util.LongAccumulator;
  * The Spark transform of the windows stage: no lakehouse, no report.
  *
  * <ul>
- *   <li>{@link #windows}: {@code ais_positions} rows (at least the {@link #POSITION_COLUMNS}) to
- *       {@link Tables#WINDOWS_SCHEMA} rows, one per track window, adding the {@link Segmenter}'s
+ *   <li>{@link #windows}: {@code ais_positions} rows (at least the {@link #POSITION_COLUMNS}) and
+ *       the track_state rows of vessels to continue, to {@link #OUT_SCHEMA} rows: one per track
+ *       window and one per vessel state, adding the {@link Segmenter}'s
  *       counts to the {@link SegmentStats} accumulators when an action runs it.</li>
  * </ul>
  */
@@ -54,35 +60,54 @@ final class WindowsTransforms {
     }
   }
 
+  /** Output of {@link #windows}: one of {@code window} ({@link Tables#WINDOWS_SCHEMA}) and {@code state} ({@link Tables#TRACK_STATE_SCHEMA}) is set. */
+  static final StructType OUT_SCHEMA = new StructType()
+      .add("window", Tables.WINDOWS_SCHEMA, true)
+      .add("state", Tables.TRACK_STATE_SCHEMA, true);
+
   /**
-   * Track windows of the positions: repartitioned by MMSI into {@code partitions} partitions,
-   * sorted within partitions by (MMSI, time, position, sog, cog, heading, nav_status), then one
-   * streaming {@link Segmenter} pass per partition.
+   * Track windows and vessel states of the positions: repartitioned by MMSI into
+   * {@code partitions} partitions, sorted within partitions by (MMSI, time, position, sog, cog,
+   * heading, nav_status), then one streaming {@link Segmenter} pass per partition. A vessel with a
+   * row in {@code states} continues from that state ({@link Segmenter#resume}): its positions here
+   * must all be later than the state's last_ts.
    *
    * @param positions ais_positions rows (other columns are dropped)
+   * @param states track_state rows (mmsi, state) of vessels to continue, or null for none
    * @param wc segmentation and window parameters
    * @param flagLookup MMSI to flag state (serializable: shipped to executors)
    * @param partitions vessel partitions
    * @param stats accumulators the segmenters' counts are added to
-   * @return rows of {@link Tables#WINDOWS_SCHEMA}
+   * @return rows of {@link #OUT_SCHEMA}: every window, and each vessel's state after its last report
    */
-  static Dataset<Row> windows(Dataset<Row> positions, WindowConfig wc, SerializableLongFunction<String> flagLookup,
-      int partitions, SegmentStats stats) {
+  static Dataset<Row> windows(Dataset<Row> positions, Dataset<Row> states, WindowConfig wc,
+      SerializableLongFunction<String> flagLookup, int partitions, SegmentStats stats) {
     Dataset<Row> in = positions.select(POSITION_COLUMNS[0],
-        Arrays.copyOfRange(POSITION_COLUMNS, 1, POSITION_COLUMNS.length));
+        Arrays.copyOfRange(POSITION_COLUMNS, 1, POSITION_COLUMNS.length)).withColumn("state", lit(null).cast("string"));
+    if (states != null) {
+      // a state row sorts first among its vessel's rows: its ts is null (ascending = nulls first)
+      in = in.unionByName(states.select("mmsi", "state"), true);
+    }
     LongAccumulator points = stats.points();
     LongAccumulator repeats = stats.repeats();
     LongAccumulator segments = stats.segments();
     LongAccumulator shortWindows = stats.shortWindows();
     LongAccumulator shortPoints = stats.shortPoints();
-    Encoder<Row> enc = Encoders.row(Tables.WINDOWS_SCHEMA);
+    Encoder<Row> enc = Encoders.row(OUT_SCHEMA);
     Rows.PositionReader reader = new Rows.PositionReader(in.schema());
+    int stateCol = in.schema().fieldIndex("state");
     MapPartitionsFunction<Row, Row> f = it -> new PullIterator<Row, Row>(it) {
-      final Segmenter s = new Segmenter(wc, flagLookup, w -> emit(Rows.window(w)));
+      final Segmenter s = new Segmenter(wc, flagLookup, w -> emit(RowFactory.create(Rows.window(w), null)),
+          st -> emit(RowFactory.create(null, RowFactory.create(st.mmsi(), Instant.ofEpochMilli(st.lastTsMillis()),
+              VesselState.FORMAT_VERSION, st.toJson()))));
 
       @Override
-      protected void accept(Row position) {
-        s.accept(reader.read(position));
+      protected void accept(Row row) {
+        if (row.isNullAt(stateCol)) {
+          s.accept(reader.read(row));
+        } else {
+          s.resume(VesselState.fromJson(row.getString(stateCol)));
+        }
       }
 
       @Override
