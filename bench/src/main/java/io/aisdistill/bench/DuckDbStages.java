@@ -122,7 +122,13 @@ final class DuckDbStages implements AutoCloseable {
    */
   IngestCounts ingest(Path input, Path out) throws SQLException {
     String csv = lit(input.resolve("*.csv").toString());
+    // kept: the typed columns and the reason; the raw line only for a reject
     exec("CREATE OR REPLACE TEMP TABLE typed AS "
+        + "SELECT source, mmsi, ts, lat, lon, sog0, cog0, heading0, nav_status, ais_class, vessel_name, imo, "
+        + "  callsign, ship_type, length_m, width_m, draft_m, reason, CASE WHEN reason IS NOT NULL THEN "
+        + "  concat_ws(',', t_MMSI, t_BaseDateTime, t_LAT, t_LON, t_SOG, t_COG, t_Heading, t_VesselName, t_IMO, "
+        + "    t_CallSign, t_VesselType, t_Status, t_Length, t_Width, t_Draft, t_Cargo, t_TransceiverClass) "
+        + "  END AS raw FROM ("
         + "SELECT *, CASE "
         + "  WHEN mmsi IS NULL THEN 'BAD_MMSI' "
         + "  WHEN mmsi NOT BETWEEN 200000000 AND 799999999 THEN 'NON_VESSEL_MMSI' "
@@ -138,6 +144,10 @@ final class DuckDbStages implements AutoCloseable {
         + "    OR nav_status NOT BETWEEN 0 AND 15 THEN 'BAD_FIELD' "
         + "END AS reason FROM ("
         + "SELECT filename AS source, "
+        + "  MMSI AS t_MMSI, BaseDateTime AS t_BaseDateTime, LAT AS t_LAT, LON AS t_LON, SOG AS t_SOG, "
+        + "  COG AS t_COG, Heading AS t_Heading, VesselName AS t_VesselName, IMO AS t_IMO, "
+        + "  CallSign AS t_CallSign, VesselType AS t_VesselType, Status AS t_Status, Length AS t_Length, "
+        + "  Width AS t_Width, Draft AS t_Draft, Cargo AS t_Cargo, TransceiverClass AS t_TransceiverClass, "
         + "  TRY_CAST(MMSI AS BIGINT) AS mmsi, "
         + "  NULLIF(trim(BaseDateTime), '') AS ts_text, "
         + "  TRY_CAST(replace(BaseDateTime, 'T', ' ') AS TIMESTAMP) AS ts, "
@@ -156,10 +166,8 @@ final class DuckDbStages implements AutoCloseable {
         + "  CASE WHEN TRY_CAST(TRY_CAST(VesselType AS DOUBLE) AS INTEGER) BETWEEN 1 AND 99 "
         + "       THEN TRY_CAST(TRY_CAST(VesselType AS DOUBLE) AS INTEGER) END AS ship_type, "
         + "  NULLIF(TRY_CAST(Length AS DOUBLE), 0) AS length_m, NULLIF(TRY_CAST(Width AS DOUBLE), 0) AS width_m, "
-        + "  NULLIF(TRY_CAST(Draft AS DOUBLE), 0) AS draft_m, "
-        + "  concat_ws(',', MMSI, BaseDateTime, LAT, LON, SOG, COG, Heading, VesselName, IMO, CallSign, "
-        + "    VesselType, Status, Length, Width, Draft, Cargo, TransceiverClass) AS raw "
-        + "FROM read_csv(" + csv + ", header = true, all_varchar = true, filename = true, store_rejects = true))");
+        + "  NULLIF(TRY_CAST(Draft AS DOUBLE), 0) AS draft_m "
+        + "FROM read_csv(" + csv + ", header = true, all_varchar = true, filename = true, store_rejects = true)))");
     // reject_errors has a row per bad column of a line: count the lines
     long broken = scalar("SELECT count(*) FROM (SELECT DISTINCT scan_id, file_id, line FROM reject_errors)");
     long read = scalar("SELECT count(*) FROM typed");
