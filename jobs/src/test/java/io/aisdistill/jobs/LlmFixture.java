@@ -43,7 +43,8 @@ final class LlmFixture {
     return new Lakehouse(spark, dir.toString());
   }
 
-  private static void copy(Path from, Path to) throws IOException {
+  /** Copies the directory tree {@code from} to {@code to} (a lakehouse, or one table of it). */
+  static void copy(Path from, Path to) throws IOException {
     try (Stream<Path> s = Files.walk(from)) {
       s.forEach(p -> {
         try {
