@@ -6,6 +6,7 @@ import io.aisdistill.jobs.lakehouse.Lakehouse;
 import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.report.StageReport;
 import io.aisdistill.jobs.stage.StageContext;
+import io.aisdistill.jobs.stage.ingest.IngestResult;
 import io.aisdistill.jobs.stage.ingest.IngestStage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,12 +27,14 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 13, "Encodings" and "Headers": Latin-1 vessel names arrive intact (no U+FFFD), and a CSV
- * header with unknown names is rejected naming them, then read with {@code ingest.columns}.
+ * header with unknown names is rejected naming them, then read with {@code ingest.columns}. The
+ * files of both are ingested together, once per configuration ({@link #ingestOnce}).
  */
 class EncodingHeaderIngestTest {
   static final Charset CP1252 = Charset.forName("windows-1252");
@@ -56,27 +59,35 @@ class EncodingHeaderIngestTest {
     return m;
   }
 
-  private static Map<Long, String> namesByMmsi(Lakehouse lh) {
-    Map<Long, String> m = new TreeMap<>();
-    for (Row r : lh.read(Tables.POSITIONS).select("mmsi", "vessel_name").distinct().collectAsList()) {
-      m.merge(r.getLong(0), r.getString(1), (a, b) -> a + "|" + b);
-    }
-    return m;
-  }
+  /**
+   * The input files of both tests, written once: {@code dk/} holds a Windows-1252 DMA file and a
+   * UTF-8 MarineCadastre file whose last line is Latin-1, {@code feed/} a CSV whose header names
+   * no known column. Ingested in two runs shared by the tests (Spark start-up and the Delta
+   * commits dominate a run, not its rows): {@link #detected} with the defaults (encodings detected,
+   * the feed rejected), {@link #configured} with {@code ingest.encoding=UTF-8} and the feed's
+   * columns mapped by {@code ingest.columns} (the mapping names columns the DMA header lacks, so
+   * the DMA file keeps its built-in names). Every assertion is per file.
+   */
+  @TempDir static Path shared;
+  static Path dk;
+  static Path mixed;
+  static Path feed;
+  static IngestResult detected;
+  static Lakehouse lhDetected;
+  static IngestResult configured;
+  static Lakehouse lhConfigured;
 
-  @Test
-  void latin1DmaFileKeepsItsVesselNames() throws IOException {
-    Path in = Files.createDirectories(tmp.resolve("dk"));
+  @BeforeAll
+  static void ingestOnce() throws IOException {
+    Path in = Files.createDirectories(shared.resolve("in").resolve("dk"));
     List<String> lines = new ArrayList<>(List.of(DMA_HEADER));
     for (int s = 0; s < 20; s++) {
       lines.add(dmaRow(s, 219000001L, "SØNDERBORG"));
       lines.add(dmaRow(s, 219000002L, "MÅGEN"));
       lines.add(dmaRow(s, 219000003L, "ÆRØSKØBING"));
     }
-    Path dk = in.resolve("aisdk_2017-07-05.csv");
+    dk = in.resolve("aisdk_2017-07-05.csv");
     Files.write(dk, (String.join("\r\n", lines) + "\r\n").getBytes(CP1252));
-    assertFalse(new String(Files.readAllBytes(dk), StandardCharsets.UTF_8).contains("SØNDERBORG"),
-        "the file really is not UTF-8");
 
     // a UTF-8 file longer than the 64 KiB head whose last line is Latin-1 (a name typed elsewhere)
     List<String> mc = new ArrayList<>(List.of(MC_HEADER));
@@ -88,35 +99,78 @@ class EncodingHeaderIngestTest {
     assertTrue(utf8Part.length > 64 * 1024, "the Latin-1 line must lie beyond the detection head");
     byte[] latinLine = "219000005,2022-01-03T01:00:00,55.9,10.9,5.0,90.0,90,SØNDERBORG,IMO9000002,OXCD,30,0,20,6,2.0,30,A\n"
         .getBytes(CP1252);
-    Path mixed = in.resolve("mixed_utf8.csv");
+    mixed = in.resolve("mixed_utf8.csv");
     Files.write(mixed, concat(utf8Part, latinLine));
 
-    SparkSession spark = SparkTestSession.get();
-    Lakehouse lh = new Lakehouse(spark, tmp.resolve("lh").toString());
-    var rep = new IngestStage(List.of(in.toString()), null)
-        .run(new StageContext(spark, lh, SparkTestSession.config(), "enc-1"));
+    // unknown header names; MMSIs 2191000xx, apart from the DMA file's 2190000xx
+    Path feedDir = Files.createDirectories(shared.resolve("in").resolve("feed"));
+    List<String> feedLines = new ArrayList<>(List.of("ship_id,ts_utc,latitude,longitude,sog,cog,vessel_label"));
+    for (int i = 0; i < 25; i++) {
+      feedLines.add(String.format("2191000%02d,2024-06-01T12:%02d:00Z,55.%03d,10.%03d,7.5,180.0,NAME %d", i, i, i, i, i));
+    }
+    feed = feedDir.resolve("partner_feed.csv");
+    Files.writeString(feed, String.join("\n", feedLines) + "\n", StandardCharsets.UTF_8);
 
-    Map<String, String> formats = formats(rep.report());
+    SparkSession spark = SparkTestSession.get();
+    lhDetected = new Lakehouse(spark, shared.resolve("lh-detected").toString());
+    detected = new IngestStage(List.of(shared.resolve("in").toString()), null)
+        .run(new StageContext(spark, lhDetected, SparkTestSession.config(), "enc-1"));
+    lhConfigured = new Lakehouse(spark, shared.resolve("lh-configured").toString());
+    PipelineConfig cfg = PipelineConfig.load(null, List.of("spark.master=local[2]", "spark.shuffle_partitions=4",
+        "ingest.encoding=UTF-8",
+        "ingest.columns.mmsi=ship_id", "ingest.columns.time=ts_utc", "ingest.columns.name=vessel_label"));
+    configured = new IngestStage(List.of(dk.toString(), feed.toString()), null)
+        .run(new StageContext(spark, lhConfigured, cfg, "enc-2"));
+  }
+
+  /** The per-file report row of {@code f} (short name: parent directory / file name). */
+  private static List<Object> row(IngestResult r, Path f) {
+    String shortName = f.getParent().getFileName() + "/" + f.getFileName();
+    List<Object> row = PipelineAssertions.perFile(r.report()).get(shortName);
+    assertTrue(row != null, shortName + " not in the ingest report");
+    return row;
+  }
+
+  /** Vessel names by MMSI of the positions from {@code f}. */
+  private static Map<Long, String> namesByMmsi(Lakehouse lh, Path... files) {
+    List<String> sources = new ArrayList<>();
+    for (Path f : files) {
+      sources.add("'" + f.toUri().toString().replace("file:///", "file:/") + "'");
+    }
+    Map<Long, String> m = new TreeMap<>();
+    for (Row r : lh.read(Tables.POSITIONS).filter("source IN (" + String.join(",", sources) + ")")
+        .select("mmsi", "vessel_name").distinct().collectAsList()) {
+      m.merge(r.getLong(0), r.getString(1), (a, b) -> a + "|" + b);
+    }
+    return m;
+  }
+
+  @Test
+  void latin1DmaFileKeepsItsVesselNames() throws IOException {
+    assertFalse(new String(Files.readAllBytes(dk), StandardCharsets.UTF_8).contains("SØNDERBORG"),
+        "the file really is not UTF-8");
+    Map<String, String> formats = formats(detected.report());
     assertEquals("DMA_CSV (windows-1252)", formats.get("dk/aisdk_2017-07-05.csv"));
     assertEquals("MARINECADASTRE_CSV", formats.get("dk/mixed_utf8.csv"));
     assertEquals(Map.of(219000001L, "SØNDERBORG", 219000002L, "MÅGEN", 219000003L, "ÆRØSKØBING",
-        219000004L, "MÅGEN", 219000005L, "SØNDERBORG"), namesByMmsi(lh));
-    assertEquals(0L, lh.read(Tables.POSITIONS).filter("vessel_name like '%\uFFFD%'").count(), "no U+FFFD");
-    assertEquals(60L + 801L, rep.positionsAccepted());
-    assertEquals(1L, rep.report().getLong("noted.decoded_windows_1252"),
-        "the one Latin-1 line of the UTF-8 file, and no line of the Windows-1252 file");
-    assertEquals(0L, rep.rejected());
-    PipelineAssertions.assertAccounting(lh, rep.report(), List.of(dk, mixed));
+        219000004L, "MÅGEN", 219000005L, "SØNDERBORG"), namesByMmsi(lhDetected, dk, mixed));
+    assertEquals(0L, lhDetected.read(Tables.POSITIONS).filter("vessel_name like '%\uFFFD%'").count(), "no U+FFFD");
+    assertEquals(60L, (long) row(detected, dk).get(3), "positions of the DMA file");
+    assertEquals(801L, (long) row(detected, mixed).get(3), "positions of the mixed file");
+    assertEquals(60L + 801L, detected.positionsAccepted(), "the feed file, rejected whole, adds none");
+    assertEquals(1L, detected.report().getLong("noted.decoded_windows_1252"),
+        "the one Latin-1 line of the UTF-8 file, and no line of the Windows-1252 file (nor of the ASCII feed)");
+    assertEquals(0L, (long) row(detected, dk).get(5), "rejected lines of the DMA file");
+    assertEquals(0L, (long) row(detected, mixed).get(5), "rejected lines of the mixed file");
+    PipelineAssertions.assertAccounting(lhDetected, detected.report(), List.of(dk, mixed));
 
     // a configured charset is used for every file: UTF-8 turns the Latin-1 names into U+FFFD
-    Lakehouse lh2 = new Lakehouse(spark, tmp.resolve("lh2").toString());
-    PipelineConfig utf8 = PipelineConfig.load(null, List.of("spark.master=local[2]", "spark.shuffle_partitions=4",
-        "ingest.encoding=UTF-8"));
-    var forced = new IngestStage(List.of(dk.toString()), null).run(new StageContext(spark, lh2, utf8, "enc-2"));
-    assertEquals("DMA_CSV", formats(forced.report()).get("dk/aisdk_2017-07-05.csv"));
-    assertEquals("S\uFFFDNDERBORG", namesByMmsi(lh2).get(219000001L));
-    assertEquals(60L, forced.report().getLong("noted.undecodable_bytes_replaced"));
-    PipelineAssertions.assertAccounting(lh2, forced.report(), List.of(dk));
+    assertEquals("DMA_CSV", formats(configured.report()).get("dk/aisdk_2017-07-05.csv"));
+    assertEquals("S\uFFFDNDERBORG", namesByMmsi(lhConfigured, dk).get(219000001L));
+    assertEquals(60L, configured.report().getLong("noted.undecodable_bytes_replaced"),
+        "the 60 Latin-1 names of the DMA file (the feed file is ASCII)");
+    assertEquals(60L, (long) row(configured, dk).get(3), "positions of the DMA file under ingest.encoding=UTF-8");
+    PipelineAssertions.assertAccounting(lhConfigured, configured.report(), List.of(dk));
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
@@ -128,41 +182,29 @@ class EncodingHeaderIngestTest {
 
   @Test
   void unknownHeaderIsRejectedNamingItsColumnsThenMappedByConfiguration() throws IOException {
-    Path in = Files.createDirectories(tmp.resolve("feed"));
-    List<String> lines = new ArrayList<>(List.of("ship_id,ts_utc,latitude,longitude,sog,cog,vessel_label"));
-    for (int i = 0; i < 25; i++) {
-      lines.add(String.format("2190000%02d,2024-06-01T12:%02d:00Z,55.%03d,10.%03d,7.5,180.0,NAME %d", i, i, i, i, i));
-    }
-    Path f = in.resolve("partner_feed.csv");
-    Files.writeString(f, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
-
-    SparkSession spark = SparkTestSession.get();
-    Lakehouse lh = new Lakehouse(spark, tmp.resolve("lh").toString());
-    var rejected = new IngestStage(List.of(in.toString()), null)
-        .run(new StageContext(spark, lh, SparkTestSession.config(), "hdr-1"));
-    assertEquals("rejected: UNKNOWN_CSV_HEADER",
-        formats(rejected.report()).get("feed/partner_feed.csv"));
-    List<Row> rej = lh.read(Tables.REJECTS).collectAsList();
-    assertEquals(1, rej.size());
+    assertEquals("rejected: UNKNOWN_CSV_HEADER", formats(detected.report()).get("feed/partner_feed.csv"));
+    String feedSource = feed.toUri().toString().replace("file:///", "file:/");
+    List<Row> rej = lhDetected.read(Tables.REJECTS).collectAsList();
+    assertEquals(1, rej.size(), "the feed's whole-file reject, and no line of the dk/ files: " + rej);
+    assertEquals(feedSource, rej.get(0).getString(0));
     String detail = rej.get(0).getString(4);
     assertTrue(detail.startsWith("CSV header lacks mmsi, time (needs mmsi, time, lat, lon); could not map: "
         + "ship_id, ts_utc, vessel_label; map them with --columns mmsi=<name>,time=<name>"), detail);
-    assertEquals(0L, rejected.positionsAccepted());
+    assertEquals(0L, (long) row(detected, feed).get(3), "positions of the rejected feed file");
+    assertEquals(Map.of(), namesByMmsi(lhDetected, feed));
 
-    Lakehouse lh2 = new Lakehouse(spark, tmp.resolve("lh2").toString());
-    PipelineConfig mapped = PipelineConfig.load(null, List.of("spark.master=local[2]", "spark.shuffle_partitions=4",
-        "ingest.columns.mmsi=ship_id", "ingest.columns.time=ts_utc", "ingest.columns.name=vessel_label"));
-    var ok = new IngestStage(List.of(in.toString()), null).run(new StageContext(spark, lh2, mapped, "hdr-2"));
-    assertEquals("MARINECADASTRE_CSV", formats(ok.report())
-        .get("feed/partner_feed.csv"));
-    assertEquals(25L, ok.positionsAccepted());
-    assertEquals(0L, ok.rejected());
-    assertEquals("NAME 7", namesByMmsi(lh2).get(219000007L));
-    PipelineAssertions.assertAccounting(lh2, ok.report(), List.of(f));
+    assertEquals("MARINECADASTRE_CSV", formats(configured.report()).get("feed/partner_feed.csv"));
+    assertEquals(25L, (long) row(configured, feed).get(3), "positions of the mapped feed file");
+    assertEquals(0L, (long) row(configured, feed).get(5), "rejected lines of the mapped feed file");
+    assertEquals(60L + 25L, configured.positionsAccepted(), "the DMA file's 60 and the feed's 25");
+    assertEquals("NAME 7", namesByMmsi(lhConfigured, feed).get(219100007L));
+    assertEquals(25, namesByMmsi(lhConfigured, feed).size());
+    PipelineAssertions.assertAccounting(lhConfigured, configured.report(), List.of(feed));
 
     // the same through the CLI's --columns (sugar over ingest.columns)
+    SparkSession spark = SparkTestSession.get();
     String lh3 = tmp.resolve("lh3").toString();
-    assertEquals(0, Cli.execute("ingest", "--input", f.toString(), "--lakehouse", lh3, "--set", "spark.shuffle_partitions=4",
+    assertEquals(0, Cli.execute("ingest", "--input", feed.toString(), "--lakehouse", lh3, "--set", "spark.shuffle_partitions=4",
         "--columns", "mmsi=ship_id,time=ts_utc"));
     assertEquals(25L, new Lakehouse(spark, lh3).read(Tables.POSITIONS).count());
   }

@@ -27,8 +27,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,9 +94,60 @@ class FeedsIngestTest {
     return f.toUri().toString().replace("file:///", "file:/");
   }
 
-  @Test
-  void placeholderTagBlockChecksumsAreNotedAndTheirTimesUsed() throws Exception {
-    int n = 30;
+  /** Files of {@link #placeholderTagBlockChecksumsAreNotedAndTheirTimesUsed} and {@link #gpsdioAndAishubJsonLinesIngestAndBrokenLinesAreRejects}. */
+  @TempDir static Path shared;
+  static final int NATIONAL = 30;
+  static final int GFW = 36;
+  static Path national;
+  static Path gfw;
+  static Path aishub;
+  static Path lhDefault;
+  static IngestResult defaults;
+
+  /**
+   * Writes nmea/national_feed.nmea and json/ (gpsdio, AISHub) and ingests them in one run with the
+   * default configuration (Spark start-up and the Delta commits dominate a run, not its rows), in
+   * small Hadoop splits (1 KiB): a JSON-lines file is read by several tasks, like a CSV, and so is
+   * the NMEA file. Each test asserts its own files' counts.
+   */
+  @BeforeAll
+  static void ingestDefaultsOnce() throws Exception {
+    national = Files.createDirectories(shared.resolve("in/nmea")).resolve("national_feed.nmea");
+    Files.write(national, nationalFeed(NATIONAL));
+    Path in = Files.createDirectories(shared.resolve("in/json"));
+    gfw = in.resolve("gfw_messages.json");
+    Files.write(gfw, gpsdioTrack(GFW));
+    aishub = in.resolve("aishub.jsonl");
+    Files.write(aishub, aishubLines());
+    lhDefault = shared.resolve("lh");
+    SparkSession spark = SparkTestSession.get();
+    Configuration hconf = spark.sparkContext().hadoopConfiguration();
+    String before = hconf.get(FileInputFormat.SPLIT_MAXSIZE);
+    try {
+      hconf.setLong(FileInputFormat.SPLIT_MAXSIZE, 1024);
+      defaults = ingest(shared.resolve("in"), lhDefault, config());
+    } finally {
+      if (before == null) {
+        hconf.unset(FileInputFormat.SPLIT_MAXSIZE);
+      } else {
+        hconf.set(FileInputFormat.SPLIT_MAXSIZE, before);
+      }
+    }
+  }
+
+  /** The per-file report row of {@code f}. */
+  static List<Object> perFile(IngestResult r, Path f) {
+    String shortName = f.getParent().getFileName() + "/" + f.getFileName();
+    List<Object> row = PipelineAssertions.perFile(r.report()).get(shortName);
+    assertTrue(row != null, shortName + " not in the ingest report");
+    return row;
+  }
+
+  /**
+   * {@code n} tag-block lines whose tag blocks carry the placeholder checksum {@code *00} (times
+   * 10 s apart), then one whose sentence checksum is wrong too.
+   */
+  static List<String> nationalFeed(int n) throws Exception {
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       String tag = "s:2573305,c:" + (T0 + 10L * i);
@@ -106,16 +159,22 @@ class FeedsIngestTest {
     }
     // a sentence whose own checksum is wrong stays a reject in both modes
     lines.add("\\s:2573305,c:" + T0 + "*00\\" + type1(99).replaceAll("\\*..$", "*00"));
-    Path f = Files.createDirectories(tmp.resolve("in")).resolve("national_feed.nmea");
-    Files.write(f, lines);
+    return lines;
+  }
 
-    IngestResult rep = ingest(f, tmp.resolve("lh"), config());
-    assertEquals(n, rep.positionsAccepted(), rep.report().metrics().toString());
-    assertEquals(1, rep.rejected());
-    assertEquals(n, rep.report().getLong("noted.tag_block_checksum_bad"));
-    assertEquals(1, rep.report().getLong("rejected.BAD_CHECKSUM"));
-    Lakehouse lh = new Lakehouse(SparkTestSession.get(), tmp.resolve("lh").toString());
-    List<Row> rows = lh.read(Tables.POSITIONS).orderBy("ts").select("ts", "lat", "mmsi").collectAsList();
+  @Test
+  void placeholderTagBlockChecksumsAreNotedAndTheirTimesUsed() throws Exception {
+    int n = NATIONAL;
+    Path f = national;
+    IngestResult rep = defaults;
+    assertEquals((long) n, (long) perFile(rep, f).get(3), rep.report().metrics().toString());
+    assertEquals(1L, (long) perFile(rep, f).get(5), "rejected lines of " + f.getFileName());
+    assertEquals(n, rep.report().getLong("noted.tag_block_checksum_bad"), "(the JSON files have no tag blocks)");
+    assertEquals(1, rep.report().getLong("rejected.BAD_CHECKSUM"), "(the JSON files have no checksums)");
+    Lakehouse lh = new Lakehouse(SparkTestSession.get(), lhDefault.toString());
+    List<Row> rows = lh.read(Tables.POSITIONS).filter(new Column("source").equalTo(src(f))).orderBy("ts")
+        .select("ts", "lat", "mmsi").collectAsList();
+    assertEquals(n, rows.size());
     for (int i = 0; i < n; i++) {
       assertEquals(Instant.ofEpochSecond(T0 + 10L * i), instant(rows.get(i).get(0)),
           "time from the tag block with the placeholder checksum");
@@ -183,10 +242,8 @@ class FeedsIngestTest {
         MMSI, t.toString().replace("Z", ".000000Z"), 30.0 + i * 0.001, -88.5 + i * 0.001);
   }
 
-  @Test
-  void gpsdioAndAishubJsonLinesIngestAndBrokenLinesAreRejects() throws IOException {
-    Path in = Files.createDirectories(tmp.resolve("json"));
-    int n = 36;
+  /** {@code n} gpsdio messages with a cut line, a blank line, a non-JSON line and a latitude of 91 among them. */
+  static List<String> gpsdioTrack(int n) {
     List<String> track = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       track.add(gpsdio(i));
@@ -199,9 +256,11 @@ class FeedsIngestTest {
       }
     }
     track.add(gpsdio(40).replace("\"lat\": 30.04000", "\"lat\": 91"));   // not available
-    Path gfw = in.resolve("gfw_messages.json");
-    Files.write(gfw, track);
-    // AISHub vessel objects, one per line: human-readable (format 1) and AIS encoding (format 0)
+    return track;
+  }
+
+  /** AISHub vessel objects, one per line: human-readable (format 1) and AIS encoding (format 0), and one with a key twice. */
+  static List<String> aishubLines() {
     List<String> hub = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       hub.add(String.format(Locale.ROOT, "{\"MMSI\":413811000,\"TIME\":\"2011-04-12 10:%02d:27 GMT\","
@@ -213,42 +272,35 @@ class FeedsIngestTest {
           + "\"TYPE\":36,\"A\":8,\"B\":4,\"C\":2,\"D\":2,\"DRAUGHT\":0}", 1302264927 + 60 * i, -818067 + 100 * i));
     }
     hub.add("{\"MMSI\":235085131,\"TIME\":1302264927,\"LONGITUDE\":-818067,\"LATITUDE\":30453520,\"MMSI\":1}");
-    Path aishub = in.resolve("aishub.jsonl");
-    Files.write(aishub, hub);
+    return hub;
+  }
 
+  @Test
+  void gpsdioAndAishubJsonLinesIngestAndBrokenLinesAreRejects() throws IOException {
+    int n = GFW;
+    IngestResult rep = defaults;
     SparkSession spark = SparkTestSession.get();
-    Configuration hconf = spark.sparkContext().hadoopConfiguration();
-    String before = hconf.get(FileInputFormat.SPLIT_MAXSIZE);
-    IngestResult rep;
-    try {
-      // small splits: a JSON-lines file is read by several tasks, like a CSV
-      hconf.setLong(FileInputFormat.SPLIT_MAXSIZE, 1024);
-      rep = ingest(in, tmp.resolve("lh-json"), config());
-    } finally {
-      if (before == null) {
-        hconf.unset(FileInputFormat.SPLIT_MAXSIZE);
-      } else {
-        hconf.set(FileInputFormat.SPLIT_MAXSIZE, before);
-      }
-    }
     Map<String, String> formats = new TreeMap<>();
     for (List<Object> r : rep.report().tables().get(0).rows()) {
       formats.put((String) r.get(0), (String) r.get(1));
     }
     assertEquals("JSON_LINES", formats.get("json/gfw_messages.json"), formats.toString());
     assertEquals("JSON_LINES", formats.get("json/aishub.jsonl"), formats.toString());
-    assertEquals(n + 12, rep.positionsAccepted(), rep.report().metrics().toString());
-    assertEquals(3 + 1, rep.rejected());
-    assertEquals(3, rep.report().getLong("rejected.UNPARSEABLE"));
+    assertEquals((long) n, (long) perFile(rep, gfw).get(3), rep.report().metrics().toString());
+    assertEquals(12L, (long) perFile(rep, aishub).get(3), rep.report().metrics().toString());
+    assertEquals(2L + 1L, (long) perFile(rep, gfw).get(5), "the cut line, the non-JSON line, lat 91");
+    assertEquals(1L, (long) perFile(rep, aishub).get(5), "the object with MMSI twice");
+    assertEquals(1L, (long) perFile(rep, gfw).get(7), "the blank line");
+    assertEquals(3, rep.report().getLong("rejected.UNPARSEABLE"), "(the NMEA file's reject is BAD_CHECKSUM)");
     assertEquals(1, rep.report().getLong("rejected.LAT_OUT_OF_RANGE"));
     assertEquals(1, rep.report().getLong("skipped.blank"));
 
-    Lakehouse lh = new Lakehouse(spark, tmp.resolve("lh-json").toString());
+    Lakehouse lh = new Lakehouse(spark, lhDefault.toString());
     PipelineAssertions.assertAccounting(lh, rep.report(), List.of(gfw, aishub));
     Map<String, Long> pos = PipelineAssertions.countBySource(lh.read(Tables.POSITIONS));
     assertEquals((long) n, pos.get(src(gfw)));
     assertEquals(12L, pos.get(src(aishub)));
-    List<Row> gfwRows = lh.read(Tables.POSITIONS).filter("mmsi = " + MMSI).orderBy("ts")
+    List<Row> gfwRows = lh.read(Tables.POSITIONS).filter(new Column("source").equalTo(src(gfw))).orderBy("ts")
         .select("ts", "lat", "lon", "sog", "cog", "heading", "vessel_name", "msg_type").collectAsList();
     assertEquals(n, gfwRows.size());
     for (int i = 0; i < n; i++) {

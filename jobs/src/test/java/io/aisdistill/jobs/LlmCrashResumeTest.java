@@ -2,6 +2,7 @@ package io.aisdistill.jobs;
 
 import io.aisdistill.jobs.stage.StageContext;
 
+import io.aisdistill.jobs.cli.Cli;
 import io.aisdistill.jobs.lakehouse.Lakehouse;
 import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.llm.LlmFanout;
@@ -30,6 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
  * llm_calls and qa_candidates equal those of an uninterrupted run, no call that was answered and
  * recorded (in llm_calls or the journal) is sent again, and at most the calls in flight at the
  * kill (tasks x max_concurrency = 2) are resent. Requests are counted at the server.
+ *
+ * <p>Only the killed run needs a JVM of its own: the rerun and the reference run are in this JVM
+ * (a second subprocess would add a JVM and Spark start-up, and tell nothing more: the rerun finds
+ * what the killed JVM left on disk either way), and the reference lakehouse is a copy of the
+ * selected one instead of a second select run.
  */
 class LlmCrashResumeTest {
   @TempDir Path tmp;
@@ -51,12 +57,12 @@ class LlmCrashResumeTest {
   @Test
   void killMidRunThenRerunPaysEachRecordedCallOnce() throws Exception {
     Lakehouse lh = LlmFixture.lakehouseWithWindows(tmp.resolve("crash"));
-    Lakehouse ref = LlmFixture.lakehouseWithWindows(tmp.resolve("ref"));
     try (LoopbackChatServer server = new LoopbackChatServer(LoopbackChatServer::teacherReply, 150)) {
       Path teachers = LlmFixture.teacherFile(tmp, server.baseUrl(), 40, 2);
-      for (Lakehouse l : List.of(lh, ref)) {
-        new SelectStage(TeacherConfig.load(teachers)).run(new StageContext(SparkTestSession.get(), l, LlmFixture.UNCAPPED, "select"));
-      }
+      new SelectStage(TeacherConfig.load(teachers)).run(new StageContext(SparkTestSession.get(), lh, LlmFixture.UNCAPPED, "select"));
+      // the reference: the same windows and selection, copied before any generate call
+      LlmFixture.copy(Path.of(lh.root()), tmp.resolve("ref"));
+      Lakehouse ref = new Lakehouse(SparkTestSession.get(), tmp.resolve("ref").toString());
       Process p = generate(Path.of(lh.root()), teachers, "crash1");
       long deadline = System.currentTimeMillis() + 180_000;
       while (server.okPerCall.size() < 15 && p.isAlive() && System.currentTimeMillis() < deadline) {
@@ -72,9 +78,9 @@ class LlmCrashResumeTest {
       server.perCall.clear();
       server.okPerCall.clear();
 
-      Process again = generate(Path.of(lh.root()), teachers, "crash2");
-      assertTrue(again.waitFor(300, TimeUnit.SECONDS));
-      assertEquals(0, again.exitValue(), Files.readString(tmp.resolve("crash2.log")));
+      // the rerun, in this JVM, through the same command as the killed one
+      assertEquals(0, Cli.execute("generate", "--lakehouse", lh.root(), "--teachers", teachers.toString(),
+          "--run-id", "crash2", "--set", "spark.master=local[2]", "--set", "spark.shuffle_partitions=4"), "rerun");
       Set<String> resent = new HashSet<>(server.perCall.keySet());
       resent.retainAll(answered);
       for (String id : recorded) {
@@ -87,7 +93,8 @@ class LlmCrashResumeTest {
 
       new GenerateStage(TeacherConfig.load(teachers)).run(new StageContext(SparkTestSession.get(), ref, SparkTestSession.config(), "ref"));
     }
-    // the subprocess wrote these tables: read by path (this JVM's Delta log cache may predate them)
+    Lakehouse ref = new Lakehouse(SparkTestSession.get(), tmp.resolve("ref").toString());
+    // the subprocess wrote to these tables too: read by path
     var spark = SparkTestSession.get();
     Dataset<Row> crashQa = spark.read().format("delta").load(lh.path(Tables.QA_CANDIDATES));
     Dataset<Row> crashCalls = spark.read().format("delta").load(lh.path(Tables.LLM_CALLS));

@@ -35,30 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 class LlmFailedShareTest {
   @TempDir Path tmp;
 
-  /** A teacher file: one generate-teacher at {@code baseUrl}, sequential calls, 2 attempts per call. */
+  /** A teacher file: one generate-teacher at {@code baseUrl}, sequential calls, 2 attempts per call, no judge. */
   private static Path teacherFile(Path dir, String baseUrl, int maxWindows) throws IOException {
-    String yaml = """
-        tokenizer: %s
-        tasks: 1
-        commit_interval_s: 2
-        progress_interval_s: 1
-        max_windows: %d
-        models:
-          - name: loop-teacher
-            role: generate
-            base_url: %s
-            model: loop-model
-            price_in_per_mtok: 2.5
-            price_out_per_mtok: 10
-            max_concurrency: 1
-            max_attempts: 2
-            timeout_s: 5
-            backoff_initial_ms: 50
-        """.formatted(LlmFixture.tokenizer(), maxWindows, baseUrl);
-    Files.createDirectories(dir);
-    Path f = dir.resolve("teachers.yaml");
-    Files.writeString(f, yaml);
-    return f;
+    return LlmFixture.teacherFile(dir, baseUrl, maxWindows, 1, false, 2);
   }
 
   /** Runs {@code cli} with stderr captured; returns the exit status and what was printed. */

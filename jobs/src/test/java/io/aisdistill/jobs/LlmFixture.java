@@ -43,7 +43,8 @@ final class LlmFixture {
     return new Lakehouse(spark, dir.toString());
   }
 
-  private static void copy(Path from, Path to) throws IOException {
+  /** Copies the directory tree {@code from} to {@code to} (a lakehouse, or one table of it). */
+  static void copy(Path from, Path to) throws IOException {
     try (Stream<Path> s = Files.walk(from)) {
       s.forEach(p -> {
         try {
@@ -69,8 +70,20 @@ final class LlmFixture {
     return Files.isRegularFile(p.resolve("tokenizer.json")) ? p.toString() : null;
   }
 
-  /** A teacher file for the loopback server: one generate-teacher, one judge. */
+  /** A teacher file for the loopback server: one generate-teacher, one judge (default max_attempts). */
   static Path teacherFile(Path dir, String baseUrl, int maxWindows, int concurrency) throws IOException {
+    return teacherFile(dir, baseUrl, maxWindows, concurrency, true, 0);
+  }
+
+  /**
+   * A teacher file for the loopback server at {@code baseUrl}, written to {@code dir/teachers.yaml}
+   * ({@code dir} is created): one generate-teacher {@code loop-teacher} with {@code concurrency}
+   * calls in flight and, when {@code withJudge}, an LLM judge {@code loop-judge} at the same URL.
+   *
+   * @param maxAttempts the teacher's {@code max_attempts}; 0 leaves the default of ModelSpec
+   */
+  static Path teacherFile(Path dir, String baseUrl, int maxWindows, int concurrency, boolean withJudge,
+      int maxAttempts) throws IOException {
     String tok = tokenizer();
     String yaml = """
         tokenizer: %s
@@ -91,17 +104,25 @@ final class LlmFixture {
             max_concurrency: %d
             timeout_s: 5
             backoff_initial_ms: 50
-          - name: loop-judge
-            role: judge
-            base_url: %s
-            model: loop-judge-model
-            api_key_env: AIS_DISTILL_TEST_API_KEY
-            max_tokens: 200
-            price_in_per_mtok: 0.15
-            price_out_per_mtok: 0.6
-            max_concurrency: %d
-            timeout_s: 5
-        """.formatted(tok, maxWindows, baseUrl, concurrency, baseUrl, concurrency);
+        """.formatted(tok, maxWindows, baseUrl, concurrency);
+    if (maxAttempts > 0) {
+      yaml += "    max_attempts: %d\n".formatted(maxAttempts);
+    }
+    if (withJudge) {
+      yaml += """
+            - name: loop-judge
+              role: judge
+              base_url: %s
+              model: loop-judge-model
+              api_key_env: AIS_DISTILL_TEST_API_KEY
+              max_tokens: 200
+              price_in_per_mtok: 0.15
+              price_out_per_mtok: 0.6
+              max_concurrency: %d
+              timeout_s: 5
+          """.formatted(baseUrl, concurrency);
+    }
+    Files.createDirectories(dir);
     Path f = dir.resolve("teachers.yaml");
     Files.writeString(f, yaml);
     return f;
