@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@link NmeaSplits} without Spark: excerpts of the real NMEA samples (whole lines, as in the
- * file) cut into two splits at every byte offset give, together, exactly the rows of a one-task
+ * file, and one also with CRLF and with CR line ends) cut into two splits at every byte offset give, together, exactly the rows of a one-task
  * read (the path compressed files take: {@link IngestTransforms#parse(FileSpec, Iterator,
  * PipelineConfig.IngestSection, Plausibility)} over every line), and every line is counted once.
  * Each cut is tried with the default context bound (1 MiB: the whole excerpt is context) and with
@@ -89,15 +89,19 @@ class NmeaSplitsTest {
         && (reason == null || reason.equals(e.getKey().getString(22)))).mapToLong(Map.Entry::getValue).sum();
   }
 
-  @ParameterizedTest(name = "{0} lines {1}-{2}")
+  @ParameterizedTest(name = "{0} lines {1}-{2} {3}")
   @CsvSource({
-      "dma_denmark/aislib_stream_example.nmea, 1, 20",   // $PGHP before every sentence, a 2-part type 5
-      "nmea_raw/aisdb_test_data_20211101.nm4, 54, 66",   // tag blocks c:, a 2-part message with g: groups
-      "nmea_raw/gpsd_ais-nmea.log, 1, 17",               // comments, a 2-part type 5 before the first $GPRMC
-      "nmea_raw/gpsd_ais-nmea.log, 189, 208",            // $GPRMC times, a 2-part type 5 between them
-      "uscg_nais/noaadata_test.ais, 1, 9"})              // NAIS trailers, a 2-part type 5
-  void everyTwoWayCutGivesTheRowsOfOneTask(String relative, int from, int to) throws IOException {
-    byte[] bytes = excerpt(relative, from, to);
+      "dma_denmark/aislib_stream_example.nmea, 1, 20, LF",   // $PGHP before every sentence, a 2-part type 5
+      "nmea_raw/aisdb_test_data_20211101.nm4, 54, 66, LF",   // tag blocks c:, a 2-part message with g: groups
+      "nmea_raw/gpsd_ais-nmea.log, 1, 17, LF",               // comments, a 2-part type 5 before the first $GPRMC
+      "nmea_raw/gpsd_ais-nmea.log, 189, 208, LF",            // $GPRMC times, a 2-part type 5 between them
+      "uscg_nais/noaadata_test.ais, 1, 9, LF",               // NAIS trailers, a 2-part type 5
+      "uscg_nais/noaadata_test.ais, 1, 9, CRLF",             // the same with CRLF line ends
+      "uscg_nais/noaadata_test.ais, 1, 9, CR"})              // and with CR line ends (old Mac)
+  void everyTwoWayCutGivesTheRowsOfOneTask(String relative, int from, int to, String eol) throws IOException {
+    byte[] bytes = new String(excerpt(relative, from, to), StandardCharsets.ISO_8859_1)
+        .replace("\n", eol.equals("LF") ? "\n" : eol.equals("CRLF") ? "\r\n" : "\r")
+        .getBytes(StandardCharsets.ISO_8859_1);
     Path file = tmp.resolve(Path.of(relative).getFileName());
     Files.write(file, bytes);
     org.apache.hadoop.fs.Path hpath = new org.apache.hadoop.fs.Path(file.toUri());
