@@ -50,14 +50,33 @@ import java.util.Map;
  * <ol>
  *   <li>tag block {@code c:} (Unix seconds, or milliseconds when 13 digits; IEC 61162-1 §7.9);</li>
  *   <li>a preceding {@code $PGHP,1,yyyy,m,d,h,mi,s,ms,...} line (applies to the next VDM/VDO line
- *       only);</li>
+ *       only; within the context bound below);</li>
  *   <li>USCG NAIS trailer after the checksum: the first 10-digit Unix-seconds field;</li>
- *   <li>the latest valid {@code $xxRMC} date+time seen earlier in the file;</li>
+ *   <li>the latest valid {@code $xxRMC} date+time seen earlier in the file, within the context
+ *       bound below;</li>
  *   <li>the constructor's fallback time.</li>
  * </ol>
  * A multi-sentence message takes the time of its first fragment that has one. A position without
  * any time is rejected {@link RejectReason#NO_TIMESTAMP}; a static report without a time is
  * accepted with {@code tsMillis == null}, as {@link io.aisdistill.common.ais.StaticReport} allows.
+ *
+ * <h2>Context bound (splittable reads)</h2>
+ * State that spans lines lives at most {@code contextBytes} bytes ({@code ingest.nmea.lookback_bytes},
+ * default {@link #DEFAULT_CONTEXT_BYTES}), counted from the first byte of the line that made it to
+ * the first byte of the line that would use it: a {@code $PGHP} or RMC time further back is not
+ * used, and an open multi-sentence group whose fragment 1 is further back is abandoned
+ * ({@link RejectReason#INCOMPLETE_MULTIPART}, "not completed within N bytes") before the line is
+ * read. The bound holds in every read, so a file read as one task and the same file read as
+ * several byte ranges ({@link #own}) give the same records: a range only needs to re-read
+ * {@code contextBytes} before its start, and to read past its end only until the groups it owns are
+ * resolved (complete, abandoned, or expired: at most {@code contextBytes} past their fragment 1).
+ *
+ * <h2>Owned range</h2>
+ * {@link #own} restricts what reaches the sink to the records of lines that start in a byte range;
+ * a multi-sentence message belongs to the line of its fragment 1 (record or reject, the
+ * {@code skipped("fragment")} of its other lines, and the rejects of an abandoned group all go with
+ * it); any other output belongs to the line being read. Lines before and after the range are
+ * still read, for their context.
  *
  * <h2>Records (ITU-R M.1371-5)</h2>
  * Types 1, 2, 3 (class A), 18, 19 (class B) and 27 (long-range, class A: SOG whole knots, 63 = n/a;
@@ -76,15 +95,38 @@ import java.util.Map;
  */
 public final class NmeaLineParser implements LineParser {
 
+  /** Default context bound in bytes (1 MiB): the default of {@code ingest.nmea.lookback_bytes}. */
+  public static final long DEFAULT_CONTEXT_BYTES = 1L << 20;
+
+  /** Receives and drops everything: the output of lines outside the owned range. */
+  private static final RecordSink DISCARD = new RecordSink() {
+    @Override
+    public void position(io.aisdistill.common.ais.PositionReport p) {}
+
+    @Override
+    public void staticReport(io.aisdistill.common.ais.StaticReport s) {}
+
+    @Override
+    public void reject(RejectRecord r) {}
+  };
+
   private final String source;
   private final Long fallbackTsMillis;
   private final boolean strictTagBlockChecksum;
-  /** Open multi-sentence groups, in the order their first fragment arrived. */
+  private final long contextBytes;
+  /** Open multi-sentence groups, in the order their first fragment arrived (= by its offset). */
   private final Map<String, List<Fragment>> groups = new LinkedHashMap<>();
   /** Time of the last {@code $PGHP} line, waiting for the next VDM/VDO line; null when none. */
   private Long pendingPghp;
+  /** Offset of the {@code $PGHP} line of {@link #pendingPghp}. */
+  private long pghpOffset;
   /** Date+time of the latest valid RMC sentence; null before the first. */
   private Long lastRmc;
+  /** Offset of the RMC line of {@link #lastRmc}. */
+  private long rmcOffset;
+  /** Owned byte range [ownedFrom, ownedTo) of line starts ({@link #own}). */
+  private long ownedFrom = 0;
+  private long ownedTo = Long.MAX_VALUE;
 
   /** One VDM/VDO line of a multi-sentence message. */
   private record Fragment(long offset, String raw, String payload, int padBits, Long tsMillis) {}
@@ -122,9 +164,94 @@ public final class NmeaLineParser implements LineParser {
    *     {@code tag_block_checksum_bad}
    */
   public NmeaLineParser(String source, Long fallbackTsMillis, boolean strictTagBlockChecksum) {
+    this(source, fallbackTsMillis, strictTagBlockChecksum, DEFAULT_CONTEXT_BYTES);
+  }
+
+  /**
+   * A parser with a fallback time, a tag-block checksum policy and a context bound.
+   *
+   * @param source the input file path, copied into every record's {@code source}
+   * @param fallbackTsMillis UTC epoch milliseconds used for sentences with no time of their own;
+   *     null to reject such positions with {@link RejectReason#NO_TIMESTAMP}
+   * @param strictTagBlockChecksum see {@link #NmeaLineParser(String, Long, boolean)}
+   * @param contextBytes the context bound in bytes (class comment, "Context bound"), at least 1
+   * @throws IllegalArgumentException when {@code contextBytes < 1}
+   */
+  public NmeaLineParser(String source, Long fallbackTsMillis, boolean strictTagBlockChecksum, long contextBytes) {
+    if (contextBytes < 1) {
+      throw new IllegalArgumentException("NMEA context bound must be at least 1 byte: " + contextBytes);
+    }
     this.source = source;
     this.fallbackTsMillis = fallbackTsMillis;
     this.strictTagBlockChecksum = strictTagBlockChecksum;
+    this.contextBytes = contextBytes;
+  }
+
+  /** The context bound in bytes (class comment, "Context bound"). */
+  public long contextBytes() {
+    return contextBytes;
+  }
+
+  /**
+   * Restricts the output to the lines that start in {@code [from, to)} (class comment, "Owned
+   * range"); by default every line is owned. To read a byte range of a file as a one-task read
+   * would, feed the lines from the first line start at or after {@code from - contextBytes()} (or
+   * the file's start), and go on past {@code to} while {@link #awaitingOwned()}.
+   *
+   * @param from first owned byte offset
+   * @param to end of the owned range (exclusive)
+   * @throws IllegalArgumentException when {@code from > to} or {@code from < 0}
+   */
+  public void own(long from, long to) {
+    if (from < 0 || from > to) {
+      throw new IllegalArgumentException("owned range [" + from + ", " + to + ") is empty or negative");
+    }
+    ownedFrom = from;
+    ownedTo = to;
+  }
+
+  /**
+   * Whether a multi-sentence group whose fragment 1 is owned is still open: its record (or
+   * rejects) depends on lines not read yet.
+   */
+  public boolean awaitingOwned() {
+    for (List<Fragment> g : groups.values()) {
+      if (owned(g.get(0).offset())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean owned(long offset) {
+    return offset >= ownedFrom && offset < ownedTo;
+  }
+
+  /** {@code sink} for output that belongs to the line at {@code offset}, else a sink that drops it. */
+  private RecordSink to(long offset, RecordSink sink) {
+    return owned(offset) ? sink : DISCARD;
+  }
+
+  /**
+   * Drops the context that is more than {@link #contextBytes} before the line at {@code offset}:
+   * the pending $PGHP time, the latest RMC time, and open groups (abandoned).
+   */
+  private void expire(long offset, RecordSink sink) {
+    if (pendingPghp != null && offset - pghpOffset > contextBytes) {
+      pendingPghp = null;
+    }
+    if (lastRmc != null && offset - rmcOffset > contextBytes) {
+      lastRmc = null;
+    }
+    var it = groups.values().iterator();
+    while (it.hasNext()) {
+      List<Fragment> g = it.next();
+      if (offset - g.get(0).offset() <= contextBytes) {
+        break; // groups are in the order of their fragment 1
+      }
+      it.remove();
+      abandon(g, "not completed within " + contextBytes + " bytes of its fragment 1", sink);
+    }
   }
 
   /**
@@ -138,30 +265,32 @@ public final class NmeaLineParser implements LineParser {
    */
   @Override
   public void line(long offset, String line, RecordSink sink) {
+    expire(offset, sink);
+    RecordSink own = to(offset, sink);
     String l = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
     RejectRecord binary = ControlChars.binaryLineReject(source, offset, l);
     if (binary != null) {
-      sink.reject(binary);
+      own.reject(binary);
       return;
     }
     String t = l.strip();
     if (t.isEmpty()) {
-      sink.skipped("blank");
+      own.skipped("blank");
       return;
     }
     if (t.charAt(0) == '#') {
-      sink.skipped("comment");
+      own.skipped("comment");
       return;
     }
     boolean timeOrAisLine = t.charAt(0) != '$' || t.startsWith("$PGHP");
     try {
       NmeaSentence s = NmeaSentence.parse(t, strictTagBlockChecksum);
       if (s.tagBlockChecksumBad()) {
-        sink.note("tag_block_checksum_bad");
+        own.note("tag_block_checksum_bad");
       }
       if (!s.isVdm()) {
-        otherSentence(s);
-        sink.skipped("nmea_other");
+        otherSentence(offset, s);
+        own.skipped("nmea_other");
         return;
       }
       Long pghp = pendingPghp;
@@ -172,10 +301,10 @@ public final class NmeaLineParser implements LineParser {
         // a broken $PGHP or VDM line ends the validity of the previous $PGHP time
         pendingPghp = null;
       }
-      sink.reject(RejectRecord.of(source, offset, l, r.reason, r.detail()));
+      own.reject(RejectRecord.of(source, offset, l, r.reason, r.detail()));
     } catch (RuntimeException e) {
       // defensive: no input may escape as an exception; a decoder surprise becomes a reject
-      sink.reject(RejectRecord.of(source, offset, l, RejectReason.UNPARSEABLE, "cannot parse: " + e));
+      own.reject(RejectRecord.of(source, offset, l, RejectReason.UNPARSEABLE, "cannot parse: " + e));
     }
   }
 
@@ -195,16 +324,18 @@ public final class NmeaLineParser implements LineParser {
   }
 
   /** Remembers the time of $PGHP and RMC sentences; other sentences carry nothing we use. */
-  private void otherSentence(NmeaSentence s) {
+  private void otherSentence(long offset, NmeaSentence s) {
     if (s.delimiter() != '$') {
       return;
     }
     if (s.address().equals("PGHP")) {
       pendingPghp = NmeaTimes.pghp(s.fields());
+      pghpOffset = offset;
     } else if (s.formatter().equals("RMC")) {
       Long t = NmeaTimes.rmc(s.fields());
       if (t != null) {
         lastRmc = t;
+        rmcOffset = offset;
       }
     }
   }
@@ -268,8 +399,9 @@ public final class NmeaLineParser implements LineParser {
   }
 
   /** Decodes a complete message (one sentence, or all fragments in order) and accounts its lines. */
-  private void emit(List<Fragment> frags, RecordSink sink) {
+  private void emit(List<Fragment> frags, RecordSink out) {
     Fragment first = frags.get(0);
+    RecordSink sink = to(first.offset(), out);
     StringBuilder payload = new StringBuilder();
     StringBuilder raw = new StringBuilder();
     Long ts = null;
@@ -292,7 +424,8 @@ public final class NmeaLineParser implements LineParser {
     }
   }
 
-  private void abandon(List<Fragment> frags, String why, RecordSink sink) {
+  private void abandon(List<Fragment> frags, String why, RecordSink out) {
+    RecordSink sink = to(frags.get(0).offset(), out);
     for (Fragment fr : frags) {
       sink.reject(RejectRecord.of(source, fr.offset(), fr.raw(), RejectReason.INCOMPLETE_MULTIPART,
           "multi-sentence message " + why + " (" + frags.size() + " fragment(s) seen)"));

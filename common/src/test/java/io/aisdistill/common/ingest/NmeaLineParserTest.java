@@ -503,4 +503,67 @@ class NmeaLineParserTest {
     assertEquals(2, s.skipped.get("fragment"));
   }
 
+
+  /**
+   * The context bound: an open message whose fragment 1 is more than the bound before the next
+   * line is abandoned (both fragments rejected, detail names the bound), and a $GPRMC time further
+   * back is not used; within the bound both work as before.
+   */
+  @Test
+  void contextExpiresAfterTheByteBound() {
+    String rmc = "$GPRMC,213950.00,A,5250.53669,N,00542.34920,E,0.020,,070420,,,A*7D";
+    // TYPE5_1 is 80 bytes + LF: fragment 2 starts 81 bytes after fragment 1; the RMC line is 66
+    // bytes + LF, so the position after it is 67 bytes after it
+    CollectingSink near = new CollectingSink();
+    int n = CollectingSink.feed(new NmeaLineParser(SRC, null, false, 81), near, TYPE5_1, TYPE5_2, rmc, TYPE1);
+    near.assertAccounting(n);
+    assertEquals(1, near.statics.size());
+    assertEquals(1, near.positions.size(), near.rejects.toString());
+    CollectingSink far = new CollectingSink();
+    n = CollectingSink.feed(new NmeaLineParser(SRC, null, false, 80), far, TYPE5_1, TYPE5_2, rmc, TYPE1);
+    far.assertAccounting(n);
+    assertEquals(0, far.statics.size());
+    assertEquals(1, far.positions.size(), far.rejects.toString());
+    // fragment 1 abandoned before fragment 2 is read, which then has no predecessor
+    assertEquals(2, far.rejects.size(), far.rejects.toString());
+    assertEquals(RejectReason.INCOMPLETE_MULTIPART, far.rejects.get(0).reason());
+    assertTrue(far.rejects.get(0).detail().contains("not completed within 80 bytes"), far.rejects.toString());
+    assertEquals(0L, far.rejects.get(0).sourceRecord());
+    assertEquals(RejectReason.INCOMPLETE_MULTIPART, far.rejects.get(1).reason());
+    CollectingSink tight = new CollectingSink();
+    n = CollectingSink.feed(new NmeaLineParser(SRC, null, false, 66), tight, TYPE5_1, TYPE5_2, rmc, TYPE1);
+    tight.assertAccounting(n);
+    assertEquals(0, tight.positions.size());
+    assertEquals(RejectReason.NO_TIMESTAMP, tight.rejects.get(2).reason(), tight.rejects.toString());
+  }
+
+  /**
+   * Owned range: a message is reported by the range of its fragment 1, with the skipped line of
+   * fragment 2; the range of fragment 2 alone reports nothing; lines outside the range report
+   * nothing.
+   */
+  @Test
+  void ownedRangeReportsWholeMessagesByFragmentOne() {
+    long f2 = TYPE5_1.length() + 1;
+    long end = f2 + TYPE5_2.length() + 1;
+    CollectingSink first = new CollectingSink();
+    NmeaLineParser p = new NmeaLineParser(SRC, T0, false, 1 << 20);
+    p.own(0, f2);
+    p.line(0, TYPE5_1, first);
+    assertTrue(p.awaitingOwned());
+    p.line(f2, TYPE5_2, first);
+    assertTrue(!p.awaitingOwned());
+    p.line(end, TYPE1, first);
+    p.finish(first);
+    first.assertAccounting(2);
+    assertEquals(1, first.statics.size());
+    assertEquals(0, first.positions.size());
+    CollectingSink second = new CollectingSink();
+    NmeaLineParser q = new NmeaLineParser(SRC, T0, false, 1 << 20);
+    q.own(f2, end);
+    q.line(0, TYPE5_1, second);
+    q.line(f2, TYPE5_2, second);
+    q.finish(second);
+    second.assertAccounting(0);
+  }
 }

@@ -135,6 +135,16 @@ public class PipelineConfig implements Serializable {
      * rejected as {@code BAD_CHECKSUM}.
      */
     public boolean strictTagBlockChecksum = false;
+    /**
+     * Context bound of NMEA reads, bytes (default 1 MiB): a plain NMEA file is read as several
+     * splits, each re-reading up to this many bytes before its start for the time context
+     * ({@code $PGHP}, {@code $GPRMC}) and open multi-sentence messages. So that a split read gives
+     * the rows of a one-task read, the bound holds in every read: a $PGHP or RMC time, or a
+     * message's fragment 1, more than this many bytes before the line that would use it is not
+     * used (the open message is rejected {@code INCOMPLETE_MULTIPART})
+     * ({@code io.aisdistill.common.ingest.NmeaLineParser}, "Context bound").
+     */
+    public long lookbackBytes = 1L << 20;
   }
 
   /** Settings shared by the LLM stages (generate, judge with an LLM judge, evaluate). */

@@ -86,8 +86,9 @@ import org.apache.spark.storage.StorageLevel;
  * <p>The format of each source is detected from its first {@link #HEAD_BYTES} bytes or forced. A
  * source that cannot be read as any format becomes one reject row (source_record -1), and so is
  * its text encoding ({@code ingest.encoding}). Plain CSV and JSON-lines files are split across
- * tasks (one record per line, byte offsets as {@code source_record}); an NMEA file is read by one
- * task, in order.
+ * tasks (one record per line, byte offsets as {@code source_record}); so is a plain NMEA file, each
+ * split re-reading a bounded context before its start and reading ahead to finish its
+ * multi-sentence messages ({@link NmeaSplits}), with the rows of a one-task read.
  */
 final class IngestSource {
   private static final Logger LOG = LoggerFactory.getLogger(IngestSource.class);
@@ -139,7 +140,8 @@ final class IngestSource {
    * {@link #close} unpersists and destroys them.
    *
    * @param rows {@link Rows#PARSED_SCHEMA} rows, one per line plus one per whole-file reject
-   * @param conf the Hadoop configuration the zip tasks open archives with; null without zips
+   * @param conf the Hadoop configuration the zip and NMEA-split tasks open files with; null without
+   *     either
    */
   record Parsed(Dataset<Row> rows, Broadcast<Map<String, FileSpec>> specs,
       Broadcast<PipelineConfig.IngestSection> settings, Broadcast<Plausibility> rules,
@@ -169,11 +171,14 @@ final class IngestSource {
    * @param runStart the run's start (the upper end of the plausible time range is relative to it)
    * @throws IllegalArgumentException when an input path matches nothing, the format is unknown,
    *     {@code ingest.encoding} is not a usable charset or {@code ingest.columns} names an unknown
-   *     column
+   *     column, or {@code ingest.nmea.lookback_bytes} is below 1
    */
   static Plan plan(Configuration hconf, List<String> inputs, String forcedFormat,
       PipelineConfig.IngestSection settings, Instant runStart) {
     Plausibility rules = Plausibility.of(settings.minTime, settings.maxTimeAheadS, runStart);
+    if (settings.nmea.lookbackBytes < 1) {
+      throw new IllegalArgumentException("ingest.nmea.lookback_bytes must be at least 1: " + settings.nmea.lookbackBytes);
+    }
     InputFormat forced = forcedFormat == null || forcedFormat.equalsIgnoreCase("auto")
         ? null : InputFormat.parse(forcedFormat);
     Charset configured = TextEncoding.configured(settings.encoding);
@@ -290,9 +295,9 @@ final class IngestSource {
   }
 
   /**
-   * Reads every planned source as parsed rows (plain CSV and JSON lines split across tasks; each NMEA file,
-   * compressed file and zip archive in one task), after the whole-file rejects; persisted (memory
-   * and disk) for the several passes of the stage.
+   * Reads every planned source as parsed rows (plain CSV, JSON-lines and NMEA files split across
+   * tasks, NMEA by {@link NmeaSplits}; each compressed file and zip archive in one task), after the
+   * whole-file rejects; persisted (memory and disk) for the several passes of the stage.
    */
   static Parsed read(SparkSession spark, Configuration hconf, Plan plan) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -301,19 +306,28 @@ final class IngestSource {
     Broadcast<Plausibility> brules = jsc.broadcast(plan.rules());
     CompressionCodecFactory codecs = new CompressionCodecFactory(hconf);
     List<Path> csv = new ArrayList<>();
+    List<Path> nmea = new ArrayList<>();
     List<Path> whole = new ArrayList<>();
     for (FileStatus f : plan.files()) {
       FileSpec s = plan.specs().get(IngestTransforms.key(f.getPath()));
       if (s != null) {
         // a compressed file is one split, so offsets stay those of the uncompressed text
-        boolean oneTask = s.format() == InputFormat.NMEA || codecs.getCodec(f.getPath()) != null;
-        (oneTask ? whole : csv).add(f.getPath());
+        (codecs.getCodec(f.getPath()) != null ? whole : s.format() == InputFormat.NMEA ? nmea : csv).add(f.getPath());
       }
     }
+    Broadcast<SerializableConfiguration> bconf = nmea.isEmpty() && plan.zips().isEmpty() ? null
+        : jsc.broadcast(new SerializableConfiguration(hconf));
     JavaRDD<Row> rows = jsc.parallelize(plan.fileRejects(), 1);
     if (!csv.isEmpty()) {
       rows = rows.union(lines(jsc, hconf, csv, false).mapPartitionsWithInputSplit(
           (split, it) -> IngestTransforms.parse(split, it, bspecs.value(), bsettings.value(), brules.value()), false));
+    }
+    if (!nmea.isEmpty()) {
+      Broadcast<SerializableConfiguration> conf = bconf;
+      // the splits' own line iterators go unused: NmeaSplits reads each split with look-back and read-ahead
+      rows = rows.union(lines(jsc, hconf, nmea, false).mapPartitionsWithInputSplit(
+          (split, it) -> NmeaSplits.parse((FileSplit) split, conf.value().value(), bspecs.value(), bsettings.value(),
+              brules.value()), false));
     }
     if (!whole.isEmpty()) {
       rows = rows.union(lines(jsc, hconf, whole, true).mapPartitionsWithInputSplit(
@@ -325,9 +339,7 @@ final class IngestSource {
             return Guarded.parse(spec, it, bsettings.value(), brules.value());
           }, false));
     }
-    Broadcast<SerializableConfiguration> bconf = null;
     if (!plan.zips().isEmpty()) {
-      bconf = jsc.broadcast(new SerializableConfiguration(hconf));
       Broadcast<SerializableConfiguration> conf = bconf;
       List<String> zips = plan.zips().stream().map(Path::toString).toList();
       rows = rows.union(jsc.parallelize(zips, zips.size()).mapPartitions(

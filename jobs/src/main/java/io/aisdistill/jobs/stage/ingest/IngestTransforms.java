@@ -153,12 +153,34 @@ final class IngestTransforms {
    */
   static Iterator<Row> parse(FileSpec spec, Iterator<Tuple2<LongWritable, Text>> lines,
       PipelineConfig.IngestSection settings, Plausibility rules) {
-    LineParser parser = rules.guard(switch (spec.format()) {
-      case NMEA -> new NmeaLineParser(spec.path(), null, settings.nmea.strictTagBlockChecksum);
+    LineParser parser = switch (spec.format()) {
+      case NMEA -> nmeaParser(spec, settings);
       case JSON_LINES -> new JsonLinesParser(spec.path());
       default -> new CsvPositionParser(spec.path(), spec.header(), spec.format(),
           ColumnMapping.of(settings.columns));
-    });
+    };
+    return parse(spec, lines, rules.guard(parser), 0, Long.MAX_VALUE);
+  }
+
+  /** The NMEA parser of {@code spec} with the {@code ingest.nmea} settings (no fallback time). */
+  static NmeaLineParser nmeaParser(FileSpec spec, PipelineConfig.IngestSection settings) {
+    return new NmeaLineParser(spec.path(), null, settings.nmea.strictTagBlockChecksum, settings.nmea.lookbackBytes);
+  }
+
+  /**
+   * Parses lines with a ready parser lazily; the text-decoding notes of a line count only when it
+   * starts in {@code [ownedFrom, ownedTo)} (the parser filters its own output, see
+   * {@link NmeaLineParser#own}).
+   *
+   * @param spec the source's plan
+   * @param lines (byte offset, line) pairs, in order
+   * @param parser the parser, already guarded by the plausibility rules
+   * @param ownedFrom first byte offset whose lines are owned
+   * @param ownedTo end (exclusive) of the owned offsets
+   * @return {@link Rows#PARSED_SCHEMA} rows
+   */
+  static Iterator<Row> parse(FileSpec spec, Iterator<Tuple2<LongWritable, Text>> lines, LineParser parser,
+      long ownedFrom, long ownedTo) {
     TextEncoding.LineDecoder decoder =
         new TextEncoding.LineDecoder(Charset.forName(spec.charset()), spec.autoEncoding());
     return new PullIterator<Tuple2<LongWritable, Text>, Row>(lines) {
@@ -184,10 +206,20 @@ final class IngestTransforms {
         }
       };
 
+      final RecordSink discard = new RecordSink() {
+        public void position(PositionReport p) {}
+
+        public void staticReport(StaticReport s) {}
+
+        public void reject(RejectRecord r) {}
+      };
+
       @Override
       protected void accept(Tuple2<LongWritable, Text> line) {
         Text t = line._2();
-        parser.line(line._1().get(), decoder.decode(t.getBytes(), t.getLength(), sink), sink);
+        long offset = line._1().get();
+        RecordSink notes = offset >= ownedFrom && offset < ownedTo ? sink : discard;
+        parser.line(offset, decoder.decode(t.getBytes(), t.getLength(), notes), sink);
       }
 
       @Override
