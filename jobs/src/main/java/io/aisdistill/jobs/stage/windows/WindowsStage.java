@@ -125,7 +125,11 @@ public final class WindowsStage extends AbstractStage<WindowsResult> {
       why = inc.fallback();
       inc = null;
     }
-    if (inc == null) {
+    if (inc != null && cp.positionsVersion() == version) {
+      // nothing new since the checkpoint: no read, no commit
+      written = 0;
+      rep.put("mode", "unchanged");
+    } else if (inc == null) {
       Dataset<Row> out = WindowsTransforms.windows(lh.readAt(Tables.POSITIONS, version), null, wc, flagLookup,
           partitions, stats).persist(StorageLevel.MEMORY_AND_DISK());
       try {
@@ -222,6 +226,7 @@ public final class WindowsStage extends AbstractStage<WindowsResult> {
    * The input of an incremental run.
    *
    * @param positions the new positions of continued vessels, and all positions of recomputed ones
+   *     (null when there is nothing new)
    * @param states the track_state rows of the continued vessels
    * @param late the recomputed vessels (reports not after their last_ts, updated or deleted rows)
    * @param continued the number of continued vessels
@@ -231,8 +236,7 @@ public final class WindowsStage extends AbstractStage<WindowsResult> {
     static Increment plan(Lakehouse lh, long fromVersionExclusive, long toVersion, int lateMax) {
       Dataset<Row> positions = lh.readAt(Tables.POSITIONS, toVersion);
       if (fromVersionExclusive == toVersion) {
-        Dataset<Row> none = positions.limit(0);
-        return new Increment(none, lh.read(Tables.TRACK_STATE).limit(0), List.of(), 0, null);
+        return new Increment(null, null, List.of(), 0, null);
       }
       Dataset<Row> changes;
       List<Long> changed;
