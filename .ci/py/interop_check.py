@@ -17,6 +17,7 @@ KEY_COLUMNS = {
     "ais_static": ["mmsi", "source", "source_record", "msg_type"],
     "ais_rejects": ["source", "source_record", "reason"],
     "track_windows": ["window_id", "mmsi", "n_points"],
+    "track_state": ["mmsi", "state_format"],
     "window_selection": ["window_id", "reason", "rank"],
     "teacher_prompts": ["window_id", "prompt_version"],
     "qa_candidates": ["qa_id", "window_id", "category"],
