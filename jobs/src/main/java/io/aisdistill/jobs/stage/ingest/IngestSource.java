@@ -525,49 +525,11 @@ final class IngestSource {
   }
 
   /** (byte offset, line) pairs of the current entry of a zip stream, as {@code LineRecordReader} reads a file. */
-  private static final class EntryLines implements Iterator<Tuple2<LongWritable, Text>> {
-    private final LineReader reader;
-    private long pos;
-    private Tuple2<LongWritable, Text> next;
-    private boolean done;
-
+  private static final class EntryLines extends OffsetLines {
     /** @param entry a zip stream positioned at the start of an entry's data */
     EntryLines(ZipInputStream entry) {
       // the reader never closes the stream; it ends at the entry's end (read returns -1)
-      this.reader = new LineReader(entry);
-    }
-
-    @Override
-    public boolean hasNext() {
-      if (next == null && !done) {
-        Text line = new Text();
-        try {
-          int n = reader.readLine(line);
-          if (n == 0) {
-            done = true;
-            return false;
-          }
-          if (pos == 0 && line.getLength() >= 3 && line.getBytes()[0] == (byte) 0xEF
-              && line.getBytes()[1] == (byte) 0xBB && line.getBytes()[2] == (byte) 0xBF) {
-            line = new Text(Arrays.copyOfRange(line.getBytes(), 3, line.getLength()));
-          }
-          next = new Tuple2<>(new LongWritable(pos), line);
-          pos += n;
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-      return next != null;
-    }
-
-    @Override
-    public Tuple2<LongWritable, Text> next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      Tuple2<LongWritable, Text> t = next;
-      next = null;
-      return t;
+      super(new LineReader(entry), 0);
     }
   }
 

@@ -6,19 +6,15 @@ import io.aisdistill.jobs.config.PipelineConfig;
 import io.aisdistill.jobs.stage.ingest.IngestTransforms.FileSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.lib.input.FileSplit;
 import org.apache.hadoop.util.LineReader;
 import org.apache.spark.sql.Row;
-import scala.Tuple2;
 
 /**
  * One Hadoop split of a plain (uncompressed) NMEA file, read so that the rows of all splits
@@ -77,15 +73,11 @@ final class NmeaSplits {
    * the last line that starts before {@code end}, then on while {@code more} says so; the file is
    * closed at the end.
    */
-  static final class Lines implements Iterator<Tuple2<LongWritable, Text>> {
+  static final class Lines extends OffsetLines {
     private final Path path;
     private final long end;
     private final java.util.function.BooleanSupplier more;
     private final FSDataInputStream in;
-    private final LineReader reader;
-    private long pos;
-    private Tuple2<LongWritable, Text> next;
-    private boolean done;
 
     /**
      * @param path the file
@@ -96,63 +88,50 @@ final class NmeaSplits {
      * @throws UncheckedIOException when the file cannot be opened
      */
     Lines(Path path, Configuration conf, long from, long end, java.util.function.BooleanSupplier more) {
+      this(path, Opened.of(path, conf, from), end, more);
+    }
+
+    private Lines(Path path, Opened o, long end, java.util.function.BooleanSupplier more) {
+      super(o.reader(), o.pos());
       this.path = path;
       this.end = end;
       this.more = more;
-      try {
-        in = path.getFileSystem(conf).open(path);
-        reader = new LineReader(in, conf);
-        if (from > 0) {
-          // a line starts at `from` exactly when the byte before ends a line: skip the rest of
-          // the line holding byte from-1 (LF, CR or CRLF included)
-          in.seek(from - 1);
-          pos = from - 1 + reader.readLine(new Text(), 0, Integer.MAX_VALUE);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
-      }
+      this.in = o.in();
     }
 
     @Override
-    public boolean hasNext() {
-      if (next == null && !done) {
+    protected boolean stopAt(long pos) {
+      return pos >= end && !more.getAsBoolean();
+    }
+
+    @Override
+    protected void atEnd() throws IOException {
+      in.close();
+    }
+
+    @Override
+    protected UncheckedIOException failure(IOException e) {
+      return new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+    }
+
+    /** The opened file, its reader, and the offset of the first line start at or after {@code from}. */
+    private record Opened(FSDataInputStream in, LineReader reader, long pos) {
+      static Opened of(Path path, Configuration conf, long from) {
         try {
-          if (pos >= end && !more.getAsBoolean()) {
-            close();
-            return false;
+          FSDataInputStream in = path.getFileSystem(conf).open(path);
+          LineReader reader = new LineReader(in, conf);
+          long pos = 0;
+          if (from > 0) {
+            // a line starts at `from` exactly when the byte before ends a line: skip the rest of
+            // the line holding byte from-1 (LF, CR or CRLF included)
+            in.seek(from - 1);
+            pos = from - 1 + reader.readLine(new Text(), 0, Integer.MAX_VALUE);
           }
-          Text line = new Text();
-          int n = reader.readLine(line);
-          if (n == 0) {
-            close();
-            return false;
-          }
-          if (pos == 0 && line.getLength() >= 3 && line.getBytes()[0] == (byte) 0xEF
-              && line.getBytes()[1] == (byte) 0xBB && line.getBytes()[2] == (byte) 0xBF) {
-            line = new Text(Arrays.copyOfRange(line.getBytes(), 3, line.getLength()));
-          }
-          next = new Tuple2<>(new LongWritable(pos), line);
-          pos += n;
+          return new Opened(in, reader, pos);
         } catch (IOException e) {
           throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
         }
       }
-      return next != null;
-    }
-
-    @Override
-    public Tuple2<LongWritable, Text> next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      Tuple2<LongWritable, Text> t = next;
-      next = null;
-      return t;
-    }
-
-    private void close() throws IOException {
-      done = true;
-      in.close();
     }
   }
 }
