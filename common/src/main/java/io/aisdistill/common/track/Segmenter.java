@@ -119,14 +119,6 @@ public final class Segmenter {
   }
 
   /**
-   * Continues from {@code state} when it is the strictly later report's vessel: {@code true} when
-   * {@code firstNewTsMillis} is after the state's last report (so {@link #resume} applies).
-   */
-  public static boolean canResume(VesselState state, long firstNewTsMillis) {
-    return firstNewTsMillis > state.lastTsMillis();
-  }
-
-  /**
    * Adds the next report.
    *
    * @throws IllegalArgumentException when reports are not sorted by (MMSI, time)

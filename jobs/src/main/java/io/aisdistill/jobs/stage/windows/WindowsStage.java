@@ -103,18 +103,8 @@ public final class WindowsStage extends AbstractStage<WindowsResult> {
     }
     long version = lh.version(Tables.POSITIONS);
     Checkpoint cp = Checkpoint.read(lh);
-    if (why != null) {
-      // keep it
-    } else if (!ctx.config().windows.incremental) {
-      why = "windows.incremental is false (--full)";
-    } else if (cp == null || !lh.exists(Tables.WINDOWS)) {
-      why = "no checkpoint in track_state";
-    } else if (!cp.windowConfig().equals(wc.toString())) {
-      why = "window configuration changed";
-    } else if (cp.stateFormat() != VesselState.FORMAT_VERSION) {
-      why = "state format changed";
-    } else if (cp.positionsVersion() > version) {
-      why = "ais_positions is older than the checkpoint";
+    if (why == null) {
+      why = fullBecause(ctx.config().windows.incremental, cp, lh.exists(Tables.WINDOWS), wc, version);
     }
     SegmentStats stats = SegmentStats.register(ctx.spark().sparkContext());
     Checkpoint next = new Checkpoint(version, wc.toString(), VesselState.FORMAT_VERSION);
@@ -175,6 +165,23 @@ public final class WindowsStage extends AbstractStage<WindowsResult> {
         .put("max_speed_kn", wc.maxSpeedKn());
     rep.elapsedMs(System.currentTimeMillis() - t0);
     return new WindowsResult(stats.points().value(), stats.segments().value(), written, rep);
+  }
+
+  /** Why a run must be full although ais_positions has its change data feed, or null when it can continue. */
+  private static String fullBecause(boolean incremental, Checkpoint cp, boolean windowsExist, WindowConfig wc,
+      long positionsVersion) {
+    if (!incremental) {
+      return "windows.incremental is false (--full)";
+    } else if (cp == null || !windowsExist) {
+      return "no checkpoint in track_state";
+    } else if (!cp.windowConfig().equals(wc.toString())) {
+      return "window configuration changed";
+    } else if (cp.stateFormat() != VesselState.FORMAT_VERSION) {
+      return "state format changed";
+    } else if (cp.positionsVersion() > positionsVersion) {
+      return "ais_positions is older than the checkpoint";
+    }
+    return null;
   }
 
   /** Above this many vessels to recompute (late or changed reports), an incremental run runs full instead. */
