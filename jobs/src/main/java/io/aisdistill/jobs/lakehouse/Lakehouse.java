@@ -413,10 +413,8 @@ public final class Lakehouse {
   }
 
   private long lastMetric(String name, String metric) {
-    Row h = delta(name).history(1).select("operationMetrics").first();
-    Map<String, String> m = h.getJavaMap(0);
-    String v = m == null ? null : m.get(metric);
-    return v == null ? 0 : Long.parseLong(v);
+    Map<String, String> m = delta(name).history(1).select("operationMetrics").first().getJavaMap(0);
+    return metric(m, metric);
   }
 
   /**

@@ -241,10 +241,10 @@ public final class WindowsStage extends AbstractStage<WindowsResult> {
    */
   record Increment(Dataset<Row> positions, Dataset<Row> states, List<Long> late, long continued, String fallback) {
     static Increment plan(Lakehouse lh, long fromVersionExclusive, long toVersion, int lateMax) {
-      Dataset<Row> positions = lh.readAt(Tables.POSITIONS, toVersion);
       if (fromVersionExclusive == toVersion) {
         return new Increment(null, null, List.of(), 0, null);
       }
+      Dataset<Row> positions = lh.readAt(Tables.POSITIONS, toVersion);
       Dataset<Row> changes;
       List<Long> changed;
       try {
