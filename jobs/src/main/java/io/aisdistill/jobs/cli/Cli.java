@@ -94,15 +94,19 @@ public final class Cli {
     }
   }
 
-  /** The {@code --full} option of windows and run: {@code --set windows.incremental=false}. */
+  /**
+   * The {@code --full} option of windows, generate and run: {@code --set windows.incremental=false
+   * --set generate.incremental=false}.
+   */
   static class FullOption {
     @Option(names = "--full", description = "Recompute every window from all of ais_positions instead of continuing "
-        + "from track_state (same as --set windows.incremental=false).")
+        + "from track_state, and make the pairs of every selected window instead of only those changed since the "
+        + "last run (same as --set windows.incremental=false --set generate.incremental=false).")
     boolean full;
 
-    /** The override this option stands for, if given. */
+    /** The overrides this option stands for, if given. */
     List<String> overrides() {
-      return full ? List.of("windows.incremental=false") : List.of();
+      return full ? List.of("windows.incremental=false", "generate.incremental=false") : List.of();
     }
   }
 
@@ -288,6 +292,13 @@ public final class Cli {
       + "teacher file's mix), teacher_prompts.")
   public static final class Generate extends StageCommand {
     @Mixin TeacherOption llm;
+
+    @Mixin FullOption full;
+
+    @Override
+    List<String> overrides() {
+      return full.overrides();
+    }
 
     @Override
     List<Stage<?>> stages(PipelineConfig cfg) {

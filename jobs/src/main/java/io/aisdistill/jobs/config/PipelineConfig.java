@@ -164,6 +164,12 @@ public class PipelineConfig implements Serializable {
     public int maxPairsPerWindow = 6;
     /** Most QA pairs per window and category. */
     public int maxPairsPerCategory = 2;
+    /**
+     * True: a run makes pairs only for the windows that changed since the last run (new, extended or
+     * deleted track_windows rows, windows that entered or left the selection; see
+     * {@code GenerateStage}); false (or {@code --full}): for every selected window.
+     */
+    public boolean incremental = true;
   }
 
   /** Judge stage. */

@@ -318,6 +318,19 @@ public final class Lakehouse {
    * @return rows inserted, updated and deleted
    */
   public Synced sync(Dataset<Row> desired, String name, List<String> key, String scope, List<String> partitionBy) {
+    return sync(desired, name, key, scope, null, partitionBy);
+  }
+
+  /**
+   * {@link #sync(Dataset, String, List, String, List)} within a narrower scope: the rows of the
+   * table that match {@code scope} and whose values in the columns of {@code within} equal one of
+   * its rows (a left semi join), e.g. the rows of the windows an incremental run recomputed.
+   * Rows outside it are neither read for comparison nor deleted; {@code desired} must lie inside it.
+   *
+   * @param within rows of some of the table's columns (e.g. {@code window_id}); null = no narrowing
+   */
+  public Synced sync(Dataset<Row> desired, String name, List<String> key, String scope, Dataset<Row> within,
+      List<String> partitionBy) {
     if (!exists(name)) {
       var w = desired.write().format("delta").mode("append");
       if (!partitionBy.isEmpty()) {
@@ -326,7 +339,9 @@ public final class Lakehouse {
       save(w, name);
       return new Synced(lastMetric(name, "numOutputRows"), 0, 0);
     }
-    Dataset<Row> current = scope == null ? read(name) : read(name).where(scope);
+    Dataset<Row> scoped = scope == null ? read(name) : read(name).where(scope);
+    Dataset<Row> current = within == null ? scoped : scoped.join(within,
+        scala.jdk.javaapi.CollectionConverters.asScala(List.of(within.columns())).toSeq(), "left_semi");
     String[] cols = current.columns();
     String hash = "xxhash64(to_json(struct(" + java.util.Arrays.stream(cols).filter(c -> !c.equals("run_id"))
         .map(c -> "`" + c + "`").collect(Collectors.joining(", ")) + ")))";

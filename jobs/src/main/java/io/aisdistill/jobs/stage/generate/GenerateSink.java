@@ -35,16 +35,23 @@ final class GenerateSink {
   /**
    * Syncs {@code qa} ({@link Tables#QA_CANDIDATES_SCHEMA}) into qa_candidates within the pairs of
    * {@code teachers}, then {@code prompts} ({@link Tables#PROMPTS_SCHEMA}) into teacher_prompts
-   * within {@link WindowPrompt#VERSION}.
+   * within {@link WindowPrompt#VERSION}; in an incremental run, both only within the windows it
+   * recomputed ({@code windowIds}, on the dates {@code dates}): rows of other windows stay as they are.
    *
    * @param teachers the teacher names this run makes pairs with (qa_candidates.teacher)
+   * @param windowIds window_id rows of the recomputed windows, or null (full run: every window)
+   * @param dates SQL date literals of the recomputed windows' dates (the partitions touched), or
+   *     null (full run)
    * @return rows written to each table
    */
-  Written write(Dataset<Row> qa, Dataset<Row> prompts, List<String> teachers) {
+  Written write(Dataset<Row> qa, Dataset<Row> prompts, List<String> teachers, Dataset<Row> windowIds,
+      List<String> dates) {
     String in = String.join(", ", teachers.stream().map(t -> "'" + t.replace("'", "''") + "'").toList());
-    Lakehouse.Synced q = lh.sync(qa, Tables.QA_CANDIDATES, List.of("qa_id"), "teacher IN (" + in + ")", List.of("date"));
+    String onDates = dates == null ? "" : " AND date IN (" + String.join(", ", dates) + ")";
+    Lakehouse.Synced q = lh.sync(qa, Tables.QA_CANDIDATES, List.of("qa_id"), "teacher IN (" + in + ")" + onDates,
+        windowIds, List.of("date"));
     Lakehouse.Synced p = lh.sync(prompts, Tables.PROMPTS, List.of("window_id", "prompt_version"),
-        "prompt_version = '" + WindowPrompt.VERSION + "'", List.of("date"));
+        "prompt_version = '" + WindowPrompt.VERSION + "'" + onDates, windowIds, List.of("date"));
     return new Written(q, p);
   }
 }

@@ -179,7 +179,7 @@ public final class SelectTransforms {
    * per generate-teacher, name, kind, whether it is called, share, categories, prices and
    * max_tokens (not endpoints, keys or limits); {@value #NO_TEACHERS} for null.
    */
-  static String teachersDigest(TeacherConfig tc) {
+  public static String teachersDigest(TeacherConfig tc) {
     if (tc == null) {
       return NO_TEACHERS;
     }
