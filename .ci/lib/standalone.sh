@@ -9,6 +9,7 @@
 #                               waits until all N registered; worker I's dir is $SA_WORK/workerI
 #   standalone_submit ARGS...   spark-submit (client mode, driver -Xmx2g) to that master
 #   standalone_stop             stops the master and workers started here (by their PIDs)
+#   table_checksums LAKEHOUSE   the table= lines of io.aisdistill.jobs.TableChecksums (compare two runs)
 SA_PIDS=()
 
 wait_port() { # host port seconds
@@ -79,4 +80,11 @@ standalone_stop() {
     [ -n "$p" ] && wait "$p" 2>/dev/null || true
   done
   SA_PIDS=()
+}
+
+table_checksums() { # lakehouse -> TableChecksums' table= lines (rows + content checksums); extra java options in CHECKSUM_OPTS
+  # shellcheck disable=SC2086
+  java $FLAGS -Xmx2g ${CHECKSUM_OPTS:-} -cp "$ROOT/jobs/target/ais-distill-jobs.jar:$ROOT/jobs/target/lib/*" \
+    io.aisdistill.jobs.TableChecksums "$1" 2>"$SA_WORK/checksum.err" | grep '^table=' \
+    || { cat "$SA_WORK/checksum.err" >&2; return 1; }
 }
