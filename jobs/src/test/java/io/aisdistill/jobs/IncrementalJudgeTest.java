@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * equals a full judge over the same candidates (which then finds nothing to write), including the
  * answer balance, which is global per template: with a low {@code judge.max_answer_share} the new
  * day's pairs change the template counts, and verdicts of pairs of vessels the day did not touch
- * flip, which the incremental run must write as well.
+ * flip, which the incremental run must write as well. A table without checkpoint is judged in full
+ * once, and its checkpoint recorded even when no verdict changed.
  */
 class IncrementalJudgeTest {
   @TempDir Path tmp;
@@ -114,5 +115,15 @@ class IncrementalJudgeTest {
     JudgeResult again = judge(spark, lh, true);
     assertEquals("unchanged", again.report().metrics().get("mode"), again.report().metrics().toString());
     assertEquals(version, lh.version(Tables.QA_JUDGED));
+
+    // a table without checkpoint (written before, or a commit by something else): one full run, which
+    // changes no verdict and records its checkpoint in a metadata-only commit; then unchanged again
+    spark.sql("ALTER TABLE delta.`" + lh.path(Tables.QA_JUDGED) + "` SET TBLPROPERTIES ('test.note' = 'x')");
+    JudgeResult noCheckpoint = judge(spark, lh, true);
+    assertEquals("no checkpoint in qa_judged", noCheckpoint.report().metrics().get("full_because"));
+    assertEquals(version + 2, lh.version(Tables.QA_JUDGED));
+    assertEquals(sums, TableChecksums.lines(spark, lh));
+    assertEquals("unchanged", judge(spark, lh, true).report().metrics().get("mode"));
+    assertEquals(version + 2, lh.version(Tables.QA_JUDGED));
   }
 }
