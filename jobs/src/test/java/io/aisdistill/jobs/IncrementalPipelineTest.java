@@ -78,6 +78,8 @@ class IncrementalPipelineTest {
         long changed = Long.parseLong(report.replaceAll("(?s).*\\| windows_changed \\| (\\d+) \\|.*", "$1"));
         long windows = lh.read(Tables.WINDOWS).count();
         assertTrue(changed > 0 && changed < windows, "windows_changed " + changed + " of " + windows);
+        // the judge judged only the changed pairs (and recomputed its vessels' duplicates)
+        assertTrue(report.substring(report.indexOf("## judge")).contains("| mode | incremental |"), report);
       }
       before = total;
     }
@@ -97,6 +99,7 @@ class IncrementalPipelineTest {
     assertEquals(0, Cli.execute(run(daily, "again", List.of(days.get(2)))));
     String report = Files.readString(Path.of(daily, "_reports", "latest.md"));
     assertTrue(report.contains("| mode | unchanged |"), report);
+    assertTrue(report.substring(report.indexOf("## judge")).contains("| mode | unchanged |"), report);
     assertEquals(List.of(windowsVersion, stateVersion, judgedVersion),
         List.of(lh.version(Tables.WINDOWS), lh.version(Tables.TRACK_STATE), lh.version(Tables.QA_JUDGED)));
 

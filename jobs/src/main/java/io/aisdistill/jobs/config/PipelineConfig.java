@@ -184,6 +184,13 @@ public class PipelineConfig implements Serializable {
     public double maxAnswerShare = 0.55;
     /** MinHashLSH hash tables (more = higher recall, slower). */
     public int minhashTables = 5;
+    /**
+     * True: a run judges only the pairs that changed since the checkpoint in {@code qa_judged}
+     * (new or changed candidates or windows, a changed selection) and recomputes the duplicates of
+     * their vessels and the global answer balance (see {@code JudgeStage}); false (or
+     * {@code --full}): every selected pair is judged again. The table is the same either way.
+     */
+    public boolean incremental = true;
   }
 
   /** What {@code ais-distill run} does beyond ingest, windows, generate, judge. */

@@ -192,6 +192,23 @@ public final class Lakehouse {
   }
 
   /**
+   * Records {@code metadata} on table {@code name} without touching its rows: one metadata-only
+   * commit (table property {@code property} set to the hash code of {@code metadata}) whose Delta user metadata is
+   * {@code metadata}, so that {@link #lastUserMetadata} returns it. For a stage whose write found
+   * nothing to change but whose checkpoint must still advance.
+   *
+   * @throws IllegalStateException when the table does not exist
+   */
+  public void recordUserMetadata(String name, String property, String metadata) {
+    if (!exists(name)) {
+      throw new IllegalStateException("table " + name + " not found under " + root);
+    }
+    String ref = isCatalog() ? path(name) : "delta.`" + path(name) + "`";
+    withUserMetadata(metadata, () -> spark.sql("ALTER TABLE " + ref + " SET TBLPROPERTIES ('" + property + "' = '"
+        + Integer.toHexString(metadata.hashCode()) + "')"));
+  }
+
+  /**
    * Runs {@code write} with {@code metadata} as the user metadata of the Delta commits it makes
    * (session setting {@code spark.databricks.delta.commitInfo.userMetadata}, restored after).
    */

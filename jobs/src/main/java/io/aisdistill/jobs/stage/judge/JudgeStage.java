@@ -14,9 +14,18 @@ import io.aisdistill.common.llm.ModelSpec;
 import io.aisdistill.common.llm.TeacherConfig;
 import io.aisdistill.common.qa.QaPair;
 import io.aisdistill.common.teacher.JudgeRubric;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Encoders;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import org.apache.spark.ml.feature.MinHashLSH;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -41,10 +50,44 @@ import org.apache.spark.storage.StorageLevel;
  * Duplicates are scoped to one vessel: the student sees each question with its window's context,
  * so the same templated question about two different vessels is two different examples, while
  * the same question and answer about the same vessel in several windows teaches one fact twice.
- * Duplicate detection runs over the pairs that passed the grounded checks. The table is a pure
- * function of its inputs; it is updated in place (one atomic commit): only verdicts that are new
- * or changed are written, and verdicts of pairs no longer in qa_candidates' selection are deleted,
- * so reruns write nothing.
+ * Duplicate detection runs over the pairs that passed the grounded checks. Last, the answer balance
+ * ({@link #balance}) is applied per template over every pair that passed all other checks, all
+ * vessels together. The table is a pure function of its inputs; it is updated in place (one atomic
+ * commit): only verdicts that are new or changed are written, and verdicts of pairs no longer in
+ * qa_candidates' selection are deleted, so reruns write nothing.
+ *
+ * <p><b>Incremental update</b> ({@code judge.incremental: true}, the default). The verdicts have
+ * three scopes: the grounded checks and the LLM judge depend on the pair alone (its candidate row,
+ * its window, its LLM call); duplicates on the pairs of its vessel; the answer balance on all pairs
+ * of its template. So a run judges again only what can have changed since the checkpoint (JSON in
+ * the user metadata of qa_judged's newest commit: the qa_candidates and track_windows versions
+ * judged, a digest of the selected window ids and one of the judge configuration):
+ * <ol>
+ *   <li>the pairs to judge again: inserted or updated in qa_candidates since the checkpoint (Delta
+ *       change data feed, which the first judge run turns on for qa_candidates and track_windows),
+ *       of a window changed in track_windows, selected now but not in qa_judged (a changed
+ *       selection), and, with an LLM judge, those whose call failed (a full run would send it
+ *       again); their grounded checks and LLM verdicts are computed;</li>
+ *   <li>the vessels of those pairs, of any changed qa_candidates row and of qa_judged rows no longer
+ *       selected: their duplicates are recomputed over the new per-pair verdicts and the stored
+ *       per-pair verdicts of their other pairs (qa_judged reasons less DUPLICATE_EXACT,
+ *       NEAR_DUPLICATE and ANSWER_BALANCE, which are only ever appended to them);</li>
+ *   <li>the other vessels' verdicts are taken from qa_judged, less ANSWER_BALANCE (only ever the
+ *       single reason of a pair that passed everything else), and the balance runs again over all
+ *       pairs: a day's new pairs change a template's answer counts, so pairs of vessels the day did
+ *       not touch can gain or lose ANSWER_BALANCE (IncrementalJudgeTest constructs that case).</li>
+ * </ol>
+ * MinHashLSH's hash functions depend only on its seed and the number of features, not on the
+ * data, so near duplicates of a vessel are the same whichever vessels are hashed with it. The
+ * result is the table a full run writes (IncrementalJudgeTest, IncrementalPipelineTest). A run is
+ * full when there is no checkpoint, the judge configuration changed, the change data feed does not
+ * cover the range, more than {@value #VESSELS_MAX} vessels are affected, or
+ * {@code judge.incremental} is false ({@code --full}); nothing changed (same versions, same
+ * selection, no failed LLM call) = mode {@code unchanged}: no judging, no commit. When the sync
+ * finds nothing to write, no commit is made and the checkpoint stays where it was (the next run
+ * reads a longer change range, which is as correct), except after a full run, whose checkpoint is
+ * then recorded by a metadata-only commit so that the next run need not be full again. The report
+ * says {@code mode}, {@code full_because}, {@code vessels_rejudged} and {@code pairs_rejudged}.
  *
  * <p>The transforms (grounded checks, duplicates, LLM verdicts, answer balance, report figures)
  * are in {@link JudgeTransforms}; the table is written by one {@link Lakehouse#sync}.
@@ -73,7 +116,8 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
    * context's run id). Such a pair is accepted only when every rubric score is at least
    * {@code judge_min_score}; else it gets {@code LLM_JUDGE_LOW_SCORE}, {@code LLM_JUDGE_UNPARSEABLE}
    * (malformed reply) or {@code LLM_JUDGE_FAILED} (no answer). judge_scores holds the rubric
-   * scores, judge_model "grounded-v1+MODEL".
+   * scores, judge_model "grounded-v1+MODEL". Judges every selected pair, or only what changed since
+   * the checkpoint (see the class comment); the table is the same.
    *
    * @throws IllegalStateException when qa_candidates or track_windows do not exist
    * @throws io.aisdistill.jobs.llm.LlmCallsFailedException when more than {@code llm.max_failed_share}
@@ -87,52 +131,275 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
     PipelineConfig cfg = ctx.config();
     List<ModelSpec> judges = teachers == null ? List.of() : teachers.byRole(ModelSpec.Role.JUDGE);
 
-    // read
-    Dataset<Row> cands = lh.read(Tables.QA_CANDIDATES);
-    if (lh.exists(Tables.WINDOW_SELECTION)) {
-      cands = JudgeTransforms.selectedOnly(cands, lh.read(Tables.WINDOW_SELECTION));
+    // what the verdicts depend on, and the checkpoint of the last run
+    Dataset<Row> allCands = lh.read(Tables.QA_CANDIDATES);
+    lh.read(Tables.WINDOWS);
+    String why = null;
+    for (String t : List.of(Tables.QA_CANDIDATES, Tables.WINDOWS)) {
+      if (!lh.changeFeedEnabled(t)) {
+        lh.enableChangeFeed(t);
+        why = (why == null ? "" : why + "; ") + t + " had no change data feed (turned on now)";
+      }
     }
-    Dataset<Row> windows = lh.read(Tables.WINDOWS);
+    long candVersion = lh.version(Tables.QA_CANDIDATES);
+    long winVersion = lh.version(Tables.WINDOWS);
+    allCands = lh.readAt(Tables.QA_CANDIDATES, candVersion);
+    Dataset<Row> windows = lh.readAt(Tables.WINDOWS, winVersion);
+    Dataset<Row> selection = lh.exists(Tables.WINDOW_SELECTION) ? lh.read(Tables.WINDOW_SELECTION) : null;
+    Dataset<Row> cands = selection == null ? allCands : JudgeTransforms.selectedOnly(allCands, selection);
+    boolean judgedExists = lh.exists(Tables.QA_JUDGED);
+    long judgedVersion = lh.version(Tables.QA_JUDGED);
+    Checkpoint cp = judgedExists ? Checkpoint.read(lh) : null;
+    Checkpoint next = new Checkpoint(candVersion, winVersion, JudgeTransforms.selectionDigest(selection),
+        configDigest(cfg.judge, judges, teachers));
+    if (why == null) {
+      why = fullBecause(cfg.judge.incremental, cp, next);
+    }
     long candidates = cands.count();
-
-    // transforms, and the LLM fan-out (which writes llm_calls)
-    Dataset<Row> joined = JudgeTransforms.withWindows(cands, windows);
-    Dataset<Row> g = JudgeTransforms.grounded(joined).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Dataset<Row> passed = JudgeTransforms.passed(g);
-      Dataset<Row> exactDup = JudgeTransforms.exactDuplicates(passed);
-      Dataset<Row> unique = JudgeTransforms.firstOfEach(passed);
-      Dataset<Row> nearDup = JudgeTransforms.nearDuplicates(unique, cfg.judge.nearDuplicateSimilarity,
-          cfg.judge.minhashTables);
-
-      Dataset<Row> llm = null;
-      LlmFanout.Result fan = null;
-      if (!judges.isEmpty()) {
-        Dataset<Row> plan = JudgeTransforms.plan(joined, passed, judges);
-        fan = LlmFanout.run(ctx.spark(), lh, plan, teachers, "judge", ctx.runId());
-        fan.requireFailedShareAtMost("judge", cfg.llm.maxFailedShare);
-        llm = JudgeTransforms.llmVerdicts(lh.exists(Tables.LLM_CALLS) ? lh.read(Tables.LLM_CALLS) : null, plan,
-            teachers.judgeMinScore);
+    // the pairs a run judges: the selected candidates whose window is in track_windows
+    cands = cands.join(windows.select("window_id"), "window_id", "left_semi");
+    StageReport modeRep = new StageReport("judge");
+    Increment inc = null;
+    if (why == null && (!cp.equals(next) || !judges.isEmpty() && JudgeTransforms.anyLlmFailed(
+        lh.readAt(Tables.QA_JUDGED, judgedVersion)))) {
+      inc = Increment.plan(lh, cp, next, cands, lh.readAt(Tables.QA_JUDGED, judgedVersion), !judges.isEmpty(),
+          VESSELS_MAX);
+      if (inc.fallback() != null) {
+        why = inc.fallback();
+        inc = null;
       }
-      Dataset<Row> judged = JudgeTransforms.judged(JudgeTransforms.withLlm(g, llm), exactDup, nearDup,
-          cfg.judge.maxAnswerShare);
+    }
 
-      // sink: only the verdicts that changed are written
-      Lakehouse.Synced synced = lh.sync(judged, Tables.QA_JUDGED, List.of("qa_id"), null, List.of("date"));
-      long written = lh.read(Tables.QA_JUDGED).count();
+    long written;
+    Lakehouse.Synced synced;
+    LlmFanout.Result fan = null;
+    if (why == null && inc == null) {
+      // nothing the verdicts depend on changed since the checkpoint: no judging, no commit
+      synced = new Lakehouse.Synced(0, 0, 0);
+      modeRep.put("mode", "unchanged").put("vessels_rejudged", 0).put("pairs_rejudged", 0);
+    } else {
+      // full: every selected pair; incremental: the changed pairs, and the other pairs of their vessels
+      // (duplicates) from qa_judged, the remaining vessels' verdicts from qa_judged as they are
+      Dataset<Row> fresh = inc == null ? cands : cands.join(inc.pairs(), "qa_id", "left_semi");
+      Dataset<Row> joined = JudgeTransforms.withWindows(fresh, windows);
+      Dataset<Row> g = JudgeTransforms.grounded(joined).persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        Dataset<Row> llm = null;
+        if (!judges.isEmpty()) {
+          Dataset<Row> plan = JudgeTransforms.plan(joined, JudgeTransforms.passed(g), judges);
+          fan = LlmFanout.run(ctx.spark(), lh, plan, teachers, "judge", ctx.runId());
+          fan.requireFailedShareAtMost("judge", cfg.llm.maxFailedShare);
+          llm = JudgeTransforms.llmVerdicts(lh.exists(Tables.LLM_CALLS) ? lh.read(Tables.LLM_CALLS) : null, plan,
+              teachers.judgeMinScore);
+        }
+        Dataset<Row> perPair = JudgeTransforms.perPair(JudgeTransforms.withLlm(g, llm));
+        Dataset<Row> kept = null;
+        if (inc != null) {
+          Dataset<Row> stored = lh.readAt(Tables.QA_JUDGED, judgedVersion);
+          Column inScope = inc.vessels().isEmpty() ? lit(false) : col("mmsi").isin(inc.vessels().toArray());
+          // the scope vessels' other pairs that are still selected and unchanged: per-pair verdicts as stored
+          perPair = perPair.unionByName(JudgeTransforms.perPairFromJudged(
+              stored.where(inScope).join(cands.select("qa_id"), "qa_id", "left_semi")
+                  .join(inc.pairs(), "qa_id", "left_anti"), allCands));
+          kept = JudgeTransforms.unbalancedFromJudged(stored.where(not(inScope)), allCands);
+        }
+        Dataset<Row> dupIn = JudgeTransforms.dupInput(perPair);
+        Dataset<Row> nearDup = JudgeTransforms.nearDuplicates(JudgeTransforms.firstOfEach(dupIn),
+            cfg.judge.nearDuplicateSimilarity, cfg.judge.minhashTables);
+        Dataset<Row> unbalanced = JudgeTransforms.withDuplicates(perPair, JudgeTransforms.exactDuplicates(dupIn),
+            nearDup);
+        if (kept != null) {
+          unbalanced = unbalanced.unionByName(kept);
+        }
+        // answer balance: global per template, over every vessel's pairs
+        Dataset<Row> judged = JudgeTransforms.balanced(unbalanced, cfg.judge.maxAnswerShare);
 
-      // report and result
-      StageReport rep = report(lh.read(Tables.QA_JUDGED), lh.read(Tables.QA_CANDIDATES), candidates, written)
-          .put("judged_new_in_table", synced.inserted()).put("judged_updated_in_table", synced.updated())
-          .put("judged_deleted_from_table", synced.deleted());
-      if (fan != null) {
-        rep.put("judge_model", GROUNDED_JUDGE + "+" + String.join(",", judges.stream().map(m -> m.model).toList()));
-        LlmFanout.report(rep, fan, "judge");
+        // sink: only the verdicts that changed are written, with the checkpoint in the commit
+        Lakehouse.Synced[] out = new Lakehouse.Synced[1];
+        lh.withUserMetadata(next.toJson(), () ->
+            out[0] = lh.sync(judged, Tables.QA_JUDGED, List.of("qa_id"), null, List.of("date")));
+        synced = out[0];
+        if (inc == null && lh.version(Tables.QA_JUDGED) == judgedVersion && !next.equals(cp)) {
+          // a full run that changed no verdict: its checkpoint still applies, so the next run need not be full
+          lh.recordUserMetadata(Tables.QA_JUDGED, CHECKPOINT_PROPERTY, next.toJson());
+        }
+        long pairsRejudged = g.count();
+        if (inc == null) {
+          modeRep.put("mode", "full").put("full_because", why).put("vessels_rejudged",
+              cands.select("mmsi").distinct().count());
+        } else {
+          modeRep.put("mode", "incremental").put("vessels_rejudged", inc.vessels().size());
+        }
+        modeRep.put("pairs_rejudged", pairsRejudged);
+      } finally {
+        g.unpersist();
+        if (inc != null) {
+          inc.pairs().unpersist();
+        }
       }
-      rep.elapsedMs(System.currentTimeMillis() - t0);
-      return new JudgeResult(candidates, written, rep);
-    } finally {
-      g.unpersist();
+    }
+    written = lh.read(Tables.QA_JUDGED).count();
+
+    // report and result
+    StageReport rep = report(lh.read(Tables.QA_JUDGED), lh.read(Tables.QA_CANDIDATES), candidates, written)
+        .put("judged_new_in_table", synced.inserted()).put("judged_updated_in_table", synced.updated())
+        .put("judged_deleted_from_table", synced.deleted());
+    modeRep.metrics().forEach(rep::put);
+    rep.put("candidates_version", candVersion).put("windows_version", winVersion);
+    if (fan != null) {
+      rep.put("judge_model", GROUNDED_JUDGE + "+" + String.join(",", judges.stream().map(m -> m.model).toList()));
+      LlmFanout.report(rep, fan, "judge");
+    }
+    rep.elapsedMs(System.currentTimeMillis() - t0);
+    return new JudgeResult(candidates, written, rep);
+  }
+
+  /** Why a run must judge every pair, or null when it can judge only what changed. */
+  private static String fullBecause(boolean incremental, Checkpoint cp, Checkpoint next) {
+    if (!incremental) {
+      return "judge.incremental is false (--full)";
+    } else if (cp == null) {
+      return "no checkpoint in qa_judged";
+    } else if (!cp.config().equals(next.config())) {
+      return "judge configuration changed";
+    } else if (cp.candidatesVersion() > next.candidatesVersion() || cp.windowsVersion() > next.windowsVersion()) {
+      return "qa_candidates or track_windows is older than the checkpoint";
+    }
+    return null;
+  }
+
+  /** Table property of qa_judged that a metadata-only checkpoint commit sets ({@link Lakehouse#recordUserMetadata}). */
+  static final String CHECKPOINT_PROPERTY = "aisdistill.judge.checkpoint";
+
+  /** Above this many vessels to re-judge, an incremental run judges everything instead. */
+  static final int VESSELS_MAX = 10_000;
+
+  /**
+   * The judge configuration the verdicts depend on, as one string: the judge section (but
+   * {@code incremental}), the grounded judge's version, and each LLM judge's request settings and
+   * the least passing score.
+   */
+  static String configDigest(PipelineConfig.JudgeSection j, List<ModelSpec> judges, TeacherConfig teachers) {
+    StringBuilder b = new StringBuilder().append(GROUNDED_JUDGE).append("|near=").append(j.nearDuplicateSimilarity)
+        .append("|tables=").append(j.minhashTables).append("|share=").append(j.maxAnswerShare);
+    for (ModelSpec m : judges) {
+      b.append("|judge=").append(String.join(",", m.name, String.valueOf(m.model), String.valueOf(m.kind),
+          String.valueOf(m.baseUrl), String.valueOf(m.revision), String.valueOf(m.share),
+          String.valueOf(m.maxTokens), String.valueOf(m.temperature), String.valueOf(m.reasoningEffort),
+          String.valueOf(m.responseFormat), String.valueOf(m.categories)));
+    }
+    if (!judges.isEmpty()) {
+      b.append("|min_score=").append(teachers.judgeMinScore);
+    }
+    return b.toString();
+  }
+
+  /**
+   * What qa_judged covers, recorded as the user metadata of its commits (JSON).
+   *
+   * @param candidatesVersion the qa_candidates version judged
+   * @param windowsVersion the track_windows version judged
+   * @param selection {@link JudgeTransforms#selectionDigest} of the window_selection judged
+   * @param config {@link #configDigest} of the run
+   */
+  record Checkpoint(long candidatesVersion, long windowsVersion, String selection, String config) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    String toJson() {
+      try {
+        return JSON.writeValueAsString(Map.of("candidates_version", candidatesVersion,
+            "windows_version", windowsVersion, "selection", selection, "judge_config", config));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /**
+     * The checkpoint of the newest qa_judged commit, or null when that commit has none (a commit
+     * by anything else than this stage makes the next run full).
+     */
+    static Checkpoint read(Lakehouse lh) {
+      String m = lh.lastUserMetadata(Tables.QA_JUDGED, 1);
+      if (m == null) {
+        return null;
+      }
+      try {
+        JsonNode n = JSON.readTree(m);
+        if (!n.has("candidates_version") || !n.has("windows_version") || !n.has("selection")
+            || !n.has("judge_config")) {
+          return null;
+        }
+        return new Checkpoint(n.get("candidates_version").asLong(), n.get("windows_version").asLong(),
+            n.get("selection").asText(), n.get("judge_config").asText());
+      } catch (JsonProcessingException e) {
+        return null;
+      }
+    }
+  }
+
+  /**
+   * The input of an incremental run.
+   *
+   * @param pairs (qa_id) of the selected pairs to judge again: inserted or updated in qa_candidates,
+   *     of a window inserted, updated or deleted in track_windows, selected but not in qa_judged, or
+   *     (with an LLM judge) {@code LLM_JUDGE_FAILED} in qa_judged (a full run would send the call again)
+   * @param vessels the MMSIs whose duplicates are recomputed: those of {@code pairs}, of qa_candidates
+   *     rows changed in any way, and of qa_judged rows no longer selected; sorted
+   * @param fallback why a full run is needed instead (then the rest is null), or null
+   */
+  record Increment(Dataset<Row> pairs, List<Long> vessels, String fallback) {
+    static Increment plan(Lakehouse lh, Checkpoint cp, Checkpoint next, Dataset<Row> cands, Dataset<Row> judged,
+        boolean llmJudge, int vesselsMax) {
+      Dataset<Row> candChanges;
+      Dataset<Row> winChanges;
+      TreeSet<Long> vessels = new TreeSet<>();
+      try {
+        candChanges = changes(lh, Tables.QA_CANDIDATES, cp.candidatesVersion(), next.candidatesVersion());
+        winChanges = changes(lh, Tables.WINDOWS, cp.windowsVersion(), next.windowsVersion());
+        if (candChanges != null) {
+          vessels.addAll(mmsis(candChanges));
+        }
+        if (winChanges != null) {
+          List<String> changedWindows = winChanges.select("window_id").distinct().as(Encoders.STRING())
+              .collectAsList();
+          winChanges = cands.sparkSession().createDataset(changedWindows, Encoders.STRING()).toDF("window_id");
+        }
+      } catch (RuntimeException e) {
+        return new Increment(null, null, "no change data feed for qa_candidates versions "
+            + (cp.candidatesVersion() + 1) + "-" + next.candidatesVersion() + " or track_windows versions "
+            + (cp.windowsVersion() + 1) + "-" + next.windowsVersion() + " (" + e.getClass().getSimpleName() + ")");
+      }
+      Dataset<Row> ids = cands.select("qa_id", "window_id", "mmsi");
+      Dataset<Row> have = judged.select("qa_id");
+      Dataset<Row> pairs = ids.join(have, "qa_id", "left_anti").select("qa_id");
+      if (candChanges != null) {
+        pairs = pairs.unionByName(candChanges.where("_change_type IN ('insert', 'update_postimage')").select("qa_id"));
+      }
+      if (winChanges != null) {
+        pairs = pairs.unionByName(ids.join(winChanges, "window_id", "left_semi").select("qa_id"));
+      }
+      if (llmJudge) {
+        pairs = pairs.unionByName(judged.where("array_contains(reasons, 'LLM_JUDGE_FAILED')").select("qa_id"));
+      }
+      // only pairs that are selected now
+      pairs = pairs.distinct().join(ids, "qa_id", "left_semi").persist(StorageLevel.MEMORY_AND_DISK());
+      vessels.addAll(mmsis(ids.join(pairs, "qa_id", "left_semi")));
+      vessels.addAll(mmsis(judged.join(ids, "qa_id", "left_anti")));
+      if (vessels.size() > vesselsMax) {
+        pairs.unpersist();
+        return new Increment(null, null, vessels.size() + " vessels to re-judge (more than " + vesselsMax + ")");
+      }
+      return new Increment(pairs, new ArrayList<>(vessels), null);
+    }
+
+    /** The distinct non-null MMSIs of {@code rows}. */
+    private static List<Long> mmsis(Dataset<Row> rows) {
+      return rows.where("mmsi IS NOT NULL").select("mmsi").distinct().as(Encoders.LONG()).collectAsList();
+    }
+
+    /** The change data feed of {@code table} after version {@code from} up to {@code to}, or null when none. */
+    private static Dataset<Row> changes(Lakehouse lh, String table, long from, long to) {
+      return from >= to ? null : lh.readChanges(table, from + 1, to);
     }
   }
 

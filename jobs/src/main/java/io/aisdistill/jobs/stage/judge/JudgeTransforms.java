@@ -121,6 +121,25 @@ public final class JudgeTransforms {
     return cands.join(selection.filter(col("selected")).select("window_id"), "window_id", "left_semi");
   }
 
+  /**
+   * A digest of the windows {@code selection} selects (window_selection rows): their number and the
+   * sum of xxhash64 of their window_id, or {@code none} when {@code selection} is null (no table).
+   */
+  static String selectionDigest(Dataset<Row> selection) {
+    if (selection == null) {
+      return "none";
+    }
+    Row r = selection.filter(col("selected")).agg(count(lit(1)),
+        org.apache.spark.sql.functions.sum(org.apache.spark.sql.functions.xxhash64(col("window_id"))
+            .cast("decimal(38,0)"))).first();
+    return r.getLong(0) + ":" + (r.isNullAt(1) ? "0" : r.getDecimal(1).toPlainString());
+  }
+
+  /** True when a qa_judged row has {@code LLM_JUDGE_FAILED} (a full run would send its call again). */
+  static boolean anyLlmFailed(Dataset<Row> judged) {
+    return !judged.where("array_contains(reasons, 'LLM_JUDGE_FAILED')").isEmpty();
+  }
+
   /** Each candidate joined with its window (track_windows rows; their date and mmsi are dropped). */
   static Dataset<Row> withWindows(Dataset<Row> cands, Dataset<Row> windows) {
     return cands.join(windows.drop("date", "mmsi"), "window_id");
@@ -142,8 +161,12 @@ public final class JudgeTransforms {
           scala.jdk.javaapi.CollectionConverters.asScala(v.traceUnsupported()).toSeq(), q.templateId(), q.claim(),
           r.get(r.fieldIndex("date")));
     };
-    return joined.map(ground, Encoders.row(GROUNDED_SCHEMA))
-        .withColumn("norm", trim(regexp_replace(lower(concat_ws(" || ", col("question"), col("answer"))), "\\s+", " ")));
+    return joined.map(ground, Encoders.row(GROUNDED_SCHEMA)).withColumn("norm", norm());
+  }
+
+  /** The normalized text of a pair: question + " || " + answer, lower case, white space collapsed, trimmed. */
+  private static org.apache.spark.sql.Column norm() {
+    return trim(regexp_replace(lower(concat_ws(" || ", col("question"), col("answer"))), "\\s+", " "));
   }
 
   /** The grounded rows that passed every grounded check. */
@@ -290,7 +313,8 @@ public final class JudgeTransforms {
    * The {@code qa_judged} rows ({@link Tables#QA_JUDGED_SCHEMA}, its columns in its order): the
    * duplicate reasons ({@code DUPLICATE_EXACT} before {@code NEAR_DUPLICATE}) and duplicate_of
    * added, the answer {@link #balance} applied, verdict {@code accepted} when no reason is left,
-   * judge_scores = llm_scores, judge_model {@value #GROUNDED_JUDGE} (+ "+" + llm_model).
+   * judge_scores = llm_scores, judge_model {@value #GROUNDED_JUDGE} (+ "+" + llm_model). The
+   * composition {@link #balanced}({@link #withDuplicates}({@link #perPair}(base), ...)).
    *
    * @param base {@link #withLlm} rows
    * @param exactDup {@link #exactDuplicates} rows
@@ -298,23 +322,111 @@ public final class JudgeTransforms {
    * @param maxAnswerShare the balance cap (1 or more: no balancing)
    */
   static Dataset<Row> judged(Dataset<Row> base, Dataset<Row> exactDup, Dataset<Row> nearDup, double maxAnswerShare) {
-    Dataset<Row> judged = base
-        .join(exactDup, col("qa_id").equalTo(col("d_qa_id")), "left").drop("d_qa_id")
-        .join(nearDup, col("qa_id").equalTo(col("n_qa_id")), "left").drop("n_qa_id")
-        .withColumn("duplicate_of", coalesce(col("exact_of"), col("near_of")))
-        .withColumn("reasons", array_union(col("grounded_reasons"),
-            when(col("exact_of").isNotNull(), org.apache.spark.sql.functions.array(lit("DUPLICATE_EXACT")))
-                .when(col("near_of").isNotNull(), org.apache.spark.sql.functions.array(lit("NEAR_DUPLICATE")))
-                .otherwise(org.apache.spark.sql.functions.array().cast("array<string>"))))
-        ;
-    return balance(judged, maxAnswerShare)
-        .withColumn("verdict", when(size(col("reasons")).equalTo(0), lit("accepted")).otherwise(lit("rejected")))
+    return balanced(withDuplicates(perPair(base), exactDup, nearDup), maxAnswerShare);
+  }
+
+  /** Reason codes of the LLM judge ({@link #llmVerdicts}); they do not exclude a pair from duplicate detection. */
+  static final List<String> LLM_REASONS = List.of("LLM_JUDGE_LOW_SCORE", "LLM_JUDGE_UNPARSEABLE", "LLM_JUDGE_FAILED");
+  /** Reason codes that depend on other pairs: duplicates (per vessel) and answer balance (global). */
+  static final List<String> SET_REASONS = List.of("DUPLICATE_EXACT", "NEAR_DUPLICATE", "ANSWER_BALANCE");
+
+  /**
+   * Columns of the per-pair verdicts ({@link #perPair}, {@link #perPairFromJudged}): qa_judged's
+   * columns but verdict and duplicate_of, reasons = the grounded and LLM reasons only, plus
+   * template_id, claim (for the balance) and dup_ok (no grounded reason: the pair takes part in
+   * duplicate detection).
+   */
+  static final List<String> PER_PAIR_COLUMNS = List.of("qa_id", "window_id", "mmsi", "category", "teacher",
+      "question", "answer", "reasons", "grounded_ok", "grounded_expected", "grounded_found", "trace_unsupported",
+      "judge_scores", "judge_model", "date", "template_id", "claim", "dup_ok");
+
+  /** dup_ok: no reason but the LLM judge's (duplicates run over the pairs that passed the grounded checks). */
+  private static org.apache.spark.sql.Column dupOk() {
+    return size(org.apache.spark.sql.functions.array_except(col("reasons"),
+        org.apache.spark.sql.functions.array(LLM_REASONS.stream().map(org.apache.spark.sql.functions::lit)
+            .toArray(org.apache.spark.sql.Column[]::new)))).equalTo(0);
+  }
+
+  private static org.apache.spark.sql.Column[] cols(List<String> names) {
+    return names.stream().map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new);
+  }
+
+  /**
+   * The verdicts that depend on the pair alone (its candidate row, its window and its LLM call),
+   * {@link #PER_PAIR_COLUMNS}, from {@link #withLlm} rows: reasons = grounded_reasons (with the
+   * LLM reason), judge_scores = llm_scores, judge_model {@value #GROUNDED_JUDGE} (+ "+" + llm_model).
+   */
+  static Dataset<Row> perPair(Dataset<Row> withLlm) {
+    return withLlm.withColumn("reasons", col("grounded_reasons"))
         .withColumn("judge_scores", col("llm_scores"))
         .withColumn("judge_model", when(col("llm_model").isNotNull(),
             org.apache.spark.sql.functions.concat(lit(GROUNDED_JUDGE + "+"), col("llm_model")))
             .otherwise(lit(GROUNDED_JUDGE)))
-        .select(java.util.Arrays.stream(Tables.QA_JUDGED_SCHEMA.fieldNames()).map(c -> col(c))
-            .toArray(org.apache.spark.sql.Column[]::new));
+        .withColumn("dup_ok", dupOk())
+        .select(cols(PER_PAIR_COLUMNS));
+  }
+
+  /**
+   * {@link #perPair} rows recovered from qa_judged rows, without re-judging: the reasons that
+   * depend on other pairs ({@link #SET_REASONS}) removed, template_id and claim from
+   * {@code candidates} (qa_candidates rows, joined on qa_id). Exact because the per-pair reasons
+   * are written first and a set reason is only ever appended ({@code array_union}), or, for
+   * ANSWER_BALANCE, put on a pair that had no reason at all ({@link #balance}).
+   */
+  static Dataset<Row> perPairFromJudged(Dataset<Row> judged, Dataset<Row> candidates) {
+    return withoutReasons(judged, SET_REASONS, candidates).withColumn("dup_ok", dupOk()).select(cols(PER_PAIR_COLUMNS));
+  }
+
+  /**
+   * {@link #withDuplicates} rows (before the balance) recovered from qa_judged rows: ANSWER_BALANCE
+   * removed (it is only ever the single reason of a pair that passed every other check), template_id
+   * and claim from {@code candidates} (qa_candidates rows, joined on qa_id).
+   */
+  static Dataset<Row> unbalancedFromJudged(Dataset<Row> judged, Dataset<Row> candidates) {
+    return withoutReasons(judged, List.of("ANSWER_BALANCE"), candidates).drop("verdict");
+  }
+
+  private static Dataset<Row> withoutReasons(Dataset<Row> judged, List<String> drop, Dataset<Row> candidates) {
+    Dataset<Row> tc = candidates.select(col("qa_id").as("c_qa_id"), col("template_id"), col("claim"));
+    return judged.join(tc, col("qa_id").equalTo(col("c_qa_id"))).drop("c_qa_id")
+        .withColumn("reasons", org.apache.spark.sql.functions.array_except(col("reasons"),
+            org.apache.spark.sql.functions.array(drop.stream().map(org.apache.spark.sql.functions::lit)
+                .toArray(org.apache.spark.sql.Column[]::new))));
+  }
+
+  /** The (qa_id, mmsi, norm) rows of {@link #perPair} rows that take part in duplicate detection (dup_ok). */
+  static Dataset<Row> dupInput(Dataset<Row> perPair) {
+    return perPair.filter(col("dup_ok")).select(col("qa_id"), col("mmsi"), norm().as("norm"));
+  }
+
+  /**
+   * {@link #perPair} rows with the duplicate reasons ({@code DUPLICATE_EXACT} before
+   * {@code NEAR_DUPLICATE}) appended and duplicate_of; dup_ok dropped.
+   *
+   * @param exactDup {@link #exactDuplicates} rows
+   * @param nearDup {@link #nearDuplicates} rows
+   */
+  static Dataset<Row> withDuplicates(Dataset<Row> perPair, Dataset<Row> exactDup, Dataset<Row> nearDup) {
+    return perPair
+        .join(exactDup, col("qa_id").equalTo(col("d_qa_id")), "left").drop("d_qa_id")
+        .join(nearDup, col("qa_id").equalTo(col("n_qa_id")), "left").drop("n_qa_id")
+        .withColumn("duplicate_of", coalesce(col("exact_of"), col("near_of")))
+        .withColumn("reasons", array_union(col("reasons"),
+            when(col("exact_of").isNotNull(), org.apache.spark.sql.functions.array(lit("DUPLICATE_EXACT")))
+                .when(col("near_of").isNotNull(), org.apache.spark.sql.functions.array(lit("NEAR_DUPLICATE")))
+                .otherwise(org.apache.spark.sql.functions.array().cast("array<string>"))))
+        .drop("exact_of", "near_of", "dup_ok");
+  }
+
+  /**
+   * The {@code qa_judged} rows ({@link Tables#QA_JUDGED_SCHEMA}, its column order) of
+   * {@link #withDuplicates} rows: the answer {@link #balance} applied over all of them (global per
+   * template), verdict {@code accepted} when no reason is left.
+   */
+  static Dataset<Row> balanced(Dataset<Row> unbalanced, double maxAnswerShare) {
+    return balance(unbalanced, maxAnswerShare)
+        .withColumn("verdict", when(size(col("reasons")).equalTo(0), lit("accepted")).otherwise(lit("rejected")))
+        .select(cols(java.util.Arrays.asList(Tables.QA_JUDGED_SCHEMA.fieldNames())));
   }
 
   /**
