@@ -95,18 +95,20 @@ public final class Cli {
   }
 
   /**
-   * The {@code --full} option of windows, generate and run: {@code --set windows.incremental=false
-   * --set generate.incremental=false}.
+   * The {@code --full} option of windows, generate, judge and run: {@code --set
+   * windows.incremental=false --set generate.incremental=false --set judge.incremental=false}.
    */
   static class FullOption {
     @Option(names = "--full", description = "Recompute every window from all of ais_positions instead of continuing "
         + "from track_state, and make the pairs of every selected window instead of only those changed since the "
-        + "last run (same as --set windows.incremental=false --set generate.incremental=false).")
+        + "last run, and judge every pair instead of only those changed since the last run (same as --set "
+        + "windows.incremental=false --set generate.incremental=false --set judge.incremental=false).")
     boolean full;
 
     /** The overrides this option stands for, if given. */
     List<String> overrides() {
-      return full ? List.of("windows.incremental=false", "generate.incremental=false") : List.of();
+      return full ? List.of("windows.incremental=false", "generate.incremental=false", "judge.incremental=false")
+          : List.of();
     }
   }
 
@@ -309,6 +311,13 @@ public final class Cli {
   @Command(name = "judge", description = "qa_candidates -> qa_judged (grounded checks, format, near-duplicates).")
   public static final class Judge extends StageCommand {
     @Mixin TeacherOption llm;
+
+    @Mixin FullOption full;
+
+    @Override
+    List<String> overrides() {
+      return full.overrides();
+    }
 
     @Override
     List<Stage<?>> stages(PipelineConfig cfg) {
