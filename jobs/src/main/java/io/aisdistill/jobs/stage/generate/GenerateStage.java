@@ -4,6 +4,7 @@ import io.aisdistill.jobs.stage.AbstractStage;
 import io.aisdistill.jobs.stage.StageContext;
 
 import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.lakehouse.CommitMetadata;
 import io.aisdistill.jobs.lakehouse.Lakehouse;
 import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.llm.LlmFanout;
@@ -16,9 +17,7 @@ import io.aisdistill.common.qa.GroundedTeacher;
 import io.aisdistill.common.qa.WindowPrompt;
 import java.util.List;
 import java.util.Map;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aisdistill.jobs.stage.select.SelectTransforms;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Dataset;
@@ -269,33 +268,17 @@ public final class GenerateStage extends AbstractStage<GenerateResult> {
    * @param callsFailed LLM calls of that run's plan that failed (a next run is full, to send them again)
    */
   record Checkpoint(long windowsVersion, String settings, long callsFailed) {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     String toJson() {
-      try {
-        return JSON.writeValueAsString(Map.of("generate_windows_version", windowsVersion, "generate_settings",
-            settings, "generate_calls_failed", callsFailed));
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException(e);
-      }
+      return CommitMetadata.json(Map.of("generate_windows_version", windowsVersion, "generate_settings", settings,
+          "generate_calls_failed", callsFailed));
     }
 
     /** The checkpoint of the newest qa_candidates commit that has one (of its last 20), or null. */
     static Checkpoint read(Lakehouse lh) {
-      String m = lh.lastUserMetadata(Tables.QA_CANDIDATES, 20);
-      if (m == null) {
-        return null;
-      }
-      try {
-        JsonNode n = JSON.readTree(m);
-        if (!n.has("generate_windows_version") || !n.has("generate_settings") || !n.has("generate_calls_failed")) {
-          return null;
-        }
-        return new Checkpoint(n.get("generate_windows_version").asLong(), n.get("generate_settings").asText(),
-            n.get("generate_calls_failed").asLong());
-      } catch (JsonProcessingException e) {
-        return null;
-      }
+      JsonNode n = CommitMetadata.last(lh, Tables.QA_CANDIDATES, 20, "generate_windows_version", "generate_settings",
+          "generate_calls_failed");
+      return n == null ? null : new Checkpoint(n.get("generate_windows_version").asLong(),
+          n.get("generate_settings").asText(), n.get("generate_calls_failed").asLong());
     }
   }
 

@@ -4,6 +4,7 @@ import io.aisdistill.jobs.stage.AbstractStage;
 import io.aisdistill.jobs.stage.StageContext;
 
 import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.lakehouse.CommitMetadata;
 import io.aisdistill.jobs.lakehouse.Lakehouse;
 import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.llm.LlmFanout;
@@ -14,9 +15,7 @@ import io.aisdistill.common.llm.ModelSpec;
 import io.aisdistill.common.llm.TeacherConfig;
 import io.aisdistill.common.qa.QaPair;
 import io.aisdistill.common.teacher.JudgeRubric;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -303,15 +302,9 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
    * @param config {@link #configDigest} of the run
    */
   record Checkpoint(long candidatesVersion, long windowsVersion, String selection, String config) {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     String toJson() {
-      try {
-        return JSON.writeValueAsString(Map.of("candidates_version", candidatesVersion,
-            "windows_version", windowsVersion, "selection", selection, "judge_config", config));
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException(e);
-      }
+      return CommitMetadata.json(Map.of("candidates_version", candidatesVersion,
+          "windows_version", windowsVersion, "selection", selection, "judge_config", config));
     }
 
     /**
@@ -319,21 +312,10 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
      * by anything else than this stage makes the next run full).
      */
     static Checkpoint read(Lakehouse lh) {
-      String m = lh.lastUserMetadata(Tables.QA_JUDGED, 1);
-      if (m == null) {
-        return null;
-      }
-      try {
-        JsonNode n = JSON.readTree(m);
-        if (!n.has("candidates_version") || !n.has("windows_version") || !n.has("selection")
-            || !n.has("judge_config")) {
-          return null;
-        }
-        return new Checkpoint(n.get("candidates_version").asLong(), n.get("windows_version").asLong(),
-            n.get("selection").asText(), n.get("judge_config").asText());
-      } catch (JsonProcessingException e) {
-        return null;
-      }
+      JsonNode n = CommitMetadata.last(lh, Tables.QA_JUDGED, 1, "candidates_version", "windows_version", "selection",
+          "judge_config");
+      return n == null ? null : new Checkpoint(n.get("candidates_version").asLong(), n.get("windows_version").asLong(),
+          n.get("selection").asText(), n.get("judge_config").asText());
     }
   }
 

@@ -3,14 +3,13 @@ package io.aisdistill.jobs.stage.windows;
 import io.aisdistill.jobs.stage.AbstractStage;
 import io.aisdistill.jobs.stage.StageContext;
 
+import io.aisdistill.jobs.lakehouse.CommitMetadata;
 import io.aisdistill.jobs.lakehouse.Lakehouse;
 import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.report.StageReport;
 import io.aisdistill.jobs.stage.windows.WindowsTransforms.SegmentStats;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aisdistill.common.ais.FlagStates;
 import io.aisdistill.common.track.VesselState;
 import java.util.ArrayList;
@@ -199,33 +198,17 @@ public final class WindowsStage extends AbstractStage<WindowsResult> {
    * @param stateFormat {@link VesselState#FORMAT_VERSION} of the states
    */
   record Checkpoint(long positionsVersion, String windowConfig, int stateFormat) {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     String toJson() {
-      try {
-        return JSON.writeValueAsString(Map.of("positions_version", positionsVersion, "window_config", windowConfig,
-            "state_format", stateFormat));
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException(e);
-      }
+      return CommitMetadata.json(Map.of("positions_version", positionsVersion, "window_config", windowConfig,
+          "state_format", stateFormat));
     }
 
     /** The checkpoint of the newest track_state commit that has one (of its last 20), or null. */
     static Checkpoint read(Lakehouse lh) {
-      String m = lh.lastUserMetadata(Tables.TRACK_STATE, 20);
-      if (m == null) {
-        return null;
-      }
-      try {
-        JsonNode n = JSON.readTree(m);
-        if (!n.has("positions_version") || !n.has("window_config") || !n.has("state_format")) {
-          return null;
-        }
-        return new Checkpoint(n.get("positions_version").asLong(), n.get("window_config").asText(),
-            n.get("state_format").asInt());
-      } catch (JsonProcessingException e) {
-        return null;
-      }
+      JsonNode n = CommitMetadata.last(lh, Tables.TRACK_STATE, 20, "positions_version", "window_config",
+          "state_format");
+      return n == null ? null : new Checkpoint(n.get("positions_version").asLong(), n.get("window_config").asText(),
+          n.get("state_format").asInt());
     }
   }
 
