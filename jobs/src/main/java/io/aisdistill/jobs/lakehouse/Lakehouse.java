@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -213,11 +214,24 @@ public final class Lakehouse {
    * (session setting {@code spark.databricks.delta.commitInfo.userMetadata}, restored after).
    */
   public void withUserMetadata(String metadata, Runnable write) {
+    withUserMetadata(metadata, () -> {
+      write.run();
+      return null;
+    });
+  }
+
+  /**
+   * As {@link #withUserMetadata(String, Runnable)}, returning what {@code write} returns (for example
+   * the {@link Synced} counts of a sync).
+   *
+   * @param <T> the result type of {@code write}
+   */
+  public <T> T withUserMetadata(String metadata, Supplier<T> write) {
     String key = "spark.databricks.delta.commitInfo.userMetadata";
     String before = spark.conf().getOption(key).getOrElse(() -> null);
     spark.conf().set(key, metadata);
     try {
-      write.run();
+      return write.get();
     } finally {
       if (before == null) {
         spark.conf().unset(key);

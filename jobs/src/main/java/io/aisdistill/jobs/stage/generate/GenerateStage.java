@@ -175,13 +175,11 @@ public final class GenerateStage extends AbstractStage<GenerateResult> {
       // sink, with the new checkpoint in its commits
       GenerateSink sink = new GenerateSink(lh);
       Checkpoint done = new Checkpoint(next.windowsVersion(), next.settings(), failedCalls);
-      GenerateSink.Written[] w = new GenerateSink.Written[1];
       Dataset<Row> pairs = qa;
       Dataset<Row> ids = incremental ? inc.affected().select("window_id") : null;
       List<String> dates = incremental ? inc.dates() : null;
-      lh.withUserMetadata(done.toJson(),
-          () -> w[0] = sink.write(pairs, prompts, pairTeachers(teachers), ids, dates));
-      GenerateSink.Written written = w[0];
+      GenerateSink.Written written = lh.withUserMetadata(done.toJson(),
+          () -> sink.write(pairs, prompts, pairTeachers(teachers), ids, dates));
 
       // report and result
       StageReport rep = new StageReport("generate").put("teacher", teacher)

@@ -214,10 +214,8 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         Dataset<Row> judged = JudgeTransforms.balanced(unbalanced, cfg.judge.maxAnswerShare);
 
         // sink: only the verdicts that changed are written, with the checkpoint in the commit
-        Lakehouse.Synced[] out = new Lakehouse.Synced[1];
-        lh.withUserMetadata(next.toJson(), () ->
-            out[0] = lh.sync(judged, Tables.QA_JUDGED, List.of("qa_id"), null, List.of("date")));
-        synced = out[0];
+        synced = lh.withUserMetadata(next.toJson(),
+            () -> lh.sync(judged, Tables.QA_JUDGED, List.of("qa_id"), null, List.of("date")));
         if (inc == null && lh.version(Tables.QA_JUDGED) == judgedVersion && !next.equals(cp)) {
           // a full run that changed no verdict: its checkpoint still applies, so the next run need not be full
           lh.recordUserMetadata(Tables.QA_JUDGED, CHECKPOINT_PROPERTY, next.toJson());
