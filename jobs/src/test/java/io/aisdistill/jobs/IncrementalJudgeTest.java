@@ -91,6 +91,9 @@ class IncrementalJudgeTest {
     assertTrue(rejudged > 0 && rejudged < inc.candidates(), "pairs_rejudged " + rejudged + " of " + inc.candidates());
     assertTrue(((Number) m.get("vessels_rejudged")).longValue() < 12, m.toString());
     Map<String, String[]> after = verdicts(lh);
+    // duplicates: the changed pairs and the younger pairs of their vessels are checked, against all older pairs
+    long checked = ((Number) m.get("pairs_duplicate_checked")).longValue();
+    assertTrue(checked >= rejudged, "pairs_duplicate_checked " + checked + ", re-judged " + rejudged);
 
     // the answer balance flipped verdicts of pairs of vessels the day did not touch
     long flipped = after.entrySet().stream()
@@ -106,6 +109,7 @@ class IncrementalJudgeTest {
     Map<String, Object> f = full.report().metrics();
     assertEquals("full", f.get("mode"), f.toString());
     assertTrue(((Number) f.get("pairs_rejudged")).longValue() > rejudged, f.toString());
+    assertTrue(((Number) f.get("pairs_duplicate_checked")).longValue() > checked, f.toString());
     assertEquals(List.of(0L, 0L, 0L), List.of(f.get("judged_new_in_table"), f.get("judged_updated_in_table"),
         f.get("judged_deleted_from_table")), f.toString());
     assertEquals(version, lh.version(Tables.QA_JUDGED));

@@ -39,13 +39,16 @@ import org.apache.spark.storage.StorageLevel;
  *       compares it with the value read from the answer text within the fact's tolerance, plus
  *       format and length checks (reason codes of {@code judge.ReasonCode});</li>
  *   <li>exact duplicates: pairs of the same vessel whose normalized question + answer text
- *       (lower case, collapsed white space) is identical: the smallest qa_id is kept, the others
- *       get {@code DUPLICATE_EXACT} and {@code duplicate_of};</li>
+ *       (lower case, collapsed white space) is identical: the oldest is kept (the pair of the window
+ *       that starts first, then the smallest qa_id), the others get {@code DUPLICATE_EXACT} and
+ *       {@code duplicate_of};</li>
  *   <li>near duplicates: Spark ML {@link MinHashLSH} over word 3-gram shingles of the normalized
- *       text; a pair whose Jaccard similarity with a pair of the same vessel and smaller qa_id is
+ *       text; a pair whose Jaccard similarity with an older pair of the same vessel (same order) is
  *       at least {@code judge.near_duplicate_similarity} gets {@code NEAR_DUPLICATE} and
- *       {@code duplicate_of} = that smallest qa_id (a greedy, order-based rule).</li>
+ *       {@code duplicate_of} = the oldest such pair (an order-based rule).</li>
  * </ol>
+ * The older pair wins so that the verdicts already written stay put when new days arrive: a pair's
+ * duplicate verdict depends only on older pairs of its vessel.
  * Duplicates are scoped to one vessel: the student sees each question with its window's context,
  * so the same templated question about two different vessels is two different examples, while
  * the same question and answer about the same vessel in several windows teaches one fact twice.
@@ -68,9 +71,12 @@ import org.apache.spark.storage.StorageLevel;
  *       selection), and, with an LLM judge, those whose call failed (a full run would send it
  *       again); their grounded checks and LLM verdicts are computed;</li>
  *   <li>the vessels of those pairs, of any changed qa_candidates row and of qa_judged rows no longer
- *       selected: their duplicates are recomputed over the new per-pair verdicts and the stored
- *       per-pair verdicts of their other pairs (qa_judged reasons less DUPLICATE_EXACT,
- *       NEAR_DUPLICATE and ANSWER_BALANCE, which are only ever appended to them);</li>
+ *       selected: the duplicates of their pairs from the oldest window start a change touches
+ *       ({@link Increment#from}) on are recomputed, compared with all of the vessel's pairs (the new
+ *       per-pair verdicts and the stored per-pair verdicts of the others: qa_judged reasons less
+ *       DUPLICATE_EXACT, NEAR_DUPLICATE and ANSWER_BALANCE, which are only ever appended to them);
+ *       their older pairs keep their verdicts, so a day of new data compares that day's pairs with
+ *       the vessel's history instead of the history with itself;</li>
  *   <li>the other vessels' verdicts are taken from qa_judged, less ANSWER_BALANCE (only ever the
  *       single reason of a pair that passed everything else), and the balance runs again over all
  *       pairs: a day's new pairs change a template's answer counts, so pairs of vessels the day did
@@ -86,7 +92,8 @@ import org.apache.spark.storage.StorageLevel;
  * finds nothing to write, no commit is made and the checkpoint stays where it was (the next run
  * reads a longer change range, which is as correct), except after a full run, whose checkpoint is
  * then recorded by a metadata-only commit so that the next run need not be full again. The report
- * says {@code mode}, {@code full_because}, {@code vessels_rejudged} and {@code pairs_rejudged}.
+ * says {@code mode}, {@code full_because}, {@code vessels_rejudged}, {@code pairs_rejudged} and
+ * {@code pairs_duplicate_checked} (the pairs whose duplicates were computed).
  *
  * <p>The transforms (grounded checks, duplicates, LLM verdicts, answer balance, report figures)
  * are in {@link JudgeTransforms}; the table is written by one {@link Lakehouse#sync}.
@@ -161,8 +168,8 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
     Increment inc = null;
     if (why == null && (!cp.equals(next) || !judges.isEmpty() && JudgeTransforms.anyLlmFailed(
         lh.readAt(Tables.QA_JUDGED, judgedVersion)))) {
-      inc = Increment.plan(lh, cp, next, cands, lh.readAt(Tables.QA_JUDGED, judgedVersion), !judges.isEmpty(),
-          VESSELS_MAX);
+      inc = Increment.plan(lh, cp, next, cands, windows, lh.readAt(Tables.QA_JUDGED, judgedVersion),
+          !judges.isEmpty(), VESSELS_MAX);
       if (inc.fallback() != null) {
         why = inc.fallback();
         inc = null;
@@ -191,21 +198,30 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           llm = JudgeTransforms.llmVerdicts(lh.exists(Tables.LLM_CALLS) ? lh.read(Tables.LLM_CALLS) : null, plan,
               teachers.judgeMinScore);
         }
+        // the pairs whose duplicates are computed (targets) and those they are compared with (perPair)
         Dataset<Row> perPair = JudgeTransforms.perPair(JudgeTransforms.withLlm(g, llm));
+        Dataset<Row> targets = perPair;
         Dataset<Row> kept = null;
         if (inc != null) {
           Dataset<Row> stored = lh.readAt(Tables.QA_JUDGED, judgedVersion);
           Column inScope = inc.vessels().isEmpty() ? lit(false) : col("mmsi").isin(inc.vessels().toArray());
-          // the scope vessels' other pairs that are still selected and unchanged: per-pair verdicts as stored
-          perPair = perPair.unionByName(JudgeTransforms.perPairFromJudged(
-              stored.where(inScope).join(cands.select("qa_id"), "qa_id", "left_semi")
-                  .join(inc.pairs(), "qa_id", "left_anti"), allCands));
-          kept = JudgeTransforms.unbalancedFromJudged(stored.where(not(inScope)), allCands);
+          // the scope vessels' other pairs that are still selected and unchanged, with their window's start
+          Dataset<Row> others = stored.where(inScope).join(cands.select("qa_id"), "qa_id", "left_semi")
+              .join(inc.pairs(), "qa_id", "left_anti")
+              .join(windows.select("window_id", "start_ts"), "window_id")
+              .join(inc.from(), "mmsi", "left");
+          // older than the vessel's first change: their duplicates cannot change (the older pair is kept)
+          Column before = col("from_ts").isNotNull().and(col("start_ts").lt(col("from_ts")));
+          Dataset<Row> older = others.where(before).drop("start_ts", "from_ts");
+          targets = perPair.unionByName(JudgeTransforms.perPairFromJudged(
+              others.where(not(before)).drop("start_ts", "from_ts"), allCands));
+          perPair = targets.unionByName(JudgeTransforms.perPairFromJudged(older, allCands));
+          kept = JudgeTransforms.unbalancedFromJudged(stored.where(not(inScope)).unionByName(older), allCands);
         }
-        Dataset<Row> dupIn = JudgeTransforms.dupInput(perPair);
+        Dataset<Row> dupIn = JudgeTransforms.dupInput(perPair, windows);
         Dataset<Row> nearDup = JudgeTransforms.nearDuplicates(JudgeTransforms.firstOfEach(dupIn),
-            cfg.judge.nearDuplicateSimilarity, cfg.judge.minhashTables);
-        Dataset<Row> unbalanced = JudgeTransforms.withDuplicates(perPair, JudgeTransforms.exactDuplicates(dupIn),
+            cfg.judge.nearDuplicateSimilarity, cfg.judge.minhashTables, inc == null ? null : inc.from());
+        Dataset<Row> unbalanced = JudgeTransforms.withDuplicates(targets, JudgeTransforms.exactDuplicates(dupIn),
             nearDup);
         if (kept != null) {
           unbalanced = unbalanced.unionByName(kept);
@@ -221,13 +237,14 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           lh.recordUserMetadata(Tables.QA_JUDGED, CHECKPOINT_PROPERTY, next.toJson());
         }
         long pairsRejudged = g.count();
+        long dupChecked = targets.count();
         if (inc == null) {
           modeRep.put("mode", "full").put("full_because", why).put("vessels_rejudged",
               cands.select("mmsi").distinct().count());
         } else {
           modeRep.put("mode", "incremental").put("vessels_rejudged", inc.vessels().size());
         }
-        modeRep.put("pairs_rejudged", pairsRejudged);
+        modeRep.put("pairs_rejudged", pairsRejudged).put("pairs_duplicate_checked", dupChecked);
       } finally {
         g.unpersist();
         if (inc != null) {
@@ -268,6 +285,13 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
   /** Table property of qa_judged that a metadata-only checkpoint commit sets ({@link Lakehouse#recordUserMetadata}). */
   static final String CHECKPOINT_PROPERTY = "aisdistill.judge.checkpoint";
 
+  /**
+   * The version of the duplicate rule, part of {@link #configDigest}: "older-first" keeps the pair of
+   * the older window (then the smaller qa_id); qa_judged tables written under the earlier rule (the
+   * smallest qa_id kept) are judged in full once.
+   */
+  static final String DUPLICATE_RULE = "older-first";
+
   /** Above this many vessels to re-judge, an incremental run judges everything instead. */
   static final int VESSELS_MAX = 10_000;
 
@@ -277,7 +301,8 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
    * the least passing score.
    */
   static String configDigest(PipelineConfig.JudgeSection j, List<ModelSpec> judges, TeacherConfig teachers) {
-    StringBuilder b = new StringBuilder().append(GROUNDED_JUDGE).append("|near=").append(j.nearDuplicateSimilarity)
+    StringBuilder b = new StringBuilder().append(GROUNDED_JUDGE).append("|duplicates=").append(DUPLICATE_RULE)
+        .append("|near=").append(j.nearDuplicateSimilarity)
         .append("|tables=").append(j.minhashTables).append("|share=").append(j.maxAnswerShare);
     for (ModelSpec m : judges) {
       b.append("|judge=").append(String.join(",", m.name, String.valueOf(m.model), String.valueOf(m.kind),
@@ -325,14 +350,20 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
    *     (with an LLM judge) {@code LLM_JUDGE_FAILED} in qa_judged (a full run would send the call again)
    * @param vessels the MMSIs whose duplicates are recomputed: those of {@code pairs}, of qa_candidates
    *     rows changed in any way, and of qa_judged rows no longer selected; sorted
+   * @param from (mmsi long, from_ts timestamp UTC), at most one row per vessel of {@code vessels}: the
+   *     oldest window start that a change touches (the windows of {@code pairs}, of changed qa_candidates
+   *     rows and of qa_judged rows no longer selected, and every track_windows row in the change feed,
+   *     before and after images). Duplicates depend only on older pairs, so a vessel's pairs that
+   *     start before from_ts keep their verdicts; a vessel without a row is checked whole
    * @param fallback why a full run is needed instead (then the rest is null), or null
    */
-  record Increment(Dataset<Row> pairs, List<Long> vessels, String fallback) {
-    static Increment plan(Lakehouse lh, Checkpoint cp, Checkpoint next, Dataset<Row> cands, Dataset<Row> judged,
-        boolean llmJudge, int vesselsMax) {
+  record Increment(Dataset<Row> pairs, List<Long> vessels, Dataset<Row> from, String fallback) {
+    static Increment plan(Lakehouse lh, Checkpoint cp, Checkpoint next, Dataset<Row> cands, Dataset<Row> windows,
+        Dataset<Row> judged, boolean llmJudge, int vesselsMax) {
       Dataset<Row> candChanges;
       Dataset<Row> winChanges;
       TreeSet<Long> vessels = new TreeSet<>();
+      Dataset<Row> changedStarts = null;
       try {
         candChanges = changes(lh, Tables.QA_CANDIDATES, cp.candidatesVersion(), next.candidatesVersion());
         winChanges = changes(lh, Tables.WINDOWS, cp.windowsVersion(), next.windowsVersion());
@@ -340,12 +371,13 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           vessels.addAll(mmsis(candChanges));
         }
         if (winChanges != null) {
+          changedStarts = winChanges.select("mmsi", "start_ts");
           List<String> changedWindows = winChanges.select("window_id").distinct().as(Encoders.STRING())
               .collectAsList();
           winChanges = cands.sparkSession().createDataset(changedWindows, Encoders.STRING()).toDF("window_id");
         }
       } catch (RuntimeException e) {
-        return new Increment(null, null, "no change data feed for qa_candidates versions "
+        return new Increment(null, null, null, "no change data feed for qa_candidates versions "
             + (cp.candidatesVersion() + 1) + "-" + next.candidatesVersion() + " or track_windows versions "
             + (cp.windowsVersion() + 1) + "-" + next.windowsVersion() + " (" + e.getClass().getSimpleName() + ")");
       }
@@ -367,10 +399,28 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
       vessels.addAll(mmsis(judged.join(ids, "qa_id", "left_anti")));
       if (vessels.size() > vesselsMax) {
         pairs.unpersist();
-        return new Increment(null, null, vessels.size() + " vessels to re-judge (more than " + vesselsMax + ")");
+        return new Increment(null, null, null, vessels.size() + " vessels to re-judge (more than " + vesselsMax + ")");
       }
-      return new Increment(pairs, new ArrayList<>(vessels), null);
+      // the oldest window start each vessel's changes touch
+      Dataset<Row> touched = ids.join(pairs, "qa_id", "left_semi").select("window_id")
+          .unionByName(judged.join(ids, "qa_id", "left_anti").select("window_id"));
+      if (candChanges != null) {
+        touched = touched.unionByName(candChanges.select("window_id"));
+      }
+      Dataset<Row> starts = windows.join(touched.distinct(), "window_id", "left_semi").select("mmsi", "start_ts");
+      if (changedStarts != null) {
+        starts = starts.unionByName(changedStarts);
+      }
+      List<Row> fromRows = starts.where("mmsi IS NOT NULL AND start_ts IS NOT NULL").groupBy("mmsi")
+          .agg(org.apache.spark.sql.functions.min("start_ts").as("from_ts")).collectAsList();
+      Dataset<Row> from = cands.sparkSession().createDataFrame(fromRows, FROM_SCHEMA);
+      return new Increment(pairs, new ArrayList<>(vessels), from, null);
     }
+
+    /** The schema of {@code from}. */
+    static final org.apache.spark.sql.types.StructType FROM_SCHEMA = new org.apache.spark.sql.types.StructType()
+        .add("mmsi", org.apache.spark.sql.types.DataTypes.LongType)
+        .add("from_ts", org.apache.spark.sql.types.DataTypes.TimestampType);
 
     /** The distinct non-null MMSIs of {@code rows}. */
     private static List<Long> mmsis(Dataset<Row> rows) {

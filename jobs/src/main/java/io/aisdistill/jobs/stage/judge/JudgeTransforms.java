@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
@@ -69,10 +70,11 @@ import org.apache.spark.sql.types.StructType;
  *       grounded_expected, grounded_found, trace_unsupported, template_id, claim, date) plus
  *       {@code norm}, the normalized question + answer text;</li>
  *   <li>{@link #passed}: grounded rows with no grounded reason;</li>
- *   <li>{@link #exactDuplicates}: passed rows to (d_qa_id, exact_of) for every pair whose vessel
- *       and normalized text repeat a pair with a smaller qa_id; {@link #firstOfEach}: passed rows
- *       to (qa_id, mmsi, norm), the smallest qa_id of each such group;</li>
- *   <li>{@link #nearDuplicates}: (qa_id, mmsi, norm) rows to (n_qa_id, near_of);</li>
+ *   <li>{@link #dupInput}: per-pair rows and their windows to (qa_id, mmsi, start_ts, norm);
+ *       {@link #exactDuplicates}: those rows to (d_qa_id, exact_of) for every pair whose vessel
+ *       and normalized text repeat an older pair (window start, then qa_id); {@link #firstOfEach}:
+ *       to (qa_id, mmsi, start_ts, norm), the oldest of each such group;</li>
+ *   <li>{@link #nearDuplicates}: (qa_id, mmsi, start_ts, norm) rows to (n_qa_id, near_of);</li>
  *   <li>{@link #plan}: joined rows of the passed pairs to the LLM judges' plan
  *       ({@link LlmFanout#PLAN_SCHEMA}); {@link #llmVerdicts}: the plan and llm_calls rows to the
  *       LLM outcome per pair ({@link #LLM_SCHEMA}: l_qa_id, llm_scores, llm_reason, llm_model);
@@ -174,34 +176,52 @@ public final class JudgeTransforms {
     return grounded.filter(size(col("grounded_reasons")).equalTo(0));
   }
 
-  /** Exact duplicates: per vessel and normalized text, the rows ranked by qa_id, with the smallest qa_id. */
-  private static Dataset<Row> exactRanked(Dataset<Row> passed) {
-    return passed
-        .withColumn("rn", row_number().over(Window.partitionBy("mmsi", "norm").orderBy("qa_id")))
-        .withColumn("first", min("qa_id").over(Window.partitionBy("mmsi", "norm")));
+  /**
+   * The order of a vessel's pairs for duplicates: the pair of the older window first (start_ts, UTC),
+   * then the smaller qa_id. Of two duplicates the older one is kept, so a later pair never changes the
+   * verdict of an older one and an increment compares its new pairs with the existing ones only.
+   */
+  private static WindowSpec olderFirst() {
+    return Window.partitionBy("mmsi", "norm").orderBy("start_ts", "qa_id");
   }
 
-  /** Exact duplicates among {@code passed} (qa_id, mmsi, norm): (d_qa_id, exact_of = the smallest qa_id). */
+  /** Exact duplicates: per vessel and normalized text, the rows ranked older first, with the oldest qa_id. */
+  private static Dataset<Row> exactRanked(Dataset<Row> passed) {
+    WindowSpec w = olderFirst();
+    return passed
+        .withColumn("rn", row_number().over(w))
+        .withColumn("first", first("qa_id").over(w));
+  }
+
+  /**
+   * Exact duplicates among {@code passed} (qa_id, mmsi, start_ts, norm): (d_qa_id, exact_of = the
+   * oldest pair of the same vessel and text, by window start then qa_id).
+   */
   static Dataset<Row> exactDuplicates(Dataset<Row> passed) {
     return exactRanked(passed).filter(col("rn").gt(1))
         .select(col("qa_id").as("d_qa_id"), col("first").as("exact_of"));
   }
 
-  /** The first (smallest qa_id) of each vessel and normalized text of {@code passed}: (qa_id, mmsi, norm). */
+  /** The oldest of each vessel and normalized text of {@code passed}: (qa_id, mmsi, start_ts, norm). */
   static Dataset<Row> firstOfEach(Dataset<Row> passed) {
-    return exactRanked(passed).filter(col("rn").equalTo(1)).select("qa_id", "mmsi", "norm");
+    return exactRanked(passed).filter(col("rn").equalTo(1)).select("qa_id", "mmsi", "start_ts", "norm");
   }
 
   /**
-   * Near duplicates among {@code df} (columns qa_id, mmsi, norm): rows (n_qa_id, near_of) for
-   * every pair that has a near neighbour of the same vessel with a smaller qa_id.
+   * Near duplicates among {@code df} (columns qa_id, mmsi, start_ts, norm): rows (n_qa_id, near_of)
+   * for every pair that has a near neighbour of the same vessel that is older (window start, then
+   * qa_id); near_of is the oldest such neighbour.
    *
    * <p>Spark ML's {@link MinHashLSH} computes the signatures; candidate pairs are the pairs of one
    * vessel sharing a bucket in any hash table (the MMSI is part of the bucket key, so templated
    * text of different vessels never forms candidate pairs and the join stays linear in the number
    * of vessels); each candidate is then confirmed by its exact Jaccard similarity.
+   *
+   * @param from (mmsi, from_ts) or null: only the pairs of a listed vessel whose start_ts is at
+   *     least from_ts (all of a vessel whose from_ts is null) are checked; the others are only
+   *     compared with. Null checks every pair (a full run).
    */
-  static Dataset<Row> nearDuplicates(Dataset<Row> df, double similarity, int tables) {
+  static Dataset<Row> nearDuplicates(Dataset<Row> df, double similarity, int tables, Dataset<Row> from) {
     Dataset<Row> tokens = new RegexTokenizer().setInputCol("norm").setOutputCol("tokens").setPattern("[^\\p{L}\\p{N}.]+")
         .transform(df);
     Dataset<Row> grams = new NGram().setN(3).setInputCol("tokens").setOutputCol("shingles").transform(tokens);
@@ -209,21 +229,32 @@ public final class JudgeTransforms {
         .setOutputCol("features").transform(grams);
     UDF1<Vector, Integer> nnz = v -> v.numNonzeros();
     feats = feats.filter(udf(nnz, DataTypes.IntegerType).apply(col("features")).gt(0))
-        .select("qa_id", "mmsi", "features");
+        .select("qa_id", "mmsi", "start_ts", "features");
     MinHashLSHModel model = new MinHashLSH().setNumHashTables(tables).setSeed(20250917L)
         .setInputCol("features").setOutputCol("hashes").fit(feats);
     Dataset<Row> buckets = model.transform(feats)
-        .select(col("qa_id"), col("mmsi"), posexplode(col("hashes")).as(new String[] {"table", "h"}))
+        .select(col("qa_id"), col("mmsi"), col("start_ts"), posexplode(col("hashes")).as(new String[] {"table", "h"}))
         .withColumn("bucket", vector_to_array(col("h"), "float64").getItem(0)).drop("h");
-    Dataset<Row> a = buckets.toDF("a", "mmsi", "table", "bucket");
-    Dataset<Row> b = buckets.toDF("b", "mmsi", "table", "bucket");
+    Dataset<Row> checked = from == null ? buckets
+        : buckets.join(from.select("mmsi", "from_ts"), "mmsi", "left")
+            .where(col("from_ts").isNull().or(col("start_ts").geq(col("from_ts"))))
+            .select("qa_id", "mmsi", "start_ts", "table", "bucket");
+    Dataset<Row> a = buckets.toDF("a", "mmsi", "a_ts", "table", "bucket");
+    Dataset<Row> b = checked.toDF("b", "mmsi", "b_ts", "table", "bucket");
     UDF2<Vector, Vector, Double> jaccard = JudgeTransforms::jaccard;
     Dataset<Row> f = feats.select("qa_id", "features");
     Dataset<Row> pairs = a.join(b, scala.jdk.javaapi.CollectionConverters.asScala(List.of("mmsi", "table", "bucket")).toSeq())
-        .filter(col("a").lt(col("b"))).select("a", "b").distinct()
+        .filter(col("a_ts").lt(col("b_ts")).or(col("a_ts").equalTo(col("b_ts")).and(col("a").lt(col("b")))))
+        .select("a", "a_ts", "b").distinct()
         .join(f.toDF("a", "fa"), "a").join(f.toDF("b", "fb"), "b")
         .filter(udf(jaccard, DataTypes.DoubleType).apply(col("fa"), col("fb")).geq(similarity));
-    return pairs.groupBy(col("b").as("n_qa_id")).agg(min("a").as("near_of"));
+    return pairs.groupBy(col("b").as("n_qa_id"))
+        .agg(min(org.apache.spark.sql.functions.struct(col("a_ts"), col("a"))).getField("a").as("near_of"));
+  }
+
+  /** Near duplicates of every pair of {@code df} ({@link #nearDuplicates(Dataset, double, int, Dataset)}, a full run). */
+  static Dataset<Row> nearDuplicates(Dataset<Row> df, double similarity, int tables) {
+    return nearDuplicates(df, similarity, tables, null);
   }
 
   /** Jaccard similarity of the non-zero index sets of two binary vectors. */
@@ -394,9 +425,13 @@ public final class JudgeTransforms {
                 .toArray(org.apache.spark.sql.Column[]::new))));
   }
 
-  /** The (qa_id, mmsi, norm) rows of {@link #perPair} rows that take part in duplicate detection (dup_ok). */
-  static Dataset<Row> dupInput(Dataset<Row> perPair) {
-    return perPair.filter(col("dup_ok")).select(col("qa_id"), col("mmsi"), norm().as("norm"));
+  /**
+   * The (qa_id, mmsi, start_ts, norm) rows of {@link #perPair} rows that take part in duplicate
+   * detection (dup_ok), start_ts from their window ({@code windows}: track_windows rows).
+   */
+  static Dataset<Row> dupInput(Dataset<Row> perPair, Dataset<Row> windows) {
+    return perPair.filter(col("dup_ok")).join(windows.select("window_id", "start_ts"), "window_id")
+        .select(col("qa_id"), col("mmsi"), col("start_ts"), norm().as("norm"));
   }
 
   /**

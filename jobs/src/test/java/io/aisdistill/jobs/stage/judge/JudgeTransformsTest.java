@@ -41,7 +41,12 @@ class JudgeTransformsTest {
   private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
   private static final TrackWindow UNDERWAY = TestWindowRows.underway(636000002L, T0, 55.5, 11.0);
   private static final StructType TEXT = new StructType().add("qa_id", DataTypes.StringType)
-      .add("mmsi", DataTypes.LongType).add("norm", DataTypes.StringType);
+      .add("mmsi", DataTypes.LongType).add("start_ts", DataTypes.TimestampType).add("norm", DataTypes.StringType);
+
+  /** A window start {@code h} hours after 2024-01-01T00:00Z. */
+  private static java.sql.Timestamp at(int h) {
+    return java.sql.Timestamp.from(java.time.Instant.parse("2024-01-01T00:00:00Z").plusSeconds(3600L * h));
+  }
 
   private static SparkSession spark() {
     return SparkTestSession.get();
@@ -119,18 +124,18 @@ class JudgeTransformsTest {
         + "minutes in the kattegat || the mean speed over ground was 10.0 knots while it sailed due east at "
         + "a steady pace with no stops and no turns";
     Dataset<Row> rows = spark().createDataFrame(List.of(
-        RowFactory.create("a", 1L, text),
-        RowFactory.create("e", 1L, text),                                // exact copy of a, same vessel
-        RowFactory.create("b", 1L, text.replace("no turns", "no bends")), // one word changed
-        RowFactory.create("c", 1L, "which vessel is this window about || the vessel with mmsi 1"),
-        RowFactory.create("d", 2L, text)), TEXT);                        // same text, other vessel
+        RowFactory.create("a", 1L, at(1), text),
+        RowFactory.create("e", 1L, at(2), text),                                // exact copy of a, same vessel
+        RowFactory.create("b", 1L, at(3), text.replace("no turns", "no bends")), // one word changed
+        RowFactory.create("c", 1L, at(4), "which vessel is this window about || the vessel with mmsi 1"),
+        RowFactory.create("d", 2L, at(1), text)), TEXT);                        // same text, other vessel
 
     Map<String, Row> exact = byQaId(JudgeTransforms.exactDuplicates(rows).withColumnRenamed("d_qa_id", "qa_id")
         .collectAsList());
     assertEquals(List.of("e"), new ArrayList<>(exact.keySet()));
     assertEquals("a", exact.get("e").getString(exact.get("e").fieldIndex("exact_of")));
     Dataset<Row> unique = JudgeTransforms.firstOfEach(rows);
-    assertEquals(List.of("qa_id", "mmsi", "norm"), Arrays.asList(unique.columns()));
+    assertEquals(List.of("qa_id", "mmsi", "start_ts", "norm"), Arrays.asList(unique.columns()));
     assertEquals(List.of("a", "b", "c", "d"),
         unique.orderBy("qa_id").select("qa_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
 
@@ -139,6 +144,42 @@ class JudgeTransformsTest {
     assertEquals(1, near.size(), near.toString());
     assertEquals("b", near.get(0).getString(near.get(0).fieldIndex("n_qa_id")));
     assertEquals("a", near.get(0).getString(near.get(0).fieldIndex("near_of")));
+  }
+
+  @Test
+  void theOlderPairIsKeptWhateverItsQaId() {
+    String text = "what was the mean speed over ground of the vessel during the observed window of about fifty "
+        + "minutes in the kattegat || the mean speed over ground was 10.0 knots while it sailed due east at "
+        + "a steady pace with no stops and no turns";
+    String other = text.replace("no turns", "no bends");
+    // z's window starts first: a later day's pair (a, smaller qa_id) must not take its place
+    Dataset<Row> rows = spark().createDataFrame(List.of(
+        RowFactory.create("z", 1L, at(1), text),
+        RowFactory.create("a", 1L, at(5), text),
+        RowFactory.create("y", 1L, at(2), other),
+        RowFactory.create("b", 1L, at(6), other)), TEXT);
+    Map<String, Row> exact = byQaId(JudgeTransforms.exactDuplicates(rows).withColumnRenamed("d_qa_id", "qa_id")
+        .collectAsList());
+    assertEquals(java.util.Set.of("a", "b"), exact.keySet());
+    assertEquals("z", exact.get("a").getString(exact.get("a").fieldIndex("exact_of")));
+    assertEquals("y", exact.get("b").getString(exact.get("b").fieldIndex("exact_of")));
+    Dataset<Row> unique = JudgeTransforms.firstOfEach(rows);
+    Map<String, Row> near = byQaId(JudgeTransforms.nearDuplicates(unique, JC.nearDuplicateSimilarity, JC.minhashTables)
+        .withColumnRenamed("n_qa_id", "qa_id").collectAsList());
+    assertEquals(java.util.Set.of("y"), near.keySet(), "y (2 h) is near z (1 h), not the other way round");
+    assertEquals("z", near.get("y").getString(near.get("y").fieldIndex("near_of")));
+
+    // an increment from hour 2 on checks y and compares it with z; from hour 3 on checks nothing
+    StructType fromSchema = new StructType().add("mmsi", DataTypes.LongType).add("from_ts", DataTypes.TimestampType);
+    Dataset<Row> from2 = spark().createDataFrame(List.of(RowFactory.create(1L, at(2))), fromSchema);
+    assertEquals(List.of("y"), JudgeTransforms.nearDuplicates(unique, JC.nearDuplicateSimilarity, JC.minhashTables,
+        from2).select("n_qa_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    Dataset<Row> from3 = spark().createDataFrame(List.of(RowFactory.create(1L, at(3))), fromSchema);
+    assertEquals(0, JudgeTransforms.nearDuplicates(unique, JC.nearDuplicateSimilarity, JC.minhashTables, from3).count());
+    // a vessel without a from row is checked whole
+    Dataset<Row> otherVessel = spark().createDataFrame(List.of(RowFactory.create(2L, at(9))), fromSchema);
+    assertEquals(List.of("y"), JudgeTransforms.nearDuplicates(unique, JC.nearDuplicateSimilarity, JC.minhashTables,
+        otherVessel).select("n_qa_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
   }
 
   @Test
@@ -174,7 +215,7 @@ class JudgeTransformsTest {
     assertTrue(pairs.size() >= 3, pairs.toString());
     Dataset<Row> joined = JudgeTransforms.withWindows(candidates(pairs), TestWindowRows.rows(UNDERWAY));
     Dataset<Row> g = JudgeTransforms.grounded(joined);
-    Dataset<Row> passed = JudgeTransforms.passed(g);
+    Dataset<Row> passed = JudgeTransforms.passed(g).withColumn("start_ts", org.apache.spark.sql.functions.lit(at(0)));
     Dataset<Row> exact = JudgeTransforms.exactDuplicates(passed);
     // near duplicates are covered above; here the text of one pair is "near" another's
     String nearOne = pairs.get(1).qaId();
