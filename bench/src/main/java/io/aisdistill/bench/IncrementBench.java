@@ -85,7 +85,7 @@ public final class IncrementBench {
         figures.put(p + "cpu_s", String.format("%.2f", span.cpuS()));
         String md = r.report().toMarkdown();
         for (String key : List.of("lines_read", "positions_read", "windows_in", "windows_read", "candidates",
-            "pairs_rejudged")) {
+            "pairs_rejudged", "pairs_duplicate_checked")) {
           java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\| " + key + " \\| (\\d+) \\|").matcher(md);
           if (m.find()) {
             figures.put(p + key, m.group(1));
