@@ -91,6 +91,13 @@ class SelectJobTest {
     assertEquals(0, s.filter("est_calls <> 0 OR est_usd <> 0 OR est_prompt_tokens IS NOT NULL").count(),
         "no teacher file: the grounded teacher, no calls");
 
+    // select's commit records the track_windows version and digest it selected from (generate reuses the digest)
+    com.fasterxml.jackson.databind.JsonNode made = io.aisdistill.jobs.lakehouse.CommitMetadata.last(lh,
+        Tables.WINDOW_SELECTION, 1, "windows_version", "windows_digest");
+    assertEquals(lh.version(Tables.WINDOWS), made.get("windows_version").asLong());
+    assertEquals(s.select("windows_digest").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList(),
+        List.of(made.get("windows_digest").asText()));
+
     assertEquals(0, Cli.execute("generate", "--lakehouse", lh.root()));
     Set<String> withQa = ids(lh.read(Tables.QA_CANDIDATES));
     assertTrue(!withQa.isEmpty() && ids(s.filter("selected")).containsAll(withQa), "QA only for selected windows");

@@ -4,6 +4,7 @@ import io.aisdistill.jobs.stage.AbstractStage;
 import io.aisdistill.jobs.stage.StageContext;
 
 import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.lakehouse.CommitMetadata;
 import io.aisdistill.jobs.lakehouse.Lakehouse;
 import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.report.StageReport;
@@ -13,6 +14,7 @@ import io.aisdistill.common.select.WindowSelector;
 import io.aisdistill.common.select.WindowSelector.Decision;
 import io.aisdistill.common.select.WindowSelector.Reason;
 import io.aisdistill.common.select.WindowStrata;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -84,7 +86,8 @@ public final class SelectStage extends AbstractStage<SelectResult> {
     WindowStrata.hourBucket(0, sc.hourBucketH);
 
     // read
-    Dataset<Row> windows = lh.read(Tables.WINDOWS);
+    long windowsVersion = lh.version(Tables.WINDOWS);
+    Dataset<Row> windows = lh.readAt(Tables.WINDOWS, windowsVersion);
 
     // transforms
     String digest = SelectTransforms.windowsDigest(windows);
@@ -94,7 +97,8 @@ public final class SelectStage extends AbstractStage<SelectResult> {
     Dataset<Row> selection = SelectTransforms.selection(ctx.spark(), cands, decided, teachersSha, digest, ctx.runId());
 
     // sink
-    lh.overwrite(selection, Tables.WINDOW_SELECTION, List.of());
+    lh.withUserMetadata(CommitMetadata.json(Map.of(WINDOWS_VERSION, windowsVersion, WINDOWS_DIGEST, digest)),
+        () -> lh.overwrite(selection, Tables.WINDOW_SELECTION, List.of()));
 
     // report and result
     StageReport rep = report(cands, decided, settings, sc).elapsedMs(System.currentTimeMillis() - t0);
@@ -116,9 +120,23 @@ public final class SelectStage extends AbstractStage<SelectResult> {
           + ": run select first");
     }
     Dataset<Row> sel = lh.read(Tables.WINDOW_SELECTION);
-    Dataset<Row> windows = lh.read(Tables.WINDOWS);
-    return SelectTransforms.selected(windows, sel, teachers);
+    long windowsVersion = lh.version(Tables.WINDOWS);
+    Dataset<Row> windows = lh.readAt(Tables.WINDOWS, windowsVersion);
+    // the digest select recorded, when it selected from this very track_windows version
+    JsonNode made = CommitMetadata.last(lh, Tables.WINDOW_SELECTION, 1, WINDOWS_VERSION, WINDOWS_DIGEST);
+    String known = made != null && made.get(WINDOWS_VERSION).asLong() == windowsVersion
+        ? made.get(WINDOWS_DIGEST).asText() : null;
+    return SelectTransforms.selected(windows, sel, teachers, known);
   }
+
+  /**
+   * Keys of the JSON user metadata of select's window_selection commit: the track_windows version
+   * selected from and its {@link SelectTransforms#windowsDigest}. A generate run on the same
+   * version takes the digest from there instead of hashing track_windows again; on any other
+   * version (or after a commit by anything else) it hashes.
+   */
+  static final String WINDOWS_VERSION = "windows_version";
+  static final String WINDOWS_DIGEST = "windows_digest";
 
   /** The stage summary: windows in/selected, reasons, budgets, and windows per stratum dimension. */
   private static StageReport report(List<Row> cands, Map<String, Decision> decided, WindowSelector.Settings s,

@@ -218,12 +218,23 @@ public final class SelectTransforms {
    *     tokenizer or max_windows): in each case run select again
    */
   static Dataset<Row> selected(Dataset<Row> windows, Dataset<Row> selection, TeacherConfig teachers) {
+    return selected(windows, selection, teachers, null);
+  }
+
+  /**
+   * As {@link #selected(Dataset, Dataset, TeacherConfig)}, with {@code knownDigest} the
+   * {@link #windowsDigest} of {@code windows} when the caller already knows it (the select stage
+   * recorded it for this very track_windows version), else null: then it is computed (one pass
+   * over track_windows).
+   */
+  static Dataset<Row> selected(Dataset<Row> windows, Dataset<Row> selection, TeacherConfig teachers,
+      String knownDigest) {
     List<Row> made = selection.select("windows_digest", "teachers_sha256").distinct().collectAsList();
     if (made.size() > 1) {
       throw new IllegalStateException(Tables.WINDOW_SELECTION + " mixes selections: run select again");
     }
     if (!made.isEmpty()) {
-      String now = windowsDigest(windows);
+      String now = knownDigest != null ? knownDigest : windowsDigest(windows);
       if (!made.get(0).getString(0).equals(now)) {
         throw new IllegalStateException(Tables.WINDOW_SELECTION + " was made from other track_windows (rows:hash "
             + made.get(0).getString(0) + ", now " + now + "): run select again");
