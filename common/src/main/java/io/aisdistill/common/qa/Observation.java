@@ -301,7 +301,7 @@ public final class Observation {
     int lead = h < 18 ? 10 + h : 15 + h;
     double metres = sog(last) * lead / 60.0 * Geo.METRES_PER_NM;
     GeodesicData g = Geodesic.WGS84.Direct(rows.get(last).lat(), rows.get(last).lon(), rows.get(last).cog(), metres);
-    return new double[] {Double.parseDouble(ObservedRows.fmt(g.lat2, 5)), Double.parseDouble(ObservedRows.fmt(g.lon2, 5)),
+    return new double[] {ObservedRows.roundHalfUp(g.lat2, 5), ObservedRows.roundHalfUp(g.lon2, 5),
         lead};
   }
 

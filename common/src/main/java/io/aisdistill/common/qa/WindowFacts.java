@@ -656,8 +656,7 @@ public final class WindowFacts {
 
   /** {@code v} with {@code decimals} decimals, '.' separator, no grouping; "-0.0" becomes "0.0". */
   public static String fmt(double v, int decimals) {
-    String s = String.format(Locale.ROOT, "%." + decimals + "f", v);
-    return s.matches("-0(\\.0*)?") ? s.substring(1) : s;
+    return ObservedRows.fmt(v, decimals);
   }
 
   /** Whole minutes as text: "45 minutes", "1 minute", "2 hours", "1 hour 35 minutes". */

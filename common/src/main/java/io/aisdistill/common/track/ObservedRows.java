@@ -108,15 +108,83 @@ public final class ObservedRows {
 
   /** A report rounded as the prompt shows it (see the class Javadoc). */
   public static TrackPoint round(TrackPoint p) {
-    Double cog = p.cog() == null ? null : (double) (Long.parseLong(fmt(p.cog(), 0)) % 360);
-    return new TrackPoint(Math.floorDiv(p.tsMillis(), 1000L) * 1000L, Double.parseDouble(fmt(p.lat(), 5)),
-        Double.parseDouble(fmt(p.lon(), 5)), p.sog() == null ? null : Double.parseDouble(fmt(p.sog(), 1)), cog,
+    Double cog = p.cog() == null ? null : (double) (((long) roundHalfUp(p.cog(), 0)) % 360);
+    return new TrackPoint(Math.floorDiv(p.tsMillis(), 1000L) * 1000L, roundHalfUp(p.lat(), 5),
+        roundHalfUp(p.lon(), 5), p.sog() == null ? null : roundHalfUp(p.sog(), 1), cog,
         p.heading(), p.navStatus());
   }
 
-  /** {@code v} with {@code decimals} decimals, '.' separator, half-up; "-0.0" becomes "0.0". */
+  /**
+   * {@code v} with {@code decimals} decimals, '.' separator, half-up; "-0.0" becomes "0.0". Equal
+   * to {@code String.format(Locale.ROOT, "%.<decimals>f", v)} with a leading '-' dropped when
+   * every digit is 0 (the rounding is half-up on the decimal text Java prints, so "12.35" gives
+   * "12.4" although the binary value of 12.35 is below it).
+   */
   public static String fmt(double v, int decimals) {
-    String s = String.format(Locale.ROOT, "%." + decimals + "f", v);
-    return s.matches("-0(\\.0*)?") ? s.substring(1) : s;
+    long k = scaledHalfUp(v, decimals);
+    if (k < 0) {
+      String s = String.format(Locale.ROOT, "%." + decimals + "f", v);
+      return s.matches("-0(\\.0*)?") ? s.substring(1) : s;
+    }
+    StringBuilder b = new StringBuilder(24);
+    if (v < 0 && k != 0) {
+      b.append('-');
+    }
+    if (decimals == 0) {
+      return b.append(k).toString();
+    }
+    long unit = POW10_LONG[decimals];
+    String frac = Long.toString(k % unit);
+    b.append(k / unit).append('.');
+    for (int i = frac.length(); i < decimals; i++) {
+      b.append('0');
+    }
+    return b.append(frac).toString();
+  }
+
+  /**
+   * {@code Double.parseDouble(fmt(v, decimals))} without the text: {@code v} rounded half-up to
+   * {@code decimals} decimals as {@link #fmt} shows it, as the nearest double (never -0.0).
+   */
+  public static double roundHalfUp(double v, int decimals) {
+    long k = scaledHalfUp(v, decimals);
+    if (k < 0) {
+      return Double.parseDouble(fmt(v, decimals));
+    }
+    // k and 10^decimals are exact doubles and IEEE division rounds correctly: the same double as
+    // parsing the decimal text k / 10^decimals
+    double r = k / POW10[decimals];
+    return v < 0 && k != 0 ? -r : r;
+  }
+
+  /** 10^0 .. 10^9, exact as doubles. */
+  private static final double[] POW10 = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+  private static final long[] POW10_LONG = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
+      100_000_000L, 1_000_000_000L};
+
+  /**
+   * |v| * 10^decimals rounded half-up to a whole number, computed in double arithmetic, or -1 when
+   * that could differ from Java's {@code %.Nf}: outside the fast range (NaN, infinite,
+   * |v| * 10^decimals of 1e9 or more, decimals outside 0..9) or within 1e-6 of a tie (x.5).
+   *
+   * <p>Why it is exact elsewhere: {@code %.Nf} rounds half-up the decimal digits Java prints for
+   * {@code v}, which parse back to {@code v}, so they lie within half an ulp of it; the product
+   * here is within half an ulp of the exact |v| * 10^N. Below 1e9 both errors are under 3e-7
+   * (2^-22), so away from a tie by 1e-6 both round to the same whole number.
+   */
+  private static long scaledHalfUp(double v, int decimals) {
+    if (decimals < 0 || decimals >= POW10.length) {
+      return -1;
+    }
+    double s = Math.abs(v) * POW10[decimals];
+    if (!(s < 1e9)) {
+      return -1;
+    }
+    double f = Math.floor(s);
+    double frac = s - f;
+    if (Math.abs(frac - 0.5) < 1e-6) {
+      return -1;
+    }
+    return (long) f + (frac > 0.5 ? 1 : 0);
   }
 }

@@ -145,4 +145,56 @@ class ObservedRowsTest {
       assertEquals(r.lat(), Double.parseDouble(String.format(java.util.Locale.ROOT, "%.5f", r.lat())), 0.0);
     }
   }
+
+  /** The text rounding as it was specified first: Java's {@code %.Nf}, "-0.0" shown as "0.0". */
+  static String formatted(double v, int decimals) {
+    String s = String.format(java.util.Locale.ROOT, "%." + decimals + "f", v);
+    return s.matches("-0(\\.0*)?") ? s.substring(1) : s;
+  }
+
+  static void assertAsFormatted(double v, int decimals) {
+    String want = formatted(v, decimals);
+    assertEquals(want, ObservedRows.fmt(v, decimals), () -> "fmt(" + v + ", " + decimals + ")");
+    assertEquals(Double.doubleToLongBits(Double.parseDouble(want)),
+        Double.doubleToLongBits(ObservedRows.roundHalfUp(v, decimals)), () -> "roundHalfUp(" + v + ", " + decimals + ")");
+  }
+
+  @Test
+  void fastRoundingEqualsJavasFormatting() {
+    java.util.Random rnd = new java.util.Random(14);
+    double[] special = {0.0, -0.0, 0.5, -0.5, 1.5, 2.5, 0.05, 0.15, 0.25, 0.35, 1.005, 12.35, 359.5, 359.6, -0.04,
+        -0.06, 0.000005, -0.000005, 55.123455, -12.000004, 1e-12, 99999.5, 1e9, 1e12, 1.7976931348623157e308,
+        Double.MIN_VALUE, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+    for (int d = 0; d <= 10; d++) {
+      for (double v : special) {
+        assertAsFormatted(v, d);
+      }
+    }
+    int[] decimals = {0, 1, 2, 5};
+    for (int i = 0; i < 300_000; i++) {
+      int d = decimals[i % decimals.length];
+      double scale = Math.pow(10, rnd.nextInt(8) - 3); // |v| from 1e-3 to 1e4
+      double v = (rnd.nextDouble() * 2 - 1) * scale;
+      assertAsFormatted(v, d);
+      // values at and next to ties: (k + 0.5) / 10^d, as the decimal text and one and two ulps away
+      long k = rnd.nextInt(40_000_000);
+      double tie = Double.parseDouble(tieText(k, d));
+      assertAsFormatted(tie, d);
+      assertAsFormatted(-tie, d);
+      assertAsFormatted(Math.nextUp(tie), d);
+      assertAsFormatted(Math.nextDown(tie), d);
+      assertAsFormatted(Math.nextUp(Math.nextUp(tie)), d);
+      assertAsFormatted(Math.nextDown(Math.nextDown(tie)), d);
+      // realistic AIS values: lat/lon in 1e-6 degree steps, SOG and COG in 0.01
+      assertAsFormatted(rnd.nextInt(180_000_000) / 1e6 - 90, 5);
+      assertAsFormatted(rnd.nextInt(102_300) / 100.0, 1);
+      assertAsFormatted(rnd.nextInt(36_000) / 100.0, 0);
+    }
+  }
+
+  /** The decimal text of (k + 0.5) / 10^d: k's digits with d decimals, then a 5. */
+  static String tieText(long k, int d) {
+    String digits = String.format(java.util.Locale.ROOT, "%0" + (d + 1) + "d", k);
+    return digits.substring(0, digits.length() - d) + "." + digits.substring(digits.length() - d) + "5";
+  }
 }

@@ -437,13 +437,36 @@ public final class Lakehouse {
     return lastMetric(name, "numOutputRows");
   }
 
+  /**
+   * Runs the write {@code w} of table {@code name}; a table it creates gets the statistics columns
+   * of {@link Tables#STATS_COLUMNS} (session default {@value #STATS_COLUMNS_DEFAULT}, set for the
+   * write and restored after, so that path and catalog tables get the same table property).
+   */
   private void save(org.apache.spark.sql.DataFrameWriter<Row> w, String name) {
-    if (isCatalog()) {
-      w.saveAsTable(path(name));
-    } else {
-      w.save(path(name));
+    List<String> stats = Tables.STATS_COLUMNS.get(name);
+    String before = spark.conf().getOption(STATS_COLUMNS_DEFAULT).getOrElse(() -> null);
+    if (stats != null) {
+      spark.conf().set(STATS_COLUMNS_DEFAULT, String.join(",", stats));
+    }
+    try {
+      if (isCatalog()) {
+        w.saveAsTable(path(name));
+      } else {
+        w.save(path(name));
+      }
+    } finally {
+      if (stats != null) {
+        if (before == null) {
+          spark.conf().unset(STATS_COLUMNS_DEFAULT);
+        } else {
+          spark.conf().set(STATS_COLUMNS_DEFAULT, before);
+        }
+      }
     }
   }
+
+  /** Session default of the table property {@code delta.dataSkippingStatsColumns} of new tables. */
+  static final String STATS_COLUMNS_DEFAULT = "spark.databricks.delta.properties.defaults.dataSkippingStatsColumns";
 
   /**
    * Root of the text files (run reports, the LLM call journal): the lakehouse root, or the files

@@ -335,11 +335,12 @@ final class IngestTransforms {
    * smallest (source_id, source_record): since source ids follow the sorted paths, that is the
    * first record by (source, source_record). Duplicates are rare, so only the duplicate groups
    * are materialized: a hash aggregate over the key columns and a packed record reference
-   * (fixed-width, no sort of the wide rows) finds the groups of more than one row, and a left
-   * anti join, broadcast by adaptive query execution while the groups are small, removes the
-   * losers from the full rows. The two sides of the self-join are aliased ({@code r}, {@code g}):
-   * {@code groups} keeps the key columns of {@code withRef}, so unqualified they would be one
-   * column compared with itself.
+   * (fixed-width, no sort of the wide rows) finds the groups of more than one row (persisted and
+   * counted, so that the join that finds their losers is planned with their real size and
+   * broadcasts them while they are small, without shuffling the rows), and a left anti join,
+   * broadcast while the losers are few, removes the losers from the full rows. The two sides of
+   * the self-join are aliased ({@code r}, {@code g}): {@code groups} keeps the key columns of
+   * {@code withRef}, so unqualified they would be one column compared with itself.
    *
    * @param rows rows with source_id (int), source_record (long) and the {@code key} columns
    * @return the kept rows (same columns) and the persisted losers (the caller releases them)
@@ -350,13 +351,19 @@ final class IngestTransforms {
     Dataset<Row> withRef = rows.withColumn("ref", ref);
     Dataset<Row> groups = withRef.groupBy(keyCols)
         .agg(min("ref").as("keep_ref"), count(lit(1)).as("n"))
-        .filter(col("n").gt(1));
+        .filter(col("n").gt(1))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    // materialized first, so that the join below is planned with the groups' real size: a
+    // broadcast join while they are small (no shuffle of the rows), a sort-merge join otherwise
+    groups.count();
     Column match = key.stream().map(c -> col("r.`" + c + "`").eqNullSafe(col("g.`" + c + "`")))
         .reduce(Column::and).orElseThrow();
     Dataset<Row> loserRefs = withRef.alias("r").join(groups.alias("g"), match, "inner")
         .filter(col("r.ref").notEqual(col("g.keep_ref")))
         .select(col("r.ref").as("ref"), col("r.source_id").as("source_id"))
         .persist(StorageLevel.MEMORY_AND_DISK());
+    loserRefs.count();
+    groups.unpersist();
     Dataset<Row> kept = withRef.join(loserRefs.select("ref"), "ref", "left_anti").drop("ref");
     return new DedupResult(kept, loserRefs);
   }

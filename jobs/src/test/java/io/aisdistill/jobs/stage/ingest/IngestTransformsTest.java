@@ -3,6 +3,7 @@ package io.aisdistill.jobs.stage.ingest;
 import io.aisdistill.jobs.config.PipelineConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -80,6 +81,50 @@ class IngestTransformsTest {
       assertEquals(Map.of(1, 3L), d.duplicatesBySource());
     } finally {
       d.release();
+    }
+  }
+
+  @Test
+  void dedupShufflesTheRowsOnceWhenDuplicatesAreFew() throws Exception {
+    // 300,000 rows (planned as several MB: above the 1 MB broadcast threshold set here), one
+    // duplicate group: ids 0, 7, 70001 and 200003 (sources 0, 1, 1, 1)
+    int n = 300_000;
+    String threshold = "spark.sql.autoBroadcastJoinThreshold";
+    String before = spark.conf().get(threshold);
+    Dataset<Row> rows = spark.range(n).selectExpr("CAST(id % 2 AS INT) AS source_id", "id AS source_record",
+        "CASE WHEN id IN (7, 70001, 200003) THEN 211000000 ELSE 211000000 + id END AS mmsi",
+        "TIMESTAMP'2024-06-01 00:00:00' AS ts", "55.0 AS lat", "12.0 AS lon", "CAST(NULL AS DOUBLE) AS sog",
+        "90.0 AS cog", "CAST(NULL AS INT) AS heading", "0 AS nav_status", "1 AS msg_type", "'A' AS ais_class");
+    long[] shuffled = {0};
+    org.apache.spark.scheduler.SparkListener counter = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+        if (end.taskMetrics() != null) {
+          synchronized (shuffled) {
+            shuffled[0] += end.taskMetrics().shuffleWriteMetrics().recordsWritten();
+          }
+        }
+      }
+    };
+    spark.sparkContext().addSparkListener(counter);
+    spark.conf().set(threshold, "1048576");
+    DedupResult d = null;
+    try {
+      d = IngestTransforms.dropExactDuplicates(rows, Tables.POSITION_KEY);
+      assertEquals(Map.of(1, 3L), d.duplicatesBySource()); // 7, 70001 and 200003 lose to 0
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      synchronized (shuffled) {
+        // the aggregate that finds the groups shuffles each row's key once; the join that finds
+        // the losers broadcasts the 1 group instead of shuffling the rows a second time
+        assertTrue(shuffled[0] <= n + 1000, "records shuffled: " + shuffled[0]);
+      }
+      assertEquals(n - 3, d.kept().count());
+    } finally {
+      spark.conf().set(threshold, before);
+      spark.sparkContext().removeSparkListener(counter);
+      if (d != null) {
+        d.release();
+      }
     }
   }
 
