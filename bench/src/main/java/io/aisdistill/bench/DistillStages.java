@@ -50,11 +50,14 @@ final class DistillStages {
    * reports on stderr, and stops Spark.
    *
    * @param input directory of input files
-   * @param lakehouse lakehouse root (should not exist yet: ingest MERGEs into existing tables)
+   * @param lakehouse lakehouse root, emptied first (ingest would MERGE into existing tables)
    * @param cores Spark local threads
    * @param appName Spark application name
    */
   static Run run(Path input, Path lakehouse, int cores, String appName) {
+    // a fresh lakehouse each run: in a reused WORKDIR, ingest would merge into the last run's tables and
+    // windows would find nothing new (incremental), which measures something else
+    deleteTree(lakehouse);
     PipelineConfig cfg = config(cores);
     SparkSession spark = SparkSessions.getOrCreate(cfg, appName);
     try {
@@ -70,6 +73,20 @@ final class DistillStages {
       return new Run(ingest, windows, ingestSpan, windowsSpan);
     } finally {
       spark.stop();
+    }
+  }
+
+  /** Deletes {@code dir} and everything under it, if it exists. */
+  private static void deleteTree(Path dir) {
+    if (!java.nio.file.Files.exists(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> all = java.nio.file.Files.walk(dir)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.delete(p);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot empty the bench lakehouse " + dir, e);
     }
   }
 }
