@@ -227,11 +227,15 @@ public final class Lakehouse {
    * @param <T> the result type of {@code write}
    */
   public <T> T withUserMetadata(String metadata, Supplier<T> write) {
-    String key = "spark.databricks.delta.commitInfo.userMetadata";
+    return withSessionConf("spark.databricks.delta.commitInfo.userMetadata", metadata, write);
+  }
+
+  /** Runs {@code work} with session setting {@code key} = {@code value}, restoring the setting after. */
+  private <T> T withSessionConf(String key, String value, Supplier<T> work) {
     String before = spark.conf().getOption(key).getOrElse(() -> null);
-    spark.conf().set(key, metadata);
+    spark.conf().set(key, value);
     try {
-      return write.get();
+      return work.get();
     } finally {
       if (before == null) {
         spark.conf().unset(key);
@@ -443,25 +447,19 @@ public final class Lakehouse {
    * write and restored after, so that path and catalog tables get the same table property).
    */
   private void save(org.apache.spark.sql.DataFrameWriter<Row> w, String name) {
-    List<String> stats = Tables.STATS_COLUMNS.get(name);
-    String before = spark.conf().getOption(STATS_COLUMNS_DEFAULT).getOrElse(() -> null);
-    if (stats != null) {
-      spark.conf().set(STATS_COLUMNS_DEFAULT, String.join(",", stats));
-    }
-    try {
+    Supplier<Void> write = () -> {
       if (isCatalog()) {
         w.saveAsTable(path(name));
       } else {
         w.save(path(name));
       }
-    } finally {
-      if (stats != null) {
-        if (before == null) {
-          spark.conf().unset(STATS_COLUMNS_DEFAULT);
-        } else {
-          spark.conf().set(STATS_COLUMNS_DEFAULT, before);
-        }
-      }
+      return null;
+    };
+    List<String> stats = Tables.STATS_COLUMNS.get(name);
+    if (stats == null) {
+      write.get();
+    } else {
+      withSessionConf(STATS_COLUMNS_DEFAULT, String.join(",", stats), write);
     }
   }
 

@@ -395,15 +395,16 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
       }
       // only pairs that are selected now
       pairs = pairs.distinct().join(ids, "qa_id", "left_semi").persist(StorageLevel.MEMORY_AND_DISK());
-      vessels.addAll(mmsis(ids.join(pairs, "qa_id", "left_semi")));
-      vessels.addAll(mmsis(judged.join(ids, "qa_id", "left_anti")));
+      Dataset<Row> rejudged = ids.join(pairs, "qa_id", "left_semi");
+      Dataset<Row> unselected = judged.join(ids, "qa_id", "left_anti");
+      vessels.addAll(mmsis(rejudged));
+      vessels.addAll(mmsis(unselected));
       if (vessels.size() > vesselsMax) {
         pairs.unpersist();
         return new Increment(null, null, null, vessels.size() + " vessels to re-judge (more than " + vesselsMax + ")");
       }
       // the oldest window start each vessel's changes touch
-      Dataset<Row> touched = ids.join(pairs, "qa_id", "left_semi").select("window_id")
-          .unionByName(judged.join(ids, "qa_id", "left_anti").select("window_id"));
+      Dataset<Row> touched = rejudged.select("window_id").unionByName(unselected.select("window_id"));
       if (candChanges != null) {
         touched = touched.unionByName(candChanges.select("window_id"));
       }
