@@ -11,7 +11,6 @@ import io.aisdistill.jobs.report.StageReport;
 
 import io.aisdistill.common.llm.TeacherConfig;
 import io.aisdistill.common.select.WindowSelector;
-import io.aisdistill.common.select.WindowSelector.Decision;
 import io.aisdistill.common.select.WindowSelector.Reason;
 import io.aisdistill.common.select.WindowStrata;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,9 +22,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sum;
 
 /**
  * Stage 3, select: {@code track_windows} to {@code window_selection}, the windows the generate
@@ -48,7 +53,8 @@ import org.apache.spark.sql.Row;
  * track_windows, the select settings and the teacher file, so a rerun selects the same windows.
  * Each row records digests of the track_windows content and of the teacher-file settings it was
  * made for; the generate stage refuses a selection that does not match (see
- * {@link #selectedWindows}). The candidates (about 300 bytes each) are decided on the driver.
+ * {@link #selectedWindows}). The decisions are computed on the executors
+ * ({@link DistributedSelector}); the driver holds one row per stratum and per partition.
  *
  * <p>The transforms (candidates, decisions, selection rows, digests) are in {@link SelectTransforms}; the
  * table is written by one {@link Lakehouse#overwrite}.
@@ -92,17 +98,29 @@ public final class SelectStage extends AbstractStage<SelectResult> {
     // transforms
     String digest = SelectTransforms.windowsDigest(windows);
     String teachersSha = SelectTransforms.teachersDigest(teachers);
-    List<Row> cands = SelectTransforms.candidates(windows, sc, teachers).collectAsList();
-    Map<String, Decision> decided = SelectTransforms.decide(cands, settings);
-    Dataset<Row> selection = SelectTransforms.selection(ctx.spark(), cands, decided, teachersSha, digest, ctx.runId());
-
-    // sink
-    lh.withUserMetadata(CommitMetadata.json(Map.of(WINDOWS_VERSION, windowsVersion, WINDOWS_DIGEST, digest)),
-        () -> lh.overwrite(selection, Tables.WINDOW_SELECTION, List.of()));
+    Dataset<Row> cands = SelectTransforms.candidates(windows, sc, teachers).persist(StorageLevel.MEMORY_AND_DISK());
+    DistributedSelector.Decided decided = SelectTransforms.decide(ctx.spark(), cands, settings);
+    List<Row> summary;
+    try {
+      Dataset<Row> selection = SelectTransforms.selection(decided.rows(), teachersSha, digest, ctx.runId());
+      // sink
+      lh.withUserMetadata(CommitMetadata.json(Map.of(WINDOWS_VERSION, windowsVersion, WINDOWS_DIGEST, digest)),
+          () -> lh.overwrite(selection, Tables.WINDOW_SELECTION, List.of()));
+      summary = summary(lh.read(Tables.WINDOW_SELECTION));
+    } finally {
+      decided.cleanup();
+      cands.unpersist();
+    }
 
     // report and result
-    StageReport rep = report(cands, decided, settings, sc).elapsedMs(System.currentTimeMillis() - t0);
-    return new SelectResult(cands.size(), SelectTransforms.selectedCount(cands, decided), rep);
+    StageReport rep = report(summary, settings, sc).elapsedMs(System.currentTimeMillis() - t0);
+    long in = 0;
+    long selected = 0;
+    for (Row r : summary) {
+      in += r.getLong(S_WINDOWS);
+      selected += Reason.SELECTED.name().equals(r.getString(S_REASON)) ? r.getLong(S_WINDOWS) : 0;
+    }
+    return new SelectResult(in, selected, rep);
   }
 
   /**
@@ -138,10 +156,31 @@ public final class SelectStage extends AbstractStage<SelectResult> {
   static final String WINDOWS_VERSION = "windows_version";
   static final String WINDOWS_DIGEST = "windows_digest";
 
+  /** Columns of a {@link #summary} row. */
+  private static final int S_BEHAVIOUR = 0;
+  private static final int S_SHIP_GROUP = 1;
+  private static final int S_REGION = 2;
+  private static final int S_HOUR = 3;
+  private static final int S_STRATUM = 4;
+  private static final int S_REASON = 5;
+  private static final int S_WINDOWS = 6;
+  private static final int S_CALLS = 7;
+  private static final int S_CUM_USD = 8;
+
+  /**
+   * window_selection per stratum (with its behaviour, ship group, region and hour bucket) and
+   * reason: windows, est_calls of the windows and the largest cum_usd; at most strata x 4 rows.
+   */
+  private static List<Row> summary(Dataset<Row> selection) {
+    return selection.groupBy("behaviour", "ship_group", "region", "hour_bucket", "stratum", "reason")
+        .agg(count(lit(1)), sum(col("est_calls").cast("long")), max(col("cum_usd")))
+        .collectAsList();
+  }
+
   /** The stage summary: windows in/selected, reasons, budgets, and windows per stratum dimension. */
-  private static StageReport report(List<Row> cands, Map<String, Decision> decided, WindowSelector.Settings s,
-      PipelineConfig.SelectSection sc) {
+  private static StageReport report(List<Row> summary, WindowSelector.Settings s, PipelineConfig.SelectSection sc) {
     StageReport rep = new StageReport("select");
+    long in = 0;
     long selected = 0;
     long stoppedSelected = 0;
     long calls = 0;
@@ -152,19 +191,20 @@ public final class SelectStage extends AbstractStage<SelectResult> {
     }
     Set<String> strataIn = new HashSet<>();
     Set<String> strataSel = new HashSet<>();
-    for (Row r : cands) {
-      Decision d = decided.get(r.getString(0));
-      reasons.merge(d.reason().name(), 1L, Long::sum);
-      strataIn.add(r.getString(3));
-      if (d.selected()) {
-        selected++;
-        strataSel.add(r.getString(3));
-        stoppedSelected += WindowStrata.Behaviour.STOPPED.label().equals(r.getString(4)) ? 1 : 0;
-        calls += r.getInt(11);
-        usd += r.getDouble(12);
+    for (Row r : summary) {
+      long n = r.getLong(S_WINDOWS);
+      in += n;
+      reasons.merge(r.getString(S_REASON), n, Long::sum);
+      strataIn.add(r.getString(S_STRATUM));
+      if (Reason.SELECTED.name().equals(r.getString(S_REASON))) {
+        selected += n;
+        strataSel.add(r.getString(S_STRATUM));
+        stoppedSelected += WindowStrata.Behaviour.STOPPED.label().equals(r.getString(S_BEHAVIOUR)) ? n : 0;
+        calls += r.getLong(S_CALLS);
+        usd = Math.max(usd, r.getDouble(S_CUM_USD));
       }
     }
-    rep.put("windows_in", (long) cands.size()).put("windows_selected", selected);
+    rep.put("windows_in", in).put("windows_selected", selected);
     reasons.forEach((k, v) -> rep.put("reason." + k, v));
     rep.put("strata_in", (long) strataIn.size()).put("strata_selected", (long) strataSel.size())
         .put("stopped_share_selected", selected == 0 ? 0.0 : stoppedSelected / (double) selected)
@@ -172,22 +212,21 @@ public final class SelectStage extends AbstractStage<SelectResult> {
         .put("seed", s.seed()).put("max_stopped_share", s.maxStoppedShare()).put("max_windows", s.maxWindows())
         .put("max_calls", s.maxCalls()).put("max_usd", s.maxUsd())
         .put("strata", "behaviour|ship_group|geohash" + sc.regionPrecision + "|" + sc.hourBucketH + "h UTC");
-    dimension(rep, "behaviour", cands, decided, r -> r.getString(4), Integer.MAX_VALUE);
-    dimension(rep, "ship group", cands, decided, r -> r.getString(5), Integer.MAX_VALUE);
-    dimension(rep, "hour bucket (UTC)", cands, decided, r -> r.getString(7), Integer.MAX_VALUE);
-    dimension(rep, "region (15 largest)", cands, decided, r -> r.getString(6), 15);
+    dimension(rep, "behaviour", summary, S_BEHAVIOUR, Integer.MAX_VALUE);
+    dimension(rep, "ship group", summary, S_SHIP_GROUP, Integer.MAX_VALUE);
+    dimension(rep, "hour bucket (UTC)", summary, S_HOUR, Integer.MAX_VALUE);
+    dimension(rep, "region (15 largest)", summary, S_REGION, 15);
     return rep;
   }
 
   /** A report table: per value of one stratum dimension, windows in, selected and per reason. */
-  private static void dimension(StageReport rep, String title, List<Row> cands, Map<String, Decision> decided,
-      Function<Row, String> key, int top) {
+  private static void dimension(StageReport rep, String title, List<Row> summary, int key, int top) {
     Reason[] reasons = Reason.values();
     Map<String, long[]> m = new HashMap<>();
-    for (Row r : cands) {
-      long[] c = m.computeIfAbsent(key.apply(r), k -> new long[1 + reasons.length]);
-      c[0]++;
-      c[1 + decided.get(r.getString(0)).reason().ordinal()]++;
+    for (Row r : summary) {
+      long[] c = m.computeIfAbsent(r.getString(key), k -> new long[1 + reasons.length]);
+      c[0] += r.getLong(S_WINDOWS);
+      c[1 + Reason.valueOf(r.getString(S_REASON)).ordinal()] += r.getLong(S_WINDOWS);
     }
     List<String> header = new ArrayList<>(List.of(title.replaceAll(" \\(.*", ""), "windows_in"));
     for (Reason r : reasons) {

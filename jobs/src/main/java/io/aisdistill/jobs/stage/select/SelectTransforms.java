@@ -6,6 +6,7 @@ import io.aisdistill.jobs.lakehouse.TableChecksums;
 import io.aisdistill.jobs.lakehouse.Tables;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.aisdistill.common.llm.ChatCall;
@@ -15,15 +16,12 @@ import io.aisdistill.common.llm.Tokens;
 import io.aisdistill.common.qa.GroundedTeacher;
 import io.aisdistill.common.qa.WindowPrompt;
 import io.aisdistill.common.select.WindowSelector;
-import io.aisdistill.common.select.WindowSelector.Candidate;
-import io.aisdistill.common.select.WindowSelector.Decision;
 import io.aisdistill.common.select.WindowStrata;
 import io.aisdistill.common.teacher.TeacherReplies;
 import io.aisdistill.common.text.Sha256;
 import io.aisdistill.common.track.TrackWindow;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -44,15 +42,15 @@ import org.apache.spark.sql.types.StructType;
  *       candidate row per window ({@link #CANDIDATE_SCHEMA}: window_id, mmsi, start_ts, stratum,
  *       behaviour, ship_group, region, hour_bucket, cell, teachers, est_prompt_tokens, est_calls,
  *       est_usd), computed on the executors;</li>
- *   <li>{@link #decide}: the collected candidate rows to the {@link WindowSelector} decision of
- *       each window (by window_id), on the driver;</li>
- *   <li>{@link #selection}: candidate rows and their decisions to {@code window_selection} rows
- *       ({@link Tables#WINDOW_SELECTION_SCHEMA}), in candidate order;</li>
+ *   <li>{@link #decide}: candidate rows to the {@link WindowSelector} decision of each window,
+ *       computed on the executors ({@link DistributedSelector});</li>
+ *   <li>{@link #selection}: decided candidates to {@code window_selection} rows
+ *       ({@link Tables#WINDOW_SELECTION_SCHEMA});</li>
  *   <li>{@link #selected}: {@code track_windows} and {@code window_selection} to the
  *       track_windows rows (same columns) the selection selects, after checking that it was made
  *       from these windows and for this teacher file;</li>
  *   <li>helpers: {@link #windowsDigest}, {@link #teachersDigest}, {@link #teachersOf},
- *       {@link #smallerLimit}, {@link #selectedCount}.</li>
+ *       {@link #smallerLimit}.</li>
  * </ul>
  */
 public final class SelectTransforms {
@@ -118,54 +116,39 @@ public final class SelectTransforms {
   }
 
   /**
-   * The {@link WindowSelector} decision of each candidate, by window_id.
+   * The {@link WindowSelector} decision of each candidate, computed on the executors
+   * ({@link DistributedSelector}).
    *
-   * @param cands candidate rows ({@link #CANDIDATE_SCHEMA}), collected
+   * @param cands candidate rows ({@link #CANDIDATE_SCHEMA}), unique window_id; read several
+   *     times, so persist them when they are costly to compute
+   * @return the candidate columns and {@link DistributedSelector#DECISION_SCHEMA}'s; call
+   *     {@code cleanup()} once they are written
    */
-  static Map<String, Decision> decide(List<Row> cands, WindowSelector.Settings settings) {
-    StructType cs = CANDIDATE_SCHEMA;
-    List<Candidate> in = new ArrayList<>(cands.size());
-    for (Row r : cands) {
-      in.add(new Candidate(r.getString(0), r.getLong(1), ((Instant) r.get(2)).toEpochMilli(), r.getString(3),
-          WindowStrata.Behaviour.STOPPED.label().equals(r.getString(4)), r.getString(8),
-          r.getInt(cs.fieldIndex("est_calls")), r.getDouble(cs.fieldIndex("est_usd"))));
-    }
-    Map<String, Decision> decided = new HashMap<>();
-    for (Decision d : WindowSelector.select(in, settings)) {
-      decided.put(d.windowId(), d);
-    }
-    return decided;
-  }
-
-  /** Candidates whose decision selects them (one count per candidate row). */
-  static long selectedCount(List<Row> cands, Map<String, Decision> decided) {
-    long selected = 0;
-    for (Row r : cands) {
-      selected += decided.get(r.getString(0)).selected() ? 1 : 0;
-    }
-    return selected;
+  static DistributedSelector.Decided decide(SparkSession spark, Dataset<Row> cands, WindowSelector.Settings settings) {
+    return DistributedSelector.decide(spark, cands, settings);
   }
 
   /**
-   * The {@code window_selection} rows ({@link Tables#WINDOW_SELECTION_SCHEMA}) of the candidates
-   * and their decisions, in candidate order.
+   * The {@code window_selection} rows ({@link Tables#WINDOW_SELECTION_SCHEMA}) of decided
+   * candidates.
    *
+   * @param decided rows of {@link #decide}
    * @param teachersSha {@link #teachersDigest} of the teacher file
    * @param digest {@link #windowsDigest} of track_windows
    * @param runId recorded in run_id
    */
-  static Dataset<Row> selection(SparkSession spark, List<Row> cands, Map<String, Decision> decided,
-      String teachersSha, String digest, String runId) {
-    List<Row> out = new ArrayList<>(cands.size());
-    for (Row r : cands) {
-      Decision d = decided.get(r.getString(0));
-      out.add(RowFactory.create(r.getString(0), r.getLong(1), r.get(2), r.getString(3), r.getString(4),
-          r.getString(5), r.getString(6), r.getString(7), r.getString(8), d.selected(), d.reason().name(),
-          d.duplicateOf(), d.rank(), d.stratumRank(), d.selectedOrder(), r.getSeq(9),
-          r.isNullAt(10) ? null : r.getLong(10), r.getInt(11), r.getDouble(12), d.cumCalls(), d.cumUsd(),
-          teachersSha, digest, runId));
+  static Dataset<Row> selection(Dataset<Row> decided, String teachersSha, String digest, String runId) {
+    List<org.apache.spark.sql.Column> cols = new ArrayList<>();
+    for (var f : Tables.WINDOW_SELECTION_SCHEMA.fields()) {
+      org.apache.spark.sql.Column c = switch (f.name()) {
+        case "teachers_sha256" -> lit(teachersSha);
+        case "windows_digest" -> lit(digest);
+        case "run_id" -> lit(runId);
+        default -> col(f.name());
+      };
+      cols.add(c.cast(f.dataType()).as(f.name()));
     }
-    return spark.createDataFrame(out, Tables.WINDOW_SELECTION_SCHEMA);
+    return decided.select(cols.toArray(new org.apache.spark.sql.Column[0]));
   }
 
   /** Rows and content hash of {@code windows} ({@link TableChecksums#countAndContent}), as "rows:hash". */

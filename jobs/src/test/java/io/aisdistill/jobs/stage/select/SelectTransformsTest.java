@@ -13,7 +13,6 @@ import io.aisdistill.jobs.lakehouse.Tables;
 
 import io.aisdistill.common.qa.GroundedTeacher;
 import io.aisdistill.common.select.WindowSelector;
-import io.aisdistill.common.select.WindowSelector.Decision;
 import io.aisdistill.common.track.TrackWindow;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -70,46 +69,54 @@ class SelectTransformsTest {
     }
   }
 
+  /** The window_selection rows of {@code windows} under a stopped-window share, no budget. */
+  private static Dataset<Row> selection(Dataset<Row> windows, double share, String teachersSha, String digest) {
+    Dataset<Row> cands = SelectTransforms.candidates(windows, SC, null);
+    DistributedSelector.Decided decided = SelectTransforms.decide(SparkTestSession.get(), cands,
+        new WindowSelector.Settings(SC.seed, share, 0, 0, 0));
+    // materialized, so that the cached intermediate results can be released
+    Dataset<Row> rows = SparkTestSession.get().createDataFrame(
+        SelectTransforms.selection(decided.rows(), teachersSha, digest, "r1").collectAsList(),
+        Tables.WINDOW_SELECTION_SCHEMA);
+    decided.cleanup();
+    return rows;
+  }
+
+  private static long selectedCount(Map<String, Row> sel) {
+    return sel.values().stream().filter(r -> r.getBoolean(r.fieldIndex("selected"))).count();
+  }
+
   @Test
   void aRepeatedMooredWindowIsANearDuplicateAndStoppedWindowsAreCapped() {
-    List<Row> cands = SelectTransforms.candidates(TestWindowRows.rows(MOORED_2, UNDERWAY, MOORED_1), SC, null)
-        .collectAsList();
-    Map<String, Decision> open = SelectTransforms.decide(cands, new WindowSelector.Settings(SC.seed, 1.0, 0, 0, 0));
-    assertEquals(WindowSelector.Reason.NEAR_DUPLICATE, open.get(MOORED_2.windowId()).reason());
-    assertEquals(MOORED_1.windowId(), open.get(MOORED_2.windowId()).duplicateOf(), "the first of the run is kept");
-    assertTrue(open.get(MOORED_1.windowId()).selected());
-    assertTrue(open.get(UNDERWAY.windowId()).selected());
-    assertEquals(2, SelectTransforms.selectedCount(cands, open));
-
-    Map<String, Decision> capped = SelectTransforms.decide(cands, new WindowSelector.Settings(SC.seed, 0.06, 0, 0, 0));
-    assertEquals(WindowSelector.Reason.STOPPED_CAP, capped.get(MOORED_1.windowId()).reason(),
-        "one stopped window of two selected would be 50% > 6%");
-    assertEquals(1, SelectTransforms.selectedCount(cands, capped));
-
-    Map<String, Row> sel = byId(SelectTransforms.selection(SparkTestSession.get(), cands, open, "none", "3:123", "r1")
-        .collectAsList());
+    Dataset<Row> windows = TestWindowRows.rows(MOORED_2, UNDERWAY, MOORED_1);
+    Map<String, Row> sel = byId(selection(windows, 1.0, "none", "3:123").collectAsList());
     Row dup = sel.get(MOORED_2.windowId());
     assertFalse(dup.getBoolean(dup.fieldIndex("selected")));
     assertEquals("NEAR_DUPLICATE", dup.getString(dup.fieldIndex("reason")));
-    assertEquals(MOORED_1.windowId(), dup.getString(dup.fieldIndex("duplicate_of")));
+    assertEquals(MOORED_1.windowId(), dup.getString(dup.fieldIndex("duplicate_of")), "the first of the run is kept");
     assertNull(dup.get(dup.fieldIndex("rank")));
     Row kept = sel.get(MOORED_1.windowId());
     assertTrue(kept.getBoolean(kept.fieldIndex("selected")));
     assertEquals("SELECTED", kept.getString(kept.fieldIndex("reason")));
     assertEquals("3:123", kept.getString(kept.fieldIndex("windows_digest")));
     assertEquals("none", kept.getString(kept.fieldIndex("teachers_sha256")));
+    assertTrue(sel.get(UNDERWAY.windowId()).getBoolean(kept.fieldIndex("selected")));
+    assertEquals(2, selectedCount(sel));
     assertEquals(Arrays.asList(Tables.WINDOW_SELECTION_SCHEMA.fieldNames()), Arrays.asList(kept.schema().fieldNames()));
+
+    Map<String, Row> capped = byId(selection(windows, 0.06, "none", "3:123").collectAsList());
+    Row moored = capped.get(MOORED_1.windowId());
+    assertEquals("STOPPED_CAP", moored.getString(moored.fieldIndex("reason")),
+        "one stopped window of two selected would be 50% > 6%");
+    assertEquals(1, selectedCount(capped));
   }
 
   @Test
   void selectedReadsTheSelectedWindowsAndRefusesAStaleSelection() {
     Dataset<Row> windows = TestWindowRows.rows(MOORED_1, MOORED_2, UNDERWAY);
-    List<Row> cands = SelectTransforms.candidates(windows, SC, null).collectAsList();
-    Map<String, Decision> decided = SelectTransforms.decide(cands, new WindowSelector.Settings(SC.seed, 1.0, 0, 0, 0));
     String digest = SelectTransforms.windowsDigest(windows);
     assertTrue(digest.startsWith("3:"), digest);
-    Dataset<Row> selection = SelectTransforms.selection(SparkTestSession.get(), cands, decided,
-        SelectTransforms.teachersDigest(null), digest, "r1");
+    Dataset<Row> selection = selection(windows, 1.0, SelectTransforms.teachersDigest(null), digest);
 
     Dataset<Row> sel = SelectTransforms.selected(windows, selection, null);
     assertEquals(Arrays.asList(windows.columns()), Arrays.asList(sel.columns()));
@@ -119,7 +126,7 @@ class SelectTransformsTest {
     IllegalStateException changed = assertThrows(IllegalStateException.class,
         () -> SelectTransforms.selected(TestWindowRows.rows(MOORED_1, UNDERWAY), selection, null));
     assertTrue(changed.getMessage().contains("other track_windows"), changed.getMessage());
-    Dataset<Row> forOtherTeachers = SelectTransforms.selection(SparkTestSession.get(), cands, decided, "abc", digest, "r1");
+    Dataset<Row> forOtherTeachers = selection(windows, 1.0, "abc", digest);
     IllegalStateException teachers = assertThrows(IllegalStateException.class,
         () -> SelectTransforms.selected(windows, forOtherTeachers, null));
     assertTrue(teachers.getMessage().contains("another teacher file"), teachers.getMessage());
