@@ -114,13 +114,8 @@ public final class SelectStage extends AbstractStage<SelectResult> {
 
     // report and result
     StageReport rep = report(summary, settings, sc).elapsedMs(System.currentTimeMillis() - t0);
-    long in = 0;
-    long selected = 0;
-    for (Row r : summary) {
-      in += r.getLong(S_WINDOWS);
-      selected += Reason.SELECTED.name().equals(r.getString(S_REASON)) ? r.getLong(S_WINDOWS) : 0;
-    }
-    return new SelectResult(in, selected, rep);
+    Map<String, Object> m = rep.metrics();
+    return new SelectResult((Long) m.get("windows_in"), (Long) m.get("windows_selected"), rep);
   }
 
   /**
