@@ -71,12 +71,15 @@ import org.apache.spark.storage.StorageLevel;
  *       selection), and, with an LLM judge, those whose call failed (a full run would send it
  *       again); their grounded checks and LLM verdicts are computed;</li>
  *   <li>the vessels of those pairs, of any changed qa_candidates row and of qa_judged rows no longer
- *       selected: the duplicates of their pairs from the oldest window start a change touches
- *       ({@link Increment#from}) on are recomputed, compared with all of the vessel's pairs (the new
- *       per-pair verdicts and the stored per-pair verdicts of the others: qa_judged reasons less
- *       DUPLICATE_EXACT, NEAR_DUPLICATE and ANSWER_BALANCE, which are only ever appended to them);
- *       their older pairs keep their verdicts, so a day of new data compares that day's pairs with
- *       the vessel's history instead of the history with itself;</li>
+ *       selected: a pair is a duplicate when an older pair of its vessel repeats it, so only these
+ *       pairs' duplicates are recomputed: the changed pairs, the pairs qa_judged records as
+ *       duplicates of a changed or no longer selected pair, and the younger pairs of the vessel
+ *       with a changed pair's text or near it ({@link JudgeTransforms#affected}); each is compared
+ *       with all of the vessel's pairs (the new per-pair verdicts and the stored per-pair verdicts
+ *       of the others: qa_judged reasons less DUPLICATE_EXACT, NEAR_DUPLICATE and ANSWER_BALANCE,
+ *       which are only ever appended to them); the vessel's other pairs keep their verdicts, so a
+ *       day of new data compares that day's pairs with the vessel's history instead of the history
+ *       with itself;</li>
  *   <li>the other vessels' verdicts are taken from qa_judged, less ANSWER_BALANCE (only ever the
  *       single reason of a pair that passed everything else), and the balance runs again over all
  *       pairs: a day's new pairs change a template's answer counts, so pairs of vessels the day did
@@ -189,6 +192,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
       Dataset<Row> fresh = inc == null ? cands : cands.join(inc.pairs(), "qa_id", "left_semi");
       Dataset<Row> joined = JudgeTransforms.withWindows(fresh, windows);
       Dataset<Row> g = JudgeTransforms.grounded(joined).persist(StorageLevel.MEMORY_AND_DISK());
+      List<Dataset<Row>> cached = new ArrayList<>();
       try {
         Dataset<Row> llm = null;
         if (!judges.isEmpty()) {
@@ -202,25 +206,35 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         Dataset<Row> perPair = JudgeTransforms.perPair(JudgeTransforms.withLlm(g, llm));
         Dataset<Row> targets = perPair;
         Dataset<Row> kept = null;
+        Dataset<Row> dupIn;
+        Dataset<Row> checkIds = null;
         if (inc != null) {
           Dataset<Row> stored = lh.readAt(Tables.QA_JUDGED, judgedVersion);
           Column inScope = inc.vessels().isEmpty() ? lit(false) : col("mmsi").isin(inc.vessels().toArray());
-          // the scope vessels' other pairs that are still selected and unchanged, with their window's start
+          // the scope vessels' other pairs that are still selected and unchanged
           Dataset<Row> others = stored.where(inScope).join(cands.select("qa_id"), "qa_id", "left_semi")
-              .join(inc.pairs(), "qa_id", "left_anti")
-              .join(windows.select("window_id", "start_ts"), "window_id")
-              .join(inc.from(), "mmsi", "left");
-          // older than the vessel's first change: their duplicates cannot change (the older pair is kept)
-          Column before = col("from_ts").isNotNull().and(col("start_ts").lt(col("from_ts")));
-          Dataset<Row> older = others.where(before).drop("start_ts", "from_ts");
-          targets = perPair.unionByName(JudgeTransforms.perPairFromJudged(
-              others.where(not(before)).drop("start_ts", "from_ts"), allCands));
-          perPair = targets.unionByName(JudgeTransforms.perPairFromJudged(older, allCands));
-          kept = JudgeTransforms.unbalancedFromJudged(stored.where(not(inScope)).unionByName(older), allCands);
+              .join(inc.pairs(), "qa_id", "left_anti");
+          Dataset<Row> all = perPair.unionByName(JudgeTransforms.perPairFromJudged(others, allCands));
+          dupIn = JudgeTransforms.dupInput(all, windows).persist(StorageLevel.MEMORY_AND_DISK());
+          cached.add(dupIn);
+          // checked: the changed pairs, the pairs recorded as duplicates of a changed or no longer
+          // selected pair, and the younger pairs like a changed pair; the others keep their verdicts
+          Dataset<Row> gone = inc.pairs().unionByName(stored.join(cands.select("qa_id"), "qa_id", "left_anti")
+              .select("qa_id")).withColumnRenamed("qa_id", "duplicate_of");
+          checkIds = perPair.select("qa_id")
+              .unionByName(others.join(gone, "duplicate_of", "left_semi").select("qa_id"))
+              .unionByName(JudgeTransforms.affected(dupIn, perPair.select("qa_id"), cfg.judge.nearDuplicateSimilarity,
+                  cfg.judge.minhashTables))
+              .distinct().persist(StorageLevel.MEMORY_AND_DISK());
+          cached.add(checkIds);
+          targets = all.join(checkIds, "qa_id", "left_semi");
+          kept = JudgeTransforms.unbalancedFromJudged(stored.where(not(inScope))
+              .unionByName(others.join(checkIds, "qa_id", "left_anti")), allCands);
+        } else {
+          dupIn = JudgeTransforms.dupInput(perPair, windows);
         }
-        Dataset<Row> dupIn = JudgeTransforms.dupInput(perPair, windows);
         Dataset<Row> nearDup = JudgeTransforms.nearDuplicates(JudgeTransforms.firstOfEach(dupIn),
-            cfg.judge.nearDuplicateSimilarity, cfg.judge.minhashTables, inc == null ? null : inc.from());
+            cfg.judge.nearDuplicateSimilarity, cfg.judge.minhashTables, checkIds);
         Dataset<Row> unbalanced = JudgeTransforms.withDuplicates(targets, JudgeTransforms.exactDuplicates(dupIn),
             nearDup);
         if (kept != null) {
@@ -247,6 +261,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         modeRep.put("pairs_rejudged", pairsRejudged).put("pairs_duplicate_checked", dupChecked);
       } finally {
         g.unpersist();
+        cached.forEach(Dataset::unpersist);
         if (inc != null) {
           inc.pairs().unpersist();
         }
@@ -350,20 +365,14 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
    *     (with an LLM judge) {@code LLM_JUDGE_FAILED} in qa_judged (a full run would send the call again)
    * @param vessels the MMSIs whose duplicates are recomputed: those of {@code pairs}, of qa_candidates
    *     rows changed in any way, and of qa_judged rows no longer selected; sorted
-   * @param from (mmsi long, from_ts timestamp UTC), at most one row per vessel of {@code vessels}: the
-   *     oldest window start that a change touches (the windows of {@code pairs}, of changed qa_candidates
-   *     rows and of qa_judged rows no longer selected, and every track_windows row in the change feed,
-   *     before and after images). Duplicates depend only on older pairs, so a vessel's pairs that
-   *     start before from_ts keep their verdicts; a vessel without a row is checked whole
    * @param fallback why a full run is needed instead (then the rest is null), or null
    */
-  record Increment(Dataset<Row> pairs, List<Long> vessels, Dataset<Row> from, String fallback) {
+  record Increment(Dataset<Row> pairs, List<Long> vessels, String fallback) {
     static Increment plan(Lakehouse lh, Checkpoint cp, Checkpoint next, Dataset<Row> cands, Dataset<Row> windows,
         Dataset<Row> judged, boolean llmJudge, int vesselsMax) {
       Dataset<Row> candChanges;
       Dataset<Row> winChanges;
       TreeSet<Long> vessels = new TreeSet<>();
-      Dataset<Row> changedStarts = null;
       try {
         candChanges = changes(lh, Tables.QA_CANDIDATES, cp.candidatesVersion(), next.candidatesVersion());
         winChanges = changes(lh, Tables.WINDOWS, cp.windowsVersion(), next.windowsVersion());
@@ -371,13 +380,12 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           vessels.addAll(mmsis(candChanges));
         }
         if (winChanges != null) {
-          changedStarts = winChanges.select("mmsi", "start_ts");
           List<String> changedWindows = winChanges.select("window_id").distinct().as(Encoders.STRING())
               .collectAsList();
           winChanges = cands.sparkSession().createDataset(changedWindows, Encoders.STRING()).toDF("window_id");
         }
       } catch (RuntimeException e) {
-        return new Increment(null, null, null, "no change data feed for qa_candidates versions "
+        return new Increment(null, null, "no change data feed for qa_candidates versions "
             + (cp.candidatesVersion() + 1) + "-" + next.candidatesVersion() + " or track_windows versions "
             + (cp.windowsVersion() + 1) + "-" + next.windowsVersion() + " (" + e.getClass().getSimpleName() + ")");
       }
@@ -401,27 +409,10 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
       vessels.addAll(mmsis(unselected));
       if (vessels.size() > vesselsMax) {
         pairs.unpersist();
-        return new Increment(null, null, null, vessels.size() + " vessels to re-judge (more than " + vesselsMax + ")");
+        return new Increment(null, null, vessels.size() + " vessels to re-judge (more than " + vesselsMax + ")");
       }
-      // the oldest window start each vessel's changes touch
-      Dataset<Row> touched = rejudged.select("window_id").unionByName(unselected.select("window_id"));
-      if (candChanges != null) {
-        touched = touched.unionByName(candChanges.select("window_id"));
-      }
-      Dataset<Row> starts = windows.join(touched.distinct(), "window_id", "left_semi").select("mmsi", "start_ts");
-      if (changedStarts != null) {
-        starts = starts.unionByName(changedStarts);
-      }
-      List<Row> fromRows = starts.where("mmsi IS NOT NULL AND start_ts IS NOT NULL").groupBy("mmsi")
-          .agg(org.apache.spark.sql.functions.min("start_ts").as("from_ts")).collectAsList();
-      Dataset<Row> from = cands.sparkSession().createDataFrame(fromRows, FROM_SCHEMA);
-      return new Increment(pairs, new ArrayList<>(vessels), from, null);
+      return new Increment(pairs, new ArrayList<>(vessels), null);
     }
-
-    /** The schema of {@code from}. */
-    static final org.apache.spark.sql.types.StructType FROM_SCHEMA = new org.apache.spark.sql.types.StructType()
-        .add("mmsi", org.apache.spark.sql.types.DataTypes.LongType)
-        .add("from_ts", org.apache.spark.sql.types.DataTypes.TimestampType);
 
     /** The distinct non-null MMSIs of {@code rows}. */
     private static List<Long> mmsis(Dataset<Row> rows) {

@@ -217,11 +217,74 @@ public final class JudgeTransforms {
    * text of different vessels never forms candidate pairs and the join stays linear in the number
    * of vessels); each candidate is then confirmed by its exact Jaccard similarity.
    *
-   * @param from (mmsi, from_ts) or null: only the pairs of a listed vessel whose start_ts is at
-   *     least from_ts (all of a vessel whose from_ts is null) are checked; the others are only
-   *     compared with. Null checks every pair (a full run).
+   * @param checked (qa_id) of the pairs to check, or null for all (a full run); the other pairs
+   *     are only compared with
    */
-  static Dataset<Row> nearDuplicates(Dataset<Row> df, double similarity, int tables, Dataset<Row> from) {
+  static Dataset<Row> nearDuplicates(Dataset<Row> df, double similarity, int tables, Dataset<Row> checked) {
+    MinHashed m = minHashed(df, tables);
+    Dataset<Row> b = checked == null ? m.buckets() : m.buckets().join(checked.select("qa_id"), "qa_id", "left_semi");
+    return m.similarOlder(m.buckets(), b, similarity).groupBy(col("b").as("n_qa_id"))
+        .agg(min(org.apache.spark.sql.functions.struct(col("a_ts"), col("a"))).getField("a").as("near_of"));
+  }
+
+  /** Near duplicates of every pair of {@code df} ({@link #nearDuplicates(Dataset, double, int, Dataset)}, a full run). */
+  static Dataset<Row> nearDuplicates(Dataset<Row> df, double similarity, int tables) {
+    return nearDuplicates(df, similarity, tables, null);
+  }
+
+  /**
+   * The pairs of {@code df} (columns qa_id, mmsi, start_ts, norm) whose duplicate verdict a change
+   * of the {@code changed} pairs can alter, besides those pairs themselves and the pairs recorded
+   * as a changed pair's duplicate: (qa_id) of every pair of the same vessel that is younger
+   * (window start, then qa_id) than a changed pair and has its normalized text or is a candidate
+   * near neighbour of it as {@link #nearDuplicates} finds them (a shared MinHash bucket and the
+   * Jaccard similarity). A pair is a duplicate when an older pair of its vessel repeats it, so a
+   * changed pair can only alter the verdicts of younger pairs like it.
+   *
+   * @param changed (qa_id) of the changed pairs, in their new state
+   */
+  static Dataset<Row> affected(Dataset<Row> df, Dataset<Row> changed, double similarity, int tables) {
+    Dataset<Row> c = df.join(changed.select("qa_id"), "qa_id", "left_semi");
+    Dataset<Row> sameText = c.toDF("a", "mmsi", "a_ts", "norm").join(df.toDF("b", "mmsi", "b_ts", "norm"),
+        scala.jdk.javaapi.CollectionConverters.asScala(List.of("mmsi", "norm")).toSeq())
+        .filter(olderThan())
+        .select(col("b").as("qa_id"));
+    MinHashed m = minHashed(df, tables);
+    Dataset<Row> near = m.similarOlder(m.buckets().join(changed.select("qa_id"), "qa_id", "left_semi"), m.buckets(),
+        similarity).select(col("b").as("qa_id"));
+    return sameText.unionByName(near).distinct();
+  }
+
+  /** (a, a_ts) is older than (b, b_ts): the earlier window start, then the smaller qa_id. */
+  private static org.apache.spark.sql.Column olderThan() {
+    return col("a_ts").lt(col("b_ts")).or(col("a_ts").equalTo(col("b_ts")).and(col("a").lt(col("b"))));
+  }
+
+  /**
+   * MinHash signatures of pairs: {@code feats} (qa_id, features: binary 3-gram vector), and
+   * {@code buckets} (qa_id, mmsi, start_ts, table, bucket), one row per pair and hash table.
+   */
+  private record MinHashed(Dataset<Row> feats, Dataset<Row> buckets) {
+    /**
+     * (a, a_ts, b): pairs a of {@code as} and b of {@code bs} of one vessel sharing a bucket, a
+     * older than b, with a Jaccard similarity of at least {@code similarity}.
+     */
+    Dataset<Row> similarOlder(Dataset<Row> as, Dataset<Row> bs, double similarity) {
+      Dataset<Row> a = as.toDF("a", "mmsi", "a_ts", "table", "bucket");
+      Dataset<Row> b = bs.toDF("b", "mmsi", "b_ts", "table", "bucket");
+      UDF2<Vector, Vector, Double> jaccard = JudgeTransforms::jaccard;
+      Dataset<Row> f = feats.select("qa_id", "features");
+      return a.join(b, scala.jdk.javaapi.CollectionConverters.asScala(List.of("mmsi", "table", "bucket")).toSeq())
+          .filter(olderThan())
+          .select("a", "a_ts", "b").distinct()
+          .join(f.toDF("a", "fa"), "a").join(f.toDF("b", "fb"), "b")
+          .filter(udf(jaccard, DataTypes.DoubleType).apply(col("fa"), col("fb")).geq(similarity))
+          .select("a", "a_ts", "b");
+    }
+  }
+
+  /** The {@link MinHashed} signatures of {@code df} (qa_id, mmsi, start_ts, norm); pairs without 3-grams are left out. */
+  private static MinHashed minHashed(Dataset<Row> df, int tables) {
     Dataset<Row> tokens = new RegexTokenizer().setInputCol("norm").setOutputCol("tokens").setPattern("[^\\p{L}\\p{N}.]+")
         .transform(df);
     Dataset<Row> grams = new NGram().setN(3).setInputCol("tokens").setOutputCol("shingles").transform(tokens);
@@ -235,26 +298,7 @@ public final class JudgeTransforms {
     Dataset<Row> buckets = model.transform(feats)
         .select(col("qa_id"), col("mmsi"), col("start_ts"), posexplode(col("hashes")).as(new String[] {"table", "h"}))
         .withColumn("bucket", vector_to_array(col("h"), "float64").getItem(0)).drop("h");
-    Dataset<Row> checked = from == null ? buckets
-        : buckets.join(from.select("mmsi", "from_ts"), "mmsi", "left")
-            .where(col("from_ts").isNull().or(col("start_ts").geq(col("from_ts"))))
-            .select("qa_id", "mmsi", "start_ts", "table", "bucket");
-    Dataset<Row> a = buckets.toDF("a", "mmsi", "a_ts", "table", "bucket");
-    Dataset<Row> b = checked.toDF("b", "mmsi", "b_ts", "table", "bucket");
-    UDF2<Vector, Vector, Double> jaccard = JudgeTransforms::jaccard;
-    Dataset<Row> f = feats.select("qa_id", "features");
-    Dataset<Row> pairs = a.join(b, scala.jdk.javaapi.CollectionConverters.asScala(List.of("mmsi", "table", "bucket")).toSeq())
-        .filter(col("a_ts").lt(col("b_ts")).or(col("a_ts").equalTo(col("b_ts")).and(col("a").lt(col("b")))))
-        .select("a", "a_ts", "b").distinct()
-        .join(f.toDF("a", "fa"), "a").join(f.toDF("b", "fb"), "b")
-        .filter(udf(jaccard, DataTypes.DoubleType).apply(col("fa"), col("fb")).geq(similarity));
-    return pairs.groupBy(col("b").as("n_qa_id"))
-        .agg(min(org.apache.spark.sql.functions.struct(col("a_ts"), col("a"))).getField("a").as("near_of"));
-  }
-
-  /** Near duplicates of every pair of {@code df} ({@link #nearDuplicates(Dataset, double, int, Dataset)}, a full run). */
-  static Dataset<Row> nearDuplicates(Dataset<Row> df, double similarity, int tables) {
-    return nearDuplicates(df, similarity, tables, null);
+    return new MinHashed(feats, buckets);
   }
 
   /** Jaccard similarity of the non-zero index sets of two binary vectors. */

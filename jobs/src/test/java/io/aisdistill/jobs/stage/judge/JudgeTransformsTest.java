@@ -169,17 +169,24 @@ class JudgeTransformsTest {
     assertEquals(java.util.Set.of("y"), near.keySet(), "y (2 h) is near z (1 h), not the other way round");
     assertEquals("z", near.get("y").getString(near.get("y").fieldIndex("near_of")));
 
-    // an increment from hour 2 on checks y and compares it with z; from hour 3 on checks nothing
-    StructType fromSchema = new StructType().add("mmsi", DataTypes.LongType).add("from_ts", DataTypes.TimestampType);
-    Dataset<Row> from2 = spark().createDataFrame(List.of(RowFactory.create(1L, at(2))), fromSchema);
+    // an increment checks only the listed pairs, against all of them
+    StructType ids = new StructType().add("qa_id", DataTypes.StringType);
     assertEquals(List.of("y"), JudgeTransforms.nearDuplicates(unique, JC.nearDuplicateSimilarity, JC.minhashTables,
-        from2).select("n_qa_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
-    Dataset<Row> from3 = spark().createDataFrame(List.of(RowFactory.create(1L, at(3))), fromSchema);
-    assertEquals(0, JudgeTransforms.nearDuplicates(unique, JC.nearDuplicateSimilarity, JC.minhashTables, from3).count());
-    // a vessel without a from row is checked whole
-    Dataset<Row> otherVessel = spark().createDataFrame(List.of(RowFactory.create(2L, at(9))), fromSchema);
-    assertEquals(List.of("y"), JudgeTransforms.nearDuplicates(unique, JC.nearDuplicateSimilarity, JC.minhashTables,
-        otherVessel).select("n_qa_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+        spark().createDataFrame(List.of(RowFactory.create("y")), ids)).select("n_qa_id")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    assertEquals(0, JudgeTransforms.nearDuplicates(unique, JC.nearDuplicateSimilarity, JC.minhashTables,
+        spark().createDataFrame(List.of(RowFactory.create("z")), ids)).count(), "z has no older neighbour");
+
+    // a change to a pair can alter the younger pairs like it: z's all three, y's a (near) and b (same text),
+    // b's none (the youngest)
+    assertEquals(java.util.Set.of("a", "y", "b"), new java.util.TreeSet<>(JudgeTransforms.affected(rows,
+        spark().createDataFrame(List.of(RowFactory.create("z")), ids), JC.nearDuplicateSimilarity, JC.minhashTables)
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()));
+    assertEquals(java.util.Set.of("a", "b"), new java.util.TreeSet<>(JudgeTransforms.affected(rows,
+        spark().createDataFrame(List.of(RowFactory.create("y")), ids), JC.nearDuplicateSimilarity, JC.minhashTables)
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()));
+    assertEquals(0, JudgeTransforms.affected(rows, spark().createDataFrame(List.of(RowFactory.create("b")), ids),
+        JC.nearDuplicateSimilarity, JC.minhashTables).count());
   }
 
   @Test
