@@ -208,6 +208,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         Dataset<Row> kept = null;
         Dataset<Row> dupIn;
         Dataset<Row> checkIds = null;
+        JudgeTransforms.MinHashed sig = null;
         if (inc != null) {
           Dataset<Row> stored = lh.readAt(Tables.QA_JUDGED, judgedVersion);
           Column inScope = inc.vessels().isEmpty() ? lit(false) : col("mmsi").isin(inc.vessels().toArray());
@@ -221,10 +222,13 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           // selected pair, and the younger pairs like a changed pair; the others keep their verdicts
           Dataset<Row> gone = inc.pairs().unionByName(stored.join(cands.select("qa_id"), "qa_id", "left_anti")
               .select("qa_id")).withColumnRenamed("qa_id", "duplicate_of");
+          sig = JudgeTransforms.minHashed(JudgeTransforms.firstOfEach(dupIn), cfg.judge.minhashTables).persist();
+          cached.add(sig.feats());
+          cached.add(sig.buckets());
           checkIds = perPair.select("qa_id")
               .unionByName(others.join(gone, "duplicate_of", "left_semi").select("qa_id"))
-              .unionByName(JudgeTransforms.affected(dupIn, perPair.select("qa_id"), cfg.judge.nearDuplicateSimilarity,
-                  cfg.judge.minhashTables))
+              .unionByName(JudgeTransforms.affected(dupIn, sig, perPair.select("qa_id"),
+                  cfg.judge.nearDuplicateSimilarity))
               .distinct().persist(StorageLevel.MEMORY_AND_DISK());
           cached.add(checkIds);
           targets = all.join(checkIds, "qa_id", "left_semi");
@@ -233,8 +237,10 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         } else {
           dupIn = JudgeTransforms.dupInput(perPair, windows);
         }
-        Dataset<Row> nearDup = JudgeTransforms.nearDuplicates(JudgeTransforms.firstOfEach(dupIn),
-            cfg.judge.nearDuplicateSimilarity, cfg.judge.minhashTables, checkIds);
+        Dataset<Row> nearDup = sig != null
+            ? JudgeTransforms.nearDuplicates(sig, cfg.judge.nearDuplicateSimilarity, checkIds)
+            : JudgeTransforms.nearDuplicates(JudgeTransforms.firstOfEach(dupIn), cfg.judge.nearDuplicateSimilarity,
+                cfg.judge.minhashTables);
         Dataset<Row> unbalanced = JudgeTransforms.withDuplicates(targets, JudgeTransforms.exactDuplicates(dupIn),
             nearDup);
         if (kept != null) {

@@ -48,6 +48,7 @@ import org.apache.spark.ml.feature.RegexTokenizer;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
@@ -221,7 +222,11 @@ public final class JudgeTransforms {
    *     are only compared with
    */
   static Dataset<Row> nearDuplicates(Dataset<Row> df, double similarity, int tables, Dataset<Row> checked) {
-    MinHashed m = minHashed(df, tables);
+    return nearDuplicates(minHashed(df, tables), similarity, checked);
+  }
+
+  /** {@link #nearDuplicates(Dataset, double, int, Dataset)} on signatures already computed ({@link #minHashed}). */
+  static Dataset<Row> nearDuplicates(MinHashed m, double similarity, Dataset<Row> checked) {
     Dataset<Row> b = checked == null ? m.buckets() : m.buckets().join(checked.select("qa_id"), "qa_id", "left_semi");
     return m.similarOlder(m.buckets(), b, similarity).groupBy(col("b").as("n_qa_id"))
         .agg(min(org.apache.spark.sql.functions.struct(col("a_ts"), col("a"))).getField("a").as("near_of"));
@@ -241,17 +246,23 @@ public final class JudgeTransforms {
    * Jaccard similarity). A pair is a duplicate when an older pair of its vessel repeats it, so a
    * changed pair can only alter the verdicts of younger pairs like it.
    *
+   * <p>Near neighbours are looked for among the oldest pair of each text ({@link #firstOfEach}),
+   * as {@link #nearDuplicates} does: a younger pair of a text is an exact duplicate whatever its
+   * neighbours, and a changed pair that is not the oldest of its text has an older twin that
+   * stands for it.
+   *
+   * @param df the pairs (qa_id, mmsi, start_ts, norm)
+   * @param first {@link #minHashed} signatures of {@link #firstOfEach}({@code df})
    * @param changed (qa_id) of the changed pairs, in their new state
    */
-  static Dataset<Row> affected(Dataset<Row> df, Dataset<Row> changed, double similarity, int tables) {
+  static Dataset<Row> affected(Dataset<Row> df, MinHashed first, Dataset<Row> changed, double similarity) {
     Dataset<Row> c = df.join(changed.select("qa_id"), "qa_id", "left_semi");
     Dataset<Row> sameText = c.toDF("a", "mmsi", "a_ts", "norm").join(df.toDF("b", "mmsi", "b_ts", "norm"),
         scala.jdk.javaapi.CollectionConverters.asScala(List.of("mmsi", "norm")).toSeq())
         .filter(olderThan())
         .select(col("b").as("qa_id"));
-    MinHashed m = minHashed(df, tables);
-    Dataset<Row> near = m.similarOlder(m.buckets().join(changed.select("qa_id"), "qa_id", "left_semi"), m.buckets(),
-        similarity).select(col("b").as("qa_id"));
+    Dataset<Row> near = first.similarOlder(first.buckets().join(changed.select("qa_id"), "qa_id", "left_semi"),
+        first.buckets(), similarity).select(col("b").as("qa_id"));
     return sameText.unionByName(near).distinct();
   }
 
@@ -264,7 +275,18 @@ public final class JudgeTransforms {
    * MinHash signatures of pairs: {@code feats} (qa_id, features: binary 3-gram vector), and
    * {@code buckets} (qa_id, mmsi, start_ts, table, bucket), one row per pair and hash table.
    */
-  private record MinHashed(Dataset<Row> feats, Dataset<Row> buckets) {
+  record MinHashed(Dataset<Row> feats, Dataset<Row> buckets) {
+    /** The same signatures, kept in memory or on disk (computed once for several joins). */
+    MinHashed persist() {
+      return new MinHashed(feats.persist(StorageLevel.MEMORY_AND_DISK()), buckets.persist(StorageLevel.MEMORY_AND_DISK()));
+    }
+
+    /** Releases what {@link #persist} kept. */
+    void unpersist() {
+      feats.unpersist();
+      buckets.unpersist();
+    }
+
     /**
      * (a, a_ts, b): pairs a of {@code as} and b of {@code bs} of one vessel sharing a bucket, a
      * older than b, with a Jaccard similarity of at least {@code similarity}.
@@ -284,7 +306,7 @@ public final class JudgeTransforms {
   }
 
   /** The {@link MinHashed} signatures of {@code df} (qa_id, mmsi, start_ts, norm); pairs without 3-grams are left out. */
-  private static MinHashed minHashed(Dataset<Row> df, int tables) {
+  static MinHashed minHashed(Dataset<Row> df, int tables) {
     Dataset<Row> tokens = new RegexTokenizer().setInputCol("norm").setOutputCol("tokens").setPattern("[^\\p{L}\\p{N}.]+")
         .transform(df);
     Dataset<Row> grams = new NGram().setN(3).setInputCol("tokens").setOutputCol("shingles").transform(tokens);
