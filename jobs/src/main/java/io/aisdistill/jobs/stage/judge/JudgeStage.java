@@ -192,7 +192,6 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
       Dataset<Row> fresh = inc == null ? cands : cands.join(inc.pairs(), "qa_id", "left_semi");
       Dataset<Row> joined = JudgeTransforms.withWindows(fresh, windows);
       Dataset<Row> g = JudgeTransforms.grounded(joined).persist(StorageLevel.MEMORY_AND_DISK());
-      List<Dataset<Row>> cached = new ArrayList<>();
       try {
         Dataset<Row> llm = null;
         if (!judges.isEmpty()) {
@@ -216,21 +215,19 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           Dataset<Row> others = stored.where(inScope).join(cands.select("qa_id"), "qa_id", "left_semi")
               .join(inc.pairs(), "qa_id", "left_anti");
           Dataset<Row> all = perPair.unionByName(JudgeTransforms.perPairFromJudged(others, allCands));
-          dupIn = JudgeTransforms.dupInput(all, windows).persist(StorageLevel.MEMORY_AND_DISK());
-          cached.add(dupIn);
+          // materialized without lineage (localCheckpoint): the datasets below are built on each other several
+          // times, and cached plans nest in the plan string, which Delta's MERGE prints (it exhausted a 6 GiB heap)
+          dupIn = JudgeTransforms.dupInput(all, windows).localCheckpoint();
           // checked: the changed pairs, the pairs recorded as duplicates of a changed or no longer
           // selected pair, and the younger pairs like a changed pair; the others keep their verdicts
           Dataset<Row> gone = inc.pairs().unionByName(stored.join(cands.select("qa_id"), "qa_id", "left_anti")
               .select("qa_id")).withColumnRenamed("qa_id", "duplicate_of");
-          sig = JudgeTransforms.minHashed(JudgeTransforms.firstOfEach(dupIn), cfg.judge.minhashTables).persist();
-          cached.add(sig.feats());
-          cached.add(sig.buckets());
+          sig = JudgeTransforms.minHashed(JudgeTransforms.firstOfEach(dupIn), cfg.judge.minhashTables, true);
           checkIds = perPair.select("qa_id")
               .unionByName(others.join(gone, "duplicate_of", "left_semi").select("qa_id"))
               .unionByName(JudgeTransforms.affected(dupIn, sig, perPair.select("qa_id"),
                   cfg.judge.nearDuplicateSimilarity))
-              .distinct().persist(StorageLevel.MEMORY_AND_DISK());
-          cached.add(checkIds);
+              .distinct().localCheckpoint();
           targets = all.join(checkIds, "qa_id", "left_semi");
           kept = JudgeTransforms.unbalancedFromJudged(stored.where(not(inScope))
               .unionByName(others.join(checkIds, "qa_id", "left_anti")), allCands);
@@ -267,7 +264,6 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         modeRep.put("pairs_rejudged", pairsRejudged).put("pairs_duplicate_checked", dupChecked);
       } finally {
         g.unpersist();
-        cached.forEach(Dataset::unpersist);
         if (inc != null) {
           inc.pairs().unpersist();
         }

@@ -48,7 +48,6 @@ import org.apache.spark.ml.feature.RegexTokenizer;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
@@ -276,16 +275,6 @@ public final class JudgeTransforms {
    * {@code buckets} (qa_id, mmsi, start_ts, table, bucket), one row per pair and hash table.
    */
   record MinHashed(Dataset<Row> feats, Dataset<Row> buckets) {
-    /** The same signatures, kept in memory or on disk (computed once for several joins). */
-    MinHashed persist() {
-      return new MinHashed(feats.persist(StorageLevel.MEMORY_AND_DISK()), buckets.persist(StorageLevel.MEMORY_AND_DISK()));
-    }
-
-    /** Releases what {@link #persist} kept. */
-    void unpersist() {
-      feats.unpersist();
-      buckets.unpersist();
-    }
 
     /**
      * (a, a_ts, b): pairs a of {@code as} and b of {@code bs} of one vessel sharing a bucket, a
@@ -307,6 +296,15 @@ public final class JudgeTransforms {
 
   /** The {@link MinHashed} signatures of {@code df} (qa_id, mmsi, start_ts, norm); pairs without 3-grams are left out. */
   static MinHashed minHashed(Dataset<Row> df, int tables) {
+    return minHashed(df, tables, false);
+  }
+
+  /**
+   * {@link #minHashed(Dataset, int)}, with {@code materialized}: computed once and kept without
+   * their lineage ({@code localCheckpoint}), for several joins whose plans would otherwise nest
+   * this one's.
+   */
+  static MinHashed minHashed(Dataset<Row> df, int tables, boolean materialized) {
     Dataset<Row> tokens = new RegexTokenizer().setInputCol("norm").setOutputCol("tokens").setPattern("[^\\p{L}\\p{N}.]+")
         .transform(df);
     Dataset<Row> grams = new NGram().setN(3).setInputCol("tokens").setOutputCol("shingles").transform(tokens);
@@ -315,12 +313,15 @@ public final class JudgeTransforms {
     UDF1<Vector, Integer> nnz = v -> v.numNonzeros();
     feats = feats.filter(udf(nnz, DataTypes.IntegerType).apply(col("features")).gt(0))
         .select("qa_id", "mmsi", "start_ts", "features");
+    if (materialized) {
+      feats = feats.localCheckpoint();
+    }
     MinHashLSHModel model = new MinHashLSH().setNumHashTables(tables).setSeed(20250917L)
         .setInputCol("features").setOutputCol("hashes").fit(feats);
     Dataset<Row> buckets = model.transform(feats)
         .select(col("qa_id"), col("mmsi"), col("start_ts"), posexplode(col("hashes")).as(new String[] {"table", "h"}))
         .withColumn("bucket", vector_to_array(col("h"), "float64").getItem(0)).drop("h");
-    return new MinHashed(feats, buckets);
+    return new MinHashed(feats, materialized ? buckets.localCheckpoint() : buckets);
   }
 
   /** Jaccard similarity of the non-zero index sets of two binary vectors. */
