@@ -111,6 +111,14 @@ class SelectJobTest {
     assertEquals(40, seed7.size());
     assertNotEquals(seed42, seed7);
 
+    // select.scope=day (budgets per UTC day of window start; WindowSelectorTest and DistributedSelectorTest
+    // check several days): the samples' windows start on one UTC day, so it selects as the whole-set scope does
+    assertEquals(0, Cli.execute("select", "--lakehouse", lh.root(), "--set", "select.max_windows=40",
+        "--set", "select.scope=day"));
+    Dataset<Row> day = lh.read(Tables.WINDOW_SELECTION);
+    assertEquals(1, day.select(functions.expr("floor(unix_millis(start_ts) / 86400000)")).distinct().count());
+    assertEquals(seed42, ids(day.filter("selected")));
+
     // a stale selection (track_windows changed since) is refused
     io.delta.tables.DeltaTable.forPath(SparkTestSession.get(), lh.path(Tables.WINDOWS))
         .delete(col("window_id").equalTo(withQa.iterator().next()));

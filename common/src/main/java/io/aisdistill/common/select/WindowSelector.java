@@ -36,6 +36,13 @@ import java.util.TreeMap;
  *       {@link Reason#OVER_BUDGET}, windows still waiting for the cap {@link Reason#STOPPED_CAP}.
  *       The selection is thus a prefix of the admission order: a larger budget selects a superset.</li>
  * </ol>
+ *
+ * <p><b>Scope</b> ({@link Scope}): with {@link Scope#ALL} the steps run once over every candidate;
+ * with {@link Scope#DAY} they run on each UTC day's windows (by window start) on its own: near
+ * duplicates within the day, ranks, the cap, the budgets (per day) and the running totals restart
+ * each day. A day's decisions then depend on that day's windows only, which is what lets a daily
+ * run decide the new days alone (a scheduled workflow budgets each day; a new day neither displaces
+ * older selected windows nor re-opens their paid calls).
  */
 public final class WindowSelector {
   private WindowSelector() {}
@@ -50,6 +57,36 @@ public final class WindowSelector {
     STOPPED_CAP,
     /** Left out: admitting it (or an earlier window of the order) would exceed a budget. */
     OVER_BUDGET
+  }
+
+  /** Over which windows the steps run: all candidates at once, or each UTC day's windows on its own. */
+  public enum Scope {
+    /** One selection over every candidate: the budgets and the cap are totals. */
+    ALL,
+    /** One selection per UTC day of window start: the budgets and the cap hold per day. */
+    DAY;
+
+    /**
+     * The scope's key of a window start: 0 for {@link #ALL}; for {@link #DAY}, the UTC day
+     * (days since 1970-01-01, floor).
+     */
+    public long key(long startMillis) {
+      return this == ALL ? 0L : Math.floorDiv(startMillis, 86_400_000L);
+    }
+
+    /**
+     * The scope named {@code name} (case-insensitive: all, day).
+     *
+     * @throws IllegalArgumentException for another name
+     */
+    public static Scope of(String name) {
+      for (Scope s : values()) {
+        if (s.name().equalsIgnoreCase(name == null ? "" : name.trim())) {
+          return s;
+        }
+      }
+      throw new IllegalArgumentException("select scope must be all or day, got " + name);
+    }
   }
 
   /**
@@ -75,10 +112,20 @@ public final class WindowSelector {
    * @param maxWindows most windows selected (0 = unlimited)
    * @param maxCalls most LLM calls of the selected windows (0 = unlimited)
    * @param maxUsd most estimated USD of the selected windows (0 = unlimited)
-   * @throws IllegalArgumentException for a share outside 0-1 or a negative budget
+   * @param scope over which windows the cap and the budgets hold ({@link Scope})
+   * @throws IllegalArgumentException for a share outside 0-1, a negative budget or a null scope
    */
-  public record Settings(long seed, double maxStoppedShare, long maxWindows, long maxCalls, double maxUsd) {
+  public record Settings(long seed, double maxStoppedShare, long maxWindows, long maxCalls, double maxUsd,
+      Scope scope) {
+    /** Settings over all candidates at once ({@link Scope#ALL}). */
+    public Settings(long seed, double maxStoppedShare, long maxWindows, long maxCalls, double maxUsd) {
+      this(seed, maxStoppedShare, maxWindows, maxCalls, maxUsd, Scope.ALL);
+    }
+
     public Settings {
+      if (scope == null) {
+        throw new IllegalArgumentException("scope must be all or day, got null");
+      }
       if (!(maxStoppedShare >= 0 && maxStoppedShare <= 1)) {
         throw new IllegalArgumentException("max_stopped_share must be within 0-1, got " + maxStoppedShare);
       }
@@ -95,11 +142,12 @@ public final class WindowSelector {
    * @param windowId the window
    * @param reason why it is (not) selected
    * @param duplicateOf the window it repeats ({@link Reason#NEAR_DUPLICATE}), else null
-   * @param rank 1-based position in the stratified round-robin order; null for a near duplicate
-   * @param stratumRank 1-based position within its stratum; null for a near duplicate
-   * @param selectedOrder 1-based position in the admission order; null when not selected
-   * @param cumCalls LLM calls of the selected windows up to this one; null when not selected
-   * @param cumUsd estimated USD of the selected windows up to this one; null when not selected
+   * @param rank 1-based position in the stratified round-robin order (of its scope); null for a
+   *     near duplicate
+   * @param stratumRank 1-based position within its stratum (and scope); null for a near duplicate
+   * @param selectedOrder 1-based position in the admission order (of its scope); null when not selected
+   * @param cumCalls LLM calls of the selected windows (of its scope) up to this one; null when not selected
+   * @param cumUsd estimated USD of the selected windows (of its scope) up to this one; null when not selected
    */
   public record Decision(String windowId, Reason reason, String duplicateOf, Long rank, Integer stratumRank,
       Long selectedOrder, Long cumCalls, Double cumUsd) {
@@ -117,6 +165,24 @@ public final class WindowSelector {
    */
   public static List<Decision> select(List<Candidate> candidates, Settings s) {
     Map<String, Decision> out = new HashMap<>();
+    Map<Long, List<Candidate>> byScope = new TreeMap<>();
+    for (Candidate c : candidates) {
+      byScope.computeIfAbsent(s.scope().key(c.startMillis()), k -> new ArrayList<>()).add(c);
+    }
+    Set<String> seen = new HashSet<>();
+    for (List<Candidate> l : byScope.values()) {
+      for (Candidate c : l) {
+        if (!seen.add(c.windowId())) {
+          throw new IllegalArgumentException("window_id twice among the candidates: " + c.windowId());
+        }
+      }
+      selectScope(l, s, out);
+    }
+    return new ArrayList<>(new TreeMap<>(out).values());
+  }
+
+  /** The steps on one scope's candidates; decisions into {@code out}. */
+  private static void selectScope(List<Candidate> candidates, Settings s, Map<String, Decision> out) {
     List<Candidate> kept = dropNearDuplicates(candidates, out);
     List<Candidate> order = new ArrayList<>();
     Map<String, Integer> stratumRank = new HashMap<>();
@@ -153,7 +219,6 @@ public final class WindowSelector {
       out.put(c.windowId(), new Decision(c.windowId(), Reason.STOPPED_CAP, null, rank.get(c.windowId()),
           stratumRank.get(c.windowId()), null, null, null));
     }
-    return new ArrayList<>(new TreeMap<>(out).values());
   }
 
   /** The admission walk's state. */
@@ -205,13 +270,9 @@ public final class WindowSelector {
     sorted.sort(Comparator.comparingLong(Candidate::mmsi).thenComparingLong(Candidate::startMillis)
         .thenComparing(Candidate::windowId));
     List<Candidate> kept = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
     Candidate prev = null;
     String runFirst = null;
     for (Candidate c : sorted) {
-      if (!seen.add(c.windowId())) {
-        throw new IllegalArgumentException("window_id twice among the candidates: " + c.windowId());
-      }
       boolean repeat = prev != null && prev.mmsi() == c.mmsi() && prev.stopped() && c.stopped()
           && prev.cell() != null && prev.cell().equals(c.cell());
       if (repeat) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.aisdistill.common.select.WindowSelector.Candidate;
 import io.aisdistill.common.select.WindowSelector.Decision;
 import io.aisdistill.common.select.WindowSelector.Reason;
+import io.aisdistill.common.select.WindowSelector.Scope;
 import io.aisdistill.common.select.WindowSelector.Settings;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -145,6 +146,63 @@ class WindowSelectorTest {
     Map<String, Long> per = d.stream().filter(Decision::selected)
         .collect(Collectors.groupingBy(x -> stratum.get(x.windowId()), Collectors.counting()));
     assertEquals(Map.of("underway|g0", 5L, "underway|g1", 5L, "underway|g2", 5L, "underway|g3", 5L), per);
+  }
+
+  @Test
+  void dayScopeHoldsTheCapAndBudgetsPerUtcDayAndADayDependsOnItsOwnWindowsOnly() {
+    List<Candidate> l = mix(5); // window i starts at hour i: 14 UTC days
+    Map<String, Candidate> cand = l.stream().collect(Collectors.toMap(Candidate::windowId, Function.identity()));
+    Settings s = new Settings(9, 0.15, 10, 0, 0.05, Scope.DAY);
+    List<Decision> d = WindowSelector.select(l, s);
+    assertEquals(l.size(), d.size());
+    Map<Long, List<Decision>> byDay = d.stream().collect(Collectors.groupingBy(
+        x -> Math.floorDiv(cand.get(x.windowId()).startMillis(), 24 * H)));
+    assertEquals(14, byDay.size());
+    long selectedAll = 0;
+    for (var e : byDay.entrySet()) {
+      List<Decision> sel = e.getValue().stream().filter(Decision::selected)
+          .sorted(Comparator.comparing(Decision::selectedOrder)).toList();
+      selectedAll += sel.size();
+      assertTrue(sel.size() <= 10, "day " + e.getKey() + ": " + sel.size() + " windows");
+      double usd = 0;
+      int stopped = 0;
+      for (int i = 0; i < sel.size(); i++) {
+        Candidate c = cand.get(sel.get(i).windowId());
+        assertEquals(i + 1L, sel.get(i).selectedOrder(), "the admission order restarts each day");
+        usd += c.usd();
+        stopped += c.stopped() ? 1 : 0;
+        assertTrue(stopped <= 0.15 * (i + 1) + 1e-9, "day " + e.getKey() + ": stopped " + stopped + " of " + (i + 1));
+        assertEquals(usd, sel.get(i).cumUsd(), 1e-12);
+      }
+      assertTrue(usd <= 0.05 + 1e-12, "day " + e.getKey() + ": usd " + usd);
+      assertEquals(1L, e.getValue().stream().filter(x -> x.rank() != null).mapToLong(Decision::rank).min().orElse(1L));
+      // the day's decisions, with the other days' windows left out, are the same
+      List<Candidate> day = l.stream().filter(c -> Math.floorDiv(c.startMillis(), 24 * H) == e.getKey()).toList();
+      assertEquals(byId(e.getValue()), byId(WindowSelector.select(day, s)), "day " + e.getKey());
+    }
+    // over all windows at once the same budget holds in total
+    long selectedTotal = selected(WindowSelector.select(l, new Settings(9, 0.15, 10, 0, 0.05))).size();
+    assertTrue(selectedTotal <= 10 && selectedAll > 10, selectedTotal + " vs " + selectedAll);
+  }
+
+  @Test
+  void dayScopeLooksForNearDuplicatesWithinTheDay() {
+    List<Candidate> l = List.of(
+        c("a1", 1, 22, "stopped|x", true, "u4pruy", 0, 0),
+        c("a2", 1, 23, "stopped|x", true, "u4pruy", 0, 0),
+        c("a3", 1, 24, "stopped|x", true, "u4pruy", 0, 0),   // next UTC day: the first of its day
+        c("a4", 1, 25, "stopped|x", true, "u4pruy", 0, 0));
+    Map<String, Decision> all = byId(WindowSelector.select(l, unlimited()));
+    assertEquals("a1", all.get("a3").duplicateOf());
+    Map<String, Decision> day = byId(WindowSelector.select(l, new Settings(7, 1.0, 0, 0, 0, Scope.DAY)));
+    assertEquals(Reason.SELECTED, day.get("a3").reason());
+    assertEquals("a1", day.get("a2").duplicateOf());
+    assertEquals("a3", day.get("a4").duplicateOf());
+    assertEquals(Scope.DAY, Scope.of(" Day"));
+    assertEquals(0L, Scope.ALL.key(5 * 24 * H));
+    assertEquals(-1L, Scope.DAY.key(-1));
+    assertThrows(IllegalArgumentException.class, () -> Scope.of("week"));
+    assertThrows(IllegalArgumentException.class, () -> new Settings(1, 0.1, 0, 0, 0, null));
   }
 
   @Test

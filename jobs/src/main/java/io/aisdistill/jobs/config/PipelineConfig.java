@@ -88,6 +88,12 @@ public class PipelineConfig implements Serializable {
     public long maxCalls = 0;
     /** Most estimated USD of the selected windows' generate calls (0 = unlimited). */
     public double maxUsd = 0;
+    /**
+     * Over which windows the cap and the budgets hold: {@code all} (every window at once: totals)
+     * or {@code day} (each UTC day of window start on its own: a daily budget, and a day's
+     * selection depends on that day's windows only). See {@code WindowSelector.Scope}.
+     */
+    public String scope = "all";
     /** Geohash characters of the region stratum (3 = cells of about 156 x 156 km). */
     public int regionPrecision = 3;
     /** Geohash characters of the near-duplicate cell (6 = about 1.2 x 0.6 km). */

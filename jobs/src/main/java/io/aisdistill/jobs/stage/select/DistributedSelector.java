@@ -3,6 +3,7 @@ package io.aisdistill.jobs.stage.select;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.last;
 import static org.apache.spark.sql.functions.lit;
@@ -17,8 +18,10 @@ import io.aisdistill.common.select.WindowStrata;
 import io.aisdistill.common.text.Sha256;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -37,6 +40,11 @@ import org.apache.spark.storage.StorageLevel;
  * holds the per-stratum counts, one number pair per partition, and at most one partition's
  * (calls, USD) pairs at a time. {@link WindowSelector} stays the rule's reference: tests compare
  * the two on random inputs.
+ *
+ * <p>Every step runs per scope ({@link WindowSelector.Scope}): the scope key (0, or the UTC day
+ * of start_ts) leads every partitioning and sort key, and the per-partition counts and totals are
+ * kept per run of one scope within a partition, so the ranks, the cap and the budget cut restart
+ * with each scope.
  *
  * <p>How each step of the rule is computed:
  * <ol>
@@ -86,22 +94,36 @@ final class DistributedSelector {
    */
   static Decided decide(SparkSession spark, Dataset<Row> cands, WindowSelector.Settings s) {
     Decided d = new Decided(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-    Dataset<Row> marked = d.persist(nearDuplicates(cands));
-    d.parts().add(marked.filter(col("_dup")).select(decisionColumns(cands,
+    // the scope key travels as the last candidate column; rows() drops it
+    Dataset<Row> in = cands.withColumn(SCOPE, scopeKey(s.scope()));
+    Dataset<Row> marked = d.persist(nearDuplicates(in));
+    d.parts().add(marked.filter(col("_dup")).select(decisionColumns(in,
         lit(false), lit(Reason.NEAR_DUPLICATE.name()), col("_first"), lit(null), lit(null), lit(null), lit(null),
         lit(null))));
-    Dataset<Row> ranked = ranked(spark, cands, marked.filter(not(col("_dup"))), s, d);
-    walk(spark, cands, ranked, s, d);
+    Dataset<Row> ranked = ranked(spark, in, marked.filter(not(col("_dup"))), s, d);
+    walk(spark, in, ranked, s, d);
     return d;
+  }
+
+  /** The name of the scope key column (long) while deciding. */
+  private static final String SCOPE = "_scope";
+
+  /**
+   * The scope key of each candidate as a column, equal to {@link WindowSelector.Scope#key}: 0 for
+   * {@code ALL}, the UTC day of start_ts (days since 1970-01-01, floor) for {@code DAY}.
+   */
+  static org.apache.spark.sql.Column scopeKey(WindowSelector.Scope scope) {
+    return scope == WindowSelector.Scope.ALL ? lit(0L)
+        : expr("(unix_millis(start_ts) - pmod(unix_millis(start_ts), 86400000L)) div 86400000L");
   }
 
   /**
    * Step 1: the candidates with {@code _stopped}, {@code _dup} (a near duplicate) and
-   * {@code _first} (the first window of its run), per vessel.
+   * {@code _first} (the first window of its run), per vessel and scope.
    */
   private static Dataset<Row> nearDuplicates(Dataset<Row> cands) {
     String stoppedLabel = WindowStrata.Behaviour.STOPPED.label();
-    WindowSpec byVessel = Window.partitionBy("mmsi").orderBy("start_ts", "window_id");
+    WindowSpec byVessel = Window.partitionBy(SCOPE, "mmsi").orderBy("start_ts", "window_id");
     Dataset<Row> marked = cands
         .withColumn("_stopped", col("behaviour").equalTo(lit(stoppedLabel)))
         .withColumn("_dup", coalesce(lag("_stopped", 1).over(byVessel).and(col("_stopped"))
@@ -112,15 +134,16 @@ final class DistributedSelector {
   }
 
   /**
-   * Step 2: the kept windows in the round-robin order: the candidate columns, then
+   * Step 2: the kept windows in the round-robin order of their scope: the candidate columns, then
    * {@code _stopped}, {@code _stratum_rank}, {@code _stratum_index}, {@code _rank}, {@code _j}
-   * (1-based index among the stopped windows, 0 for the others), {@code _i} (1-based index among
-   * the non-stopped windows, 0 for stopped ones) and {@code _m} (the admission key: i for a
-   * non-stopped window, m_j for a stopped one, -1 when it is never admitted); persisted.
+   * (1-based index among the scope's stopped windows, 0 for the others), {@code _i} (1-based index
+   * among the scope's non-stopped windows, 0 for stopped ones) and {@code _m} (the admission key:
+   * i for a non-stopped window, m_j for a stopped one, -1 when it is never admitted); persisted.
    */
   private static Dataset<Row> ranked(SparkSession spark, Dataset<Row> cands, Dataset<Row> kept,
       WindowSelector.Settings s, Decided d) {
     int nc = cands.columns().length;
+    final int iScope = nc - 1;
     List<Row> strataCounts = kept.groupBy("stratum").count().collectAsList();
     List<String> strata = new ArrayList<>();
     for (Row r : strataCounts) {
@@ -133,51 +156,79 @@ final class DistributedSelector {
     }
     Dataset<Row> strataIndex = spark.createDataFrame(index, new StructType()
         .add("stratum", DataTypes.StringType).add("_stratum_index", DataTypes.IntegerType));
-    WindowSpec byStratum = Window.partitionBy("stratum")
+    WindowSpec byStratum = Window.partitionBy(SCOPE, "stratum")
         .orderBy(sha2(concat(lit(s.seed() + ":"), col("window_id")), 256), col("window_id"));
     Dataset<Row> ordered = kept.join(org.apache.spark.sql.functions.broadcast(strataIndex), "stratum")
         .withColumn("_stratum_rank", row_number().over(byStratum))
         .select(cols(cands, col("_stopped"), col("_stratum_rank"), col("_stratum_index")))
-        .orderBy("_stratum_rank", "_stratum_index");
+        .orderBy(SCOPE, "_stratum_rank", "_stratum_index");
 
-    // rank and j (stopped index) from per-partition counts: row layout cands.., _stopped, _stratum_rank,
-    // _stratum_index, then appended rank, j (stopped: 1-based index among stopped; else 0)
+    // rank and j (stopped index) from per-partition counts of each scope: row layout cands.. (_scope last),
+    // _stopped, _stratum_rank, _stratum_index, then appended rank, j, i, m
     JavaRDD<Row> sorted = d.persist(ordered.javaRDD());
     final int iStopped = nc;
-    List<long[]> counts = sorted.mapPartitionsWithIndex((p, it) -> {
-      long n = 0;
-      long st = 0;
+    // one {partition, scope, windows, stopped windows} per run of a scope in a partition, in row order
+    List<long[]> runs = sorted.mapPartitionsWithIndex((p, it) -> {
+      List<long[]> out = new ArrayList<>();
+      long[] cur = null;
       while (it.hasNext()) {
-        n++;
-        st += it.next().getBoolean(iStopped) ? 1 : 0;
+        Row r = it.next();
+        long sc = r.getLong(iScope);
+        if (cur == null || cur[1] != sc) {
+          cur = new long[] {p, sc, 0, 0};
+          out.add(cur);
+        }
+        cur[2]++;
+        cur[3] += r.getBoolean(iStopped) ? 1 : 0;
       }
-      return List.of(new long[] {p, n, st}).iterator();
+      return out.iterator();
     }, true).collect();
-    int parts = sorted.getNumPartitions();
-    long[] rankOff = new long[parts];
-    long[] stoppedOff = new long[parts];
-    long total = 0;
-    long totalStopped = 0;
-    long[][] byPart = new long[parts][];
-    for (long[] c : counts) {
-      byPart[(int) c[0]] = c;
+    Map<Long, long[]> scopeTotals = new HashMap<>(); // windows, stopped windows
+    for (long[] run : runs) {
+      long[] t = scopeTotals.computeIfAbsent(run[1], k -> new long[2]);
+      t[0] += run[2];
+      t[1] += run[3];
     }
-    for (int p = 0; p < parts; p++) {
-      rankOff[p] = total;
-      stoppedOff[p] = totalStopped;
-      total += byPart[p][1];
-      totalStopped += byPart[p][2];
+    // per partition, per run: {scope, windows before it in its scope, stopped ones before it, non-stopped in the scope}
+    long[][][] offsets = new long[sorted.getNumPartitions()][][];
+    List<List<long[]>> perPart = new ArrayList<>();
+    for (int p = 0; p < offsets.length; p++) {
+      perPart.add(new ArrayList<>());
     }
-    final long nonStopped = total - totalStopped;
+    Map<Long, long[]> before = new HashMap<>();
+    for (long[] run : runs) {
+      long[] at = before.computeIfAbsent(run[1], k -> new long[2]);
+      long[] t = scopeTotals.get(run[1]);
+      perPart.get((int) run[0]).add(new long[] {run[1], at[0], at[1], t[0] - t[1]});
+      at[0] += run[2];
+      at[1] += run[3];
+    }
+    for (int p = 0; p < offsets.length; p++) {
+      offsets[p] = perPart.get(p).toArray(new long[0][]);
+    }
     final double share = s.maxStoppedShare();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<long[]> bRank = jsc.broadcast(rankOff);
-    Broadcast<long[]> bStopped = jsc.broadcast(stoppedOff);
+    Broadcast<long[][][]> bOff = jsc.broadcast(offsets);
     // appended: _rank, _j (stopped index, 0 for non-stopped), _i (non-stopped index, 0 for stopped),
     // _m (admission key: non-stopped i; stopped m_j; -1 = never admitted)
     JavaRDD<Row> ranked = sorted.mapPartitionsWithIndex((p, it) -> {
-      long[] at = {bRank.value()[p], bStopped.value()[p]}; // rank, stopped windows so far
+      long[][] mine = bOff.value()[p];
+      int[] k = {0};
+      long[] at = {0, 0, 0}; // rank, stopped windows so far, non-stopped windows of the scope
+      long[] cur = {Long.MIN_VALUE};
+      boolean[] started = {false};
       return map(it, r -> {
+        long sc = r.getLong(iScope);
+        if (!started[0] || cur[0] != sc) {
+          while (mine[k[0]][0] != sc) {
+            k[0]++;
+          }
+          at[0] = mine[k[0]][1];
+          at[1] = mine[k[0]][2];
+          at[2] = mine[k[0]][3];
+          cur[0] = sc;
+          started[0] = true;
+        }
         long rank = ++at[0];
         long j = 0;
         long i = 0;
@@ -185,7 +236,7 @@ final class DistributedSelector {
         if (r.getBoolean(iStopped)) {
           j = ++at[1];
           long need = need(j, share);
-          m = need > nonStopped ? -1 : Math.max(rank - j, need);
+          m = need > at[2] ? -1 : Math.max(rank - j, need);
         } else {
           i = rank - at[1];
           m = i;
@@ -199,57 +250,78 @@ final class DistributedSelector {
   }
 
   /**
-   * Step 3: the walk's decisions of the {@link #ranked} windows, added to {@code d}: the admission
-   * order, the budget cut, and the reasons.
+   * Step 3: the walk's decisions of the {@link #ranked} windows, per scope, added to {@code d}:
+   * the admission order, the budget cut, and the reasons.
    */
   private static void walk(SparkSession spark, Dataset<Row> cands, Dataset<Row> rankedDf, WindowSelector.Settings s,
       Decided d) {
     int nc = cands.columns().length;
+    final int iScope = nc - 1;
     final int iStopped = nc;
     final int iStratumRank = nc + 1;
     StructType rankedSchema = rankedDf.schema();
-    Dataset<Row> admission = rankedDf.filter(col("_m").geq(0)).orderBy(col("_m"), col("_stopped"), col("_j"));
+    Dataset<Row> admission = rankedDf.filter(col("_m").geq(0))
+        .orderBy(col(SCOPE), col("_m"), col("_stopped"), col("_j"));
     JavaRDD<Row> adm = d.persist(admission.javaRDD());
     final int iCalls = cands.schema().fieldIndex("est_calls");
     final int iUsd = cands.schema().fieldIndex("est_usd");
-    List<Object[]> totals = adm.mapPartitionsWithIndex((p, it) -> {
-      long n = 0;
-      long calls = 0;
-      boolean usd = false;
+    // one {partition, scope, windows, calls, any non-zero USD} per run of a scope in a partition, in row order
+    List<Object[]> runs = adm.mapPartitionsWithIndex((p, it) -> {
+      List<Object[]> out = new ArrayList<>();
+      Object[] cur = null;
       while (it.hasNext()) {
         Row r = it.next();
-        n++;
-        calls += r.getInt(iCalls);
-        usd |= r.getDouble(iUsd) != 0.0;
+        long sc = r.getLong(iScope);
+        if (cur == null || (Long) cur[1] != sc) {
+          cur = new Object[] {p, sc, 0L, 0L, false};
+          out.add(cur);
+        }
+        cur[2] = (Long) cur[2] + 1;
+        cur[3] = (Long) cur[3] + r.getInt(iCalls);
+        cur[4] = (Boolean) cur[4] || r.getDouble(iUsd) != 0.0;
       }
-      return List.<Object[]>of(new Object[] {p, n, calls, usd}).iterator();
+      return out.iterator();
     }, true).collect();
     int admParts = adm.getNumPartitions();
-    Object[][] admByPart = new Object[admParts][];
-    for (Object[] t : totals) {
-      admByPart[(Integer) t[0]] = t;
+    List<List<Object[]>> perPart = new ArrayList<>();
+    for (int p = 0; p < admParts; p++) {
+      perPart.add(new ArrayList<>());
     }
-    long[] orderOff = new long[admParts];
-    long[] callsOff = new long[admParts];
-    double[] usdOff = new double[admParts];
-    for (int p = 1; p < admParts; p++) {
-      orderOff[p] = orderOff[p - 1] + (Long) admByPart[p - 1][1];
-    }
-    long n = 0;
-    long calls = 0;
-    double usd = 0;
-    long cut = Long.MAX_VALUE; // selected_order of the window that overflows
-    Object[] cutRow = null; // est_calls, est_usd, _rank, _m, _stopped of that window
     final int iRank = rankedSchema.fieldIndex("_rank");
     final int iM = rankedSchema.fieldIndex("_m");
     JavaRDD<Object[]> costs = adm.map(r -> new Object[] {r.getInt(iCalls), r.getDouble(iUsd), r.getLong(iRank),
-        r.getLong(iM), r.getBoolean(iStopped)});
-    for (int p = 0; p < admParts && cutRow == null; p++) {
-      callsOff[p] = calls;
-      usdOff[p] = usd;
-      long pn = (Long) admByPart[p][1];
-      long pc = (Long) admByPart[p][2];
-      boolean pu = (Boolean) admByPart[p][3];
+        r.getLong(iM), r.getBoolean(iStopped), r.getLong(iScope)});
+    // per scope with a cut: {selected_order of the window that overflows, the rank up to which arrived
+    // windows wait (STOPPED_CAP) rather than being over budget}
+    HashMap<Long, long[]> cuts = new HashMap<>();
+    List<Row> triggers = new ArrayList<>(); // (scope, i of the non-stopped window a cut stopped window waited for)
+    Long scope = null;
+    long pos = 0; // admission rows of the scope before the run
+    long n = 0;
+    long calls = 0;
+    double usd = 0;
+    boolean cutFound = false;
+    int readPart = -1;
+    Object[][] readRows = null; // the (calls, USD, rank, m, stopped, scope) of partition readPart
+    for (Object[] run : runs) {
+      int p = (Integer) run[0];
+      long sc = (Long) run[1];
+      if (scope == null || scope != sc) {
+        scope = sc;
+        pos = 0;
+        n = 0;
+        calls = 0;
+        usd = 0;
+        cutFound = false;
+      }
+      perPart.get(p).add(new Object[] {sc, pos, calls, usd});
+      long pn = (Long) run[2];
+      long pc = (Long) run[3];
+      boolean pu = (Boolean) run[4];
+      pos += pn;
+      if (cutFound) {
+        continue;
+      }
       boolean mayCut = s.maxWindows() > 0 && n + pn > s.maxWindows() || s.maxCalls() > 0 && calls + pc > s.maxCalls()
           || s.maxUsd() > 0 && (pu || usd > s.maxUsd());
       if (!mayCut && !pu) {
@@ -257,13 +329,25 @@ final class DistributedSelector {
         calls += pc;
         continue;
       }
-      for (Object[] r : costs.collectPartitions(new int[] {p})[0]) {
+      if (readPart != p) {
+        List<Object[]> rows = costs.collectPartitions(new int[] {p})[0];
+        readRows = rows.toArray(new Object[0][]);
+        readPart = p;
+      }
+      for (Object[] r : readRows) {
+        if ((Long) r[5] != sc) {
+          continue;
+        }
         long k = calls + (Integer) r[0];
         double u = usd + (Double) r[1];
         if (s.maxWindows() > 0 && n + 1 > s.maxWindows() || s.maxCalls() > 0 && k > s.maxCalls()
             || s.maxUsd() > 0 && u > s.maxUsd()) {
-          cut = n + 1;
-          cutRow = r;
+          cutFound = true;
+          cuts.put(sc, new long[] {n + 1, (Long) r[2]});
+          long m = (Long) r[3];
+          if ((Boolean) r[4] && m > 0) {
+            triggers.add(RowFactory.create(sc, m));
+          }
           break;
         }
         n++;
@@ -271,36 +355,54 @@ final class DistributedSelector {
         usd = u;
       }
     }
-    // the rank up to which arrived windows wait (STOPPED_CAP) rather than being over budget
-    long tried = Long.MAX_VALUE;
-    if (cutRow != null) {
-      tried = (Long) cutRow[2];
-      long m = (Long) cutRow[3];
-      if ((Boolean) cutRow[4] && m > 0) {
-        List<Row> trigger = rankedDf.filter(col("_i").equalTo(m)).select("_rank").collectAsList();
-        tried = Math.max(tried, trigger.get(0).getLong(0));
+    if (!triggers.isEmpty()) {
+      Dataset<Row> t = spark.createDataFrame(triggers, new StructType().add(SCOPE, DataTypes.LongType)
+          .add("_i", DataTypes.LongType));
+      for (Row x : rankedDf.join(org.apache.spark.sql.functions.broadcast(t), seq(SCOPE, "_i"))
+          .select(SCOPE, "_rank").collectAsList()) {
+        long[] c = cuts.get(x.getLong(0));
+        c[1] = Math.max(c[1], x.getLong(1));
       }
     }
-    final long cutAt = cut;
-    final long triedRank = tried;
+    Object[][][] offsets = new Object[admParts][][];
+    for (int p = 0; p < admParts; p++) {
+      offsets[p] = perPart.get(p).toArray(new Object[0][]);
+    }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<long[]> bOrder = jsc.broadcast(orderOff);
-    Broadcast<long[]> bCalls = jsc.broadcast(callsOff);
-    Broadcast<double[]> bUsd = jsc.broadcast(usdOff);
+    Broadcast<Object[][][]> bOff = jsc.broadcast(offsets);
+    Broadcast<HashMap<Long, long[]>> bCuts = jsc.broadcast(cuts);
     JavaRDD<Row> admitted = adm.mapPartitionsWithIndex((p, it) -> {
-      long[] at = {bOrder.value()[p], bCalls.value()[p]}; // selected_order, calls so far
-      double[] u = {bUsd.value()[p]};
+      Object[][] mine = bOff.value()[p];
+      int[] k = {0};
+      long[] at = {0, 0, Long.MAX_VALUE, Long.MAX_VALUE}; // selected_order, calls so far, cut order, tried rank
+      double[] u = {0};
+      long[] cur = {Long.MIN_VALUE};
+      boolean[] started = {false};
       return map(it, r -> {
+        long sc = r.getLong(iScope);
+        if (!started[0] || cur[0] != sc) {
+          while ((Long) mine[k[0]][0] != sc) {
+            k[0]++;
+          }
+          at[0] = (Long) mine[k[0]][1];
+          at[1] = (Long) mine[k[0]][2];
+          u[0] = (Double) mine[k[0]][3];
+          long[] c = bCuts.value().get(sc);
+          at[2] = c == null ? Long.MAX_VALUE : c[0];
+          at[3] = c == null ? Long.MAX_VALUE : c[1];
+          cur[0] = sc;
+          started[0] = true;
+        }
         long o = ++at[0];
         Object[] v = values(r, nc);
         long rank = r.getLong(iRank);
-        if (o < cutAt) {
+        if (o < at[2]) {
           at[1] += r.getInt(iCalls);
           u[0] += r.getDouble(iUsd);
           return RowFactory.create(concatValues(v, new Object[] {true, Reason.SELECTED.name(), null, rank,
               r.getInt(iStratumRank), o, at[1], u[0]}));
         }
-        boolean over = o == cutAt || rank > triedRank;
+        boolean over = o == at[2] || rank > at[3];
         return RowFactory.create(concatValues(v, new Object[] {false,
             (over ? Reason.OVER_BUDGET : Reason.STOPPED_CAP).name(), null, rank, r.getInt(iStratumRank),
             null, null, null}));
@@ -311,9 +413,21 @@ final class DistributedSelector {
       outSchema = outSchema.add(f);
     }
     d.parts().add(spark.createDataFrame(admitted, outSchema));
-    d.parts().add(rankedDf.filter(col("_m").lt(0)).select(decisionColumns(cands, lit(false),
-        when(col("_rank").gt(triedRank), lit(Reason.OVER_BUDGET.name())).otherwise(lit(Reason.STOPPED_CAP.name())),
-        lit(null), col("_rank"), col("_stratum_rank"), lit(null), lit(null), lit(null))));
+    List<Row> tried = new ArrayList<>();
+    cuts.forEach((sc, c) -> tried.add(RowFactory.create(sc, c[1])));
+    Dataset<Row> triedDf = spark.createDataFrame(tried, new StructType().add(SCOPE, DataTypes.LongType)
+        .add("_tried", DataTypes.LongType));
+    d.parts().add(rankedDf.filter(col("_m").lt(0))
+        .join(org.apache.spark.sql.functions.broadcast(triedDf), seq(SCOPE), "left")
+        .select(decisionColumns(cands, lit(false),
+            when(col("_rank").gt(col("_tried")), lit(Reason.OVER_BUDGET.name()))
+                .otherwise(lit(Reason.STOPPED_CAP.name())),
+            lit(null), col("_rank"), col("_stratum_rank"), lit(null), lit(null), lit(null))));
+  }
+
+  /** Column names as a Scala sequence (join keys). */
+  private static scala.collection.immutable.Seq<String> seq(String... names) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(List.of(names)).toList();
   }
 
   /**
@@ -329,7 +443,7 @@ final class DistributedSelector {
       for (int i = 1; i < parts.size(); i++) {
         all = all.unionByName(parts.get(i));
       }
-      return all;
+      return all.drop(SCOPE);
     }
 
     /** Releases the cached intermediate results (after the rows are written). */

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -29,7 +30,6 @@ import org.apache.spark.storage.StorageLevel;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 
 /**
@@ -86,7 +86,7 @@ public final class SelectStage extends AbstractStage<SelectResult> {
     PipelineConfig.SelectSection sc = ctx.config().select;
     long maxWindows = SelectTransforms.smallerLimit(sc.maxWindows, teachers == null ? 0 : teachers.maxWindows);
     WindowSelector.Settings settings = new WindowSelector.Settings(sc.seed, sc.maxStoppedShare, maxWindows,
-        sc.maxCalls, sc.maxUsd);
+        sc.maxCalls, sc.maxUsd, WindowSelector.Scope.of(sc.scope));
     WindowStrata.geohash(0, 0, sc.regionPrecision);
     WindowStrata.geohash(0, 0, sc.duplicateCellPrecision);
     WindowStrata.hourBucket(0, sc.hourBucketH);
@@ -160,7 +160,7 @@ public final class SelectStage extends AbstractStage<SelectResult> {
   private static final int S_REASON = 5;
   private static final int S_WINDOWS = 6;
   private static final int S_CALLS = 7;
-  private static final int S_CUM_USD = 8;
+  private static final int S_USD = 8;
 
   /**
    * window_selection per stratum (with its behaviour, ship group, region and hour bucket) and
@@ -168,7 +168,7 @@ public final class SelectStage extends AbstractStage<SelectResult> {
    */
   private static List<Row> summary(Dataset<Row> selection) {
     return selection.groupBy("behaviour", "ship_group", "region", "hour_bucket", "stratum", "reason")
-        .agg(count(lit(1)), sum(col("est_calls").cast("long")), max(col("cum_usd")))
+        .agg(count(lit(1)), sum(col("est_calls").cast("long")), sum(col("est_usd")))
         .collectAsList();
   }
 
@@ -196,7 +196,7 @@ public final class SelectStage extends AbstractStage<SelectResult> {
         strataSel.add(r.getString(S_STRATUM));
         stoppedSelected += WindowStrata.Behaviour.STOPPED.label().equals(r.getString(S_BEHAVIOUR)) ? n : 0;
         calls += r.getLong(S_CALLS);
-        usd = Math.max(usd, r.getDouble(S_CUM_USD));
+        usd += r.getDouble(S_USD);
       }
     }
     rep.put("windows_in", in).put("windows_selected", selected);
@@ -205,7 +205,7 @@ public final class SelectStage extends AbstractStage<SelectResult> {
         .put("stopped_share_selected", selected == 0 ? 0.0 : stoppedSelected / (double) selected)
         .put("est_calls_selected", calls).put("est_usd_selected", usd)
         .put("seed", s.seed()).put("max_stopped_share", s.maxStoppedShare()).put("max_windows", s.maxWindows())
-        .put("max_calls", s.maxCalls()).put("max_usd", s.maxUsd())
+        .put("max_calls", s.maxCalls()).put("max_usd", s.maxUsd()).put("scope", s.scope().name().toLowerCase(Locale.ROOT))
         .put("strata", "behaviour|ship_group|geohash" + sc.regionPrecision + "|" + sc.hourBucketH + "h UTC");
     dimension(rep, "behaviour", summary, S_BEHAVIOUR, Integer.MAX_VALUE);
     dimension(rep, "ship group", summary, S_SHIP_GROUP, Integer.MAX_VALUE);

@@ -67,11 +67,14 @@ class DistributedSelectorTest {
 
   private static WindowSelector.Settings settings(Random r, List<Candidate> cands) {
     double[] shares = {0, 0.06, 0.25, 0.5, 0.9, 1.0};
-    int n = Math.max(1, cands.size());
+    // the day scope: 200 hours of starts are 9 UTC days; the budgets then hold per day
+    WindowSelector.Scope scope = r.nextBoolean() ? WindowSelector.Scope.DAY : WindowSelector.Scope.ALL;
+    int n = Math.max(1, scope == WindowSelector.Scope.DAY ? cands.size() / 9 : cands.size());
     long maxWindows = r.nextInt(3) == 0 ? 1 + r.nextInt(n) : 0;
     long maxCalls = r.nextInt(3) == 0 ? r.nextInt(2 * n) : 0;
     double maxUsd = r.nextInt(3) == 0 ? r.nextDouble() * 0.0015 * n : 0;
-    return new WindowSelector.Settings(r.nextLong(), shares[r.nextInt(shares.length)], maxWindows, maxCalls, maxUsd);
+    return new WindowSelector.Settings(r.nextLong(), shares[r.nextInt(shares.length)], maxWindows, maxCalls, maxUsd,
+        scope);
   }
 
   @Test
@@ -80,6 +83,7 @@ class DistributedSelectorTest {
     Random r = new Random(20261201L);
     int budgetCuts = 0;
     int capped = 0;
+    int dayCuts = 0;
     for (int round = 0; round < 40; round++) {
       Input in = input(r);
       WindowSelector.Settings s = settings(r, in.cands());
@@ -87,6 +91,7 @@ class DistributedSelectorTest {
       for (Decision d : WindowSelector.select(in.cands(), s)) {
         want.put(d.windowId(), d);
         budgetCuts += d.reason() == WindowSelector.Reason.OVER_BUDGET ? 1 : 0;
+        dayCuts += s.scope() == WindowSelector.Scope.DAY && d.reason() == WindowSelector.Reason.OVER_BUDGET ? 1 : 0;
         capped += d.reason() == WindowSelector.Reason.STOPPED_CAP ? 1 : 0;
       }
       Dataset<Row> cands = spark.createDataFrame(in.rows(), SelectTransforms.CANDIDATE_SCHEMA)
@@ -119,8 +124,8 @@ class DistributedSelectorTest {
       }
     }
     // the random inputs exercise the budget cut and the cap, not only the open case
-    org.junit.jupiter.api.Assertions.assertTrue(budgetCuts > 0 && capped > 0, budgetCuts + " over budget, " + capped
-        + " capped");
+    org.junit.jupiter.api.Assertions.assertTrue(budgetCuts > 0 && capped > 0 && dayCuts > 0, budgetCuts
+        + " over budget (" + dayCuts + " in the day scope), " + capped + " capped");
   }
 
   @Test
