@@ -376,7 +376,7 @@ public final class Lakehouse {
     }
     Dataset<Row> scoped = scope == null ? read(name) : read(name).where(scope);
     Dataset<Row> current = within == null ? scoped : scoped.join(within,
-        scala.jdk.javaapi.CollectionConverters.asScala(List.of(within.columns())).toSeq(), "left_semi");
+        ScalaSeqs.of(within.columns()), "left_semi");
     String[] cols = current.columns();
     String hash = "xxhash64(to_json(struct(" + java.util.Arrays.stream(cols).filter(c -> !c.equals("run_id"))
         .map(c -> "`" + c + "`").collect(Collectors.joining(", ")) + ")))";

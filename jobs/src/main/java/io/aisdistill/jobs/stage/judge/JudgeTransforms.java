@@ -1,6 +1,7 @@
 package io.aisdistill.jobs.stage.judge;
 
 import io.aisdistill.jobs.lakehouse.Rows;
+import io.aisdistill.jobs.lakehouse.ScalaSeqs;
 import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.llm.LlmFanout;
 
@@ -257,7 +258,7 @@ public final class JudgeTransforms {
   static Dataset<Row> affected(Dataset<Row> df, MinHashed first, Dataset<Row> changed, double similarity) {
     Dataset<Row> c = df.join(changed.select("qa_id"), "qa_id", "left_semi");
     Dataset<Row> sameText = c.toDF("a", "mmsi", "a_ts", "norm").join(df.toDF("b", "mmsi", "b_ts", "norm"),
-        scala.jdk.javaapi.CollectionConverters.asScala(List.of("mmsi", "norm")).toSeq())
+        ScalaSeqs.of("mmsi", "norm"))
         .filter(olderThan())
         .select(col("b").as("qa_id"));
     Dataset<Row> near = first.similarOlder(first.buckets().join(changed.select("qa_id"), "qa_id", "left_semi"),
@@ -285,7 +286,7 @@ public final class JudgeTransforms {
       Dataset<Row> b = bs.toDF("b", "mmsi", "b_ts", "table", "bucket");
       UDF2<Vector, Vector, Double> jaccard = JudgeTransforms::jaccard;
       Dataset<Row> f = feats.select("qa_id", "features");
-      return a.join(b, scala.jdk.javaapi.CollectionConverters.asScala(List.of("mmsi", "table", "bucket")).toSeq())
+      return a.join(b, ScalaSeqs.of("mmsi", "table", "bucket"))
           .filter(olderThan())
           .select("a", "a_ts", "b").distinct()
           .join(f.toDF("a", "fa"), "a").join(f.toDF("b", "fb"), "b")

@@ -16,6 +16,7 @@ import io.aisdistill.common.select.WindowSelector;
 import io.aisdistill.common.select.WindowSelector.Reason;
 import io.aisdistill.common.select.WindowStrata;
 import io.aisdistill.common.text.Sha256;
+import io.aisdistill.jobs.lakehouse.ScalaSeqs;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -167,67 +168,42 @@ final class DistributedSelector {
     // _stopped, _stratum_rank, _stratum_index, then appended rank, j, i, m
     JavaRDD<Row> sorted = d.persist(ordered.javaRDD());
     final int iStopped = nc;
-    // one {partition, scope, windows, stopped windows} per run of a scope in a partition, in row order
-    List<long[]> runs = sorted.mapPartitionsWithIndex((p, it) -> {
-      List<long[]> out = new ArrayList<>();
-      long[] cur = null;
-      while (it.hasNext()) {
-        Row r = it.next();
-        long sc = r.getLong(iScope);
-        if (cur == null || cur[1] != sc) {
-          cur = new long[] {p, sc, 0, 0};
-          out.add(cur);
-        }
-        cur[2]++;
-        cur[3] += r.getBoolean(iStopped) ? 1 : 0;
-      }
-      return out.iterator();
-    }, true).collect();
+    // per run of a scope in a partition: {windows, stopped windows}
+    List<ScopeRuns.Run> runs = ScopeRuns.count(sorted, iScope, 2, (c, r) -> {
+      c[0]++;
+      c[1] += r.getBoolean(iStopped) ? 1 : 0;
+    });
     Map<Long, long[]> scopeTotals = new HashMap<>(); // windows, stopped windows
-    for (long[] run : runs) {
-      long[] t = scopeTotals.computeIfAbsent(run[1], k -> new long[2]);
-      t[0] += run[2];
-      t[1] += run[3];
+    for (ScopeRuns.Run run : runs) {
+      long[] t = scopeTotals.computeIfAbsent(run.scope(), k -> new long[2]);
+      t[0] += run.counts()[0];
+      t[1] += run.counts()[1];
     }
-    // per partition, per run: {scope, windows before it in its scope, stopped ones before it, non-stopped in the scope}
-    long[][][] offsets = new long[sorted.getNumPartitions()][][];
-    List<List<long[]>> perPart = new ArrayList<>();
-    for (int p = 0; p < offsets.length; p++) {
-      perPart.add(new ArrayList<>());
-    }
+    // per run: {windows before it in its scope, stopped ones before it, non-stopped in the scope}
+    List<long[]> perRun = new ArrayList<>();
     Map<Long, long[]> before = new HashMap<>();
-    for (long[] run : runs) {
-      long[] at = before.computeIfAbsent(run[1], k -> new long[2]);
-      long[] t = scopeTotals.get(run[1]);
-      perPart.get((int) run[0]).add(new long[] {run[1], at[0], at[1], t[0] - t[1]});
-      at[0] += run[2];
-      at[1] += run[3];
-    }
-    for (int p = 0; p < offsets.length; p++) {
-      offsets[p] = perPart.get(p).toArray(new long[0][]);
+    for (ScopeRuns.Run run : runs) {
+      long[] at = before.computeIfAbsent(run.scope(), k -> new long[2]);
+      long[] t = scopeTotals.get(run.scope());
+      perRun.add(new long[] {at[0], at[1], t[0] - t[1]});
+      at[0] += run.counts()[0];
+      at[1] += run.counts()[1];
     }
     final double share = s.maxStoppedShare();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<long[][][]> bOff = jsc.broadcast(offsets);
+    Broadcast<ScopeRuns.Offsets<long[]>> bOff =
+        jsc.broadcast(ScopeRuns.offsets(runs, perRun, sorted.getNumPartitions()));
     // appended: _rank, _j (stopped index, 0 for non-stopped), _i (non-stopped index, 0 for stopped),
     // _m (admission key: non-stopped i; stopped m_j; -1 = never admitted)
     JavaRDD<Row> ranked = sorted.mapPartitionsWithIndex((p, it) -> {
-      long[][] mine = bOff.value()[p];
-      int[] k = {0};
+      ScopeRuns.Cursor<long[]> runOf = bOff.value().cursor(p);
       long[] at = {0, 0, 0}; // rank, stopped windows so far, non-stopped windows of the scope
-      long[] cur = {Long.MIN_VALUE};
-      boolean[] started = {false};
       return map(it, r -> {
-        long sc = r.getLong(iScope);
-        if (!started[0] || cur[0] != sc) {
-          while (mine[k[0]][0] != sc) {
-            k[0]++;
-          }
-          at[0] = mine[k[0]][1];
-          at[1] = mine[k[0]][2];
-          at[2] = mine[k[0]][3];
-          cur[0] = sc;
-          started[0] = true;
+        long[] start = runOf.enter(r.getLong(iScope));
+        if (start != null) {
+          at[0] = start[0];
+          at[1] = start[1];
+          at[2] = start[2];
         }
         long rank = ++at[0];
         long j = 0;
@@ -265,28 +241,14 @@ final class DistributedSelector {
     JavaRDD<Row> adm = d.persist(admission.javaRDD());
     final int iCalls = cands.schema().fieldIndex("est_calls");
     final int iUsd = cands.schema().fieldIndex("est_usd");
-    // one {partition, scope, windows, calls, any non-zero USD} per run of a scope in a partition, in row order
-    List<Object[]> runs = adm.mapPartitionsWithIndex((p, it) -> {
-      List<Object[]> out = new ArrayList<>();
-      Object[] cur = null;
-      while (it.hasNext()) {
-        Row r = it.next();
-        long sc = r.getLong(iScope);
-        if (cur == null || (Long) cur[1] != sc) {
-          cur = new Object[] {p, sc, 0L, 0L, false};
-          out.add(cur);
-        }
-        cur[2] = (Long) cur[2] + 1;
-        cur[3] = (Long) cur[3] + r.getInt(iCalls);
-        cur[4] = (Boolean) cur[4] || r.getDouble(iUsd) != 0.0;
-      }
-      return out.iterator();
-    }, true).collect();
-    int admParts = adm.getNumPartitions();
-    List<List<Object[]>> perPart = new ArrayList<>();
-    for (int p = 0; p < admParts; p++) {
-      perPart.add(new ArrayList<>());
-    }
+    // per run of a scope in a partition: {windows, calls, 1 when any USD is non-zero else 0}
+    List<ScopeRuns.Run> runs = ScopeRuns.count(adm, iScope, 3, (c, r) -> {
+      c[0]++;
+      c[1] += r.getInt(iCalls);
+      c[2] |= r.getDouble(iUsd) != 0.0 ? 1 : 0;
+    });
+    // per run: {admission rows of its scope before it, calls before it, USD before it}
+    List<Object[]> perRun = new ArrayList<>();
     final int iRank = rankedSchema.fieldIndex("_rank");
     final int iM = rankedSchema.fieldIndex("_m");
     JavaRDD<Object[]> costs = adm.map(r -> new Object[] {r.getInt(iCalls), r.getDouble(iUsd), r.getLong(iRank),
@@ -303,9 +265,9 @@ final class DistributedSelector {
     boolean cutFound = false;
     int readPart = -1;
     Object[][] readRows = null; // the (calls, USD, rank, m, stopped, scope) of partition readPart
-    for (Object[] run : runs) {
-      int p = (Integer) run[0];
-      long sc = (Long) run[1];
+    for (ScopeRuns.Run run : runs) {
+      int p = run.part();
+      long sc = run.scope();
       if (scope == null || scope != sc) {
         scope = sc;
         pos = 0;
@@ -314,10 +276,10 @@ final class DistributedSelector {
         usd = 0;
         cutFound = false;
       }
-      perPart.get(p).add(new Object[] {sc, pos, calls, usd});
-      long pn = (Long) run[2];
-      long pc = (Long) run[3];
-      boolean pu = (Boolean) run[4];
+      perRun.add(new Object[] {pos, calls, usd});
+      long pn = run.counts()[0];
+      long pc = run.counts()[1];
+      boolean pu = run.counts()[2] != 0;
       pos += pn;
       if (cutFound) {
         continue;
@@ -358,40 +320,30 @@ final class DistributedSelector {
     if (!triggers.isEmpty()) {
       Dataset<Row> t = spark.createDataFrame(triggers, new StructType().add(SCOPE, DataTypes.LongType)
           .add("_i", DataTypes.LongType));
-      for (Row x : rankedDf.join(org.apache.spark.sql.functions.broadcast(t), seq(SCOPE, "_i"))
+      for (Row x : rankedDf.join(org.apache.spark.sql.functions.broadcast(t), ScalaSeqs.of(SCOPE, "_i"))
           .select(SCOPE, "_rank").collectAsList()) {
         long[] c = cuts.get(x.getLong(0));
         c[1] = Math.max(c[1], x.getLong(1));
       }
     }
-    Object[][][] offsets = new Object[admParts][][];
-    for (int p = 0; p < admParts; p++) {
-      offsets[p] = perPart.get(p).toArray(new Object[0][]);
-    }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<Object[][][]> bOff = jsc.broadcast(offsets);
+    Broadcast<ScopeRuns.Offsets<Object[]>> bOff =
+        jsc.broadcast(ScopeRuns.offsets(runs, perRun, adm.getNumPartitions()));
     Broadcast<HashMap<Long, long[]>> bCuts = jsc.broadcast(cuts);
     JavaRDD<Row> admitted = adm.mapPartitionsWithIndex((p, it) -> {
-      Object[][] mine = bOff.value()[p];
-      int[] k = {0};
+      ScopeRuns.Cursor<Object[]> runOf = bOff.value().cursor(p);
       long[] at = {0, 0, Long.MAX_VALUE, Long.MAX_VALUE}; // selected_order, calls so far, cut order, tried rank
       double[] u = {0};
-      long[] cur = {Long.MIN_VALUE};
-      boolean[] started = {false};
       return map(it, r -> {
         long sc = r.getLong(iScope);
-        if (!started[0] || cur[0] != sc) {
-          while ((Long) mine[k[0]][0] != sc) {
-            k[0]++;
-          }
-          at[0] = (Long) mine[k[0]][1];
-          at[1] = (Long) mine[k[0]][2];
-          u[0] = (Double) mine[k[0]][3];
+        Object[] start = runOf.enter(sc);
+        if (start != null) {
+          at[0] = (Long) start[0];
+          at[1] = (Long) start[1];
+          u[0] = (Double) start[2];
           long[] c = bCuts.value().get(sc);
           at[2] = c == null ? Long.MAX_VALUE : c[0];
           at[3] = c == null ? Long.MAX_VALUE : c[1];
-          cur[0] = sc;
-          started[0] = true;
         }
         long o = ++at[0];
         Object[] v = values(r, nc);
@@ -418,16 +370,108 @@ final class DistributedSelector {
     Dataset<Row> triedDf = spark.createDataFrame(tried, new StructType().add(SCOPE, DataTypes.LongType)
         .add("_tried", DataTypes.LongType));
     d.parts().add(rankedDf.filter(col("_m").lt(0))
-        .join(org.apache.spark.sql.functions.broadcast(triedDf), seq(SCOPE), "left")
+        .join(org.apache.spark.sql.functions.broadcast(triedDf), ScalaSeqs.of(SCOPE), "left")
         .select(decisionColumns(cands, lit(false),
             when(col("_rank").gt(col("_tried")), lit(Reason.OVER_BUDGET.name()))
                 .otherwise(lit(Reason.STOPPED_CAP.name())),
             lit(null), col("_rank"), col("_stratum_rank"), lit(null), lit(null), lit(null))));
   }
 
-  /** Column names as a Scala sequence (join keys). */
-  private static scala.collection.immutable.Seq<String> seq(String... names) {
-    return scala.jdk.javaapi.CollectionConverters.asScala(List.of(names)).toList();
+  /**
+   * The runs of one scope in the partitions of an RDD sorted by scope key: a run is the
+   * consecutive rows of one scope within one partition (a scope may span several partitions, and
+   * a partition hold several scopes). {@link #count} collects the caller's counts per run to the
+   * driver; the caller turns them into per-run offsets (its running values at the run's first
+   * row), {@link #offsets} groups those by partition for a broadcast, and on the executors a
+   * {@link Cursor} finds the offsets of each row's run again, row by row.
+   */
+  private static final class ScopeRuns {
+    private ScopeRuns() {}
+
+    /** Adds one row to the counts of its run. */
+    interface Counter extends java.io.Serializable {
+      void add(long[] counts, Row r);
+    }
+
+    /** One run: its partition, its scope key, and the caller's counts of its rows. */
+    record Run(int part, long scope, long[] counts) implements java.io.Serializable {}
+
+    /**
+     * The runs of {@code rdd}, in partition then row order, each with {@code nCounts} counts
+     * (starting at 0) that {@code counter} updates for each of the run's rows.
+     */
+    static List<Run> count(JavaRDD<Row> rdd, int iScope, int nCounts, Counter counter) {
+      return rdd.mapPartitionsWithIndex((p, it) -> {
+        List<Run> out = new ArrayList<>();
+        Run cur = null;
+        while (it.hasNext()) {
+          Row r = it.next();
+          long sc = r.getLong(iScope);
+          if (cur == null || cur.scope() != sc) {
+            cur = new Run(p, sc, new long[nCounts]);
+            out.add(cur);
+          }
+          counter.add(cur.counts(), r);
+        }
+        return out.iterator();
+      }, true).collect();
+    }
+
+    /** {@code perRun.get(i)}, the offsets of {@code runs.get(i)}, grouped by partition. */
+    static <T> Offsets<T> offsets(List<Run> runs, List<T> perRun, int partitions) {
+      List<List<Long>> scopes = new ArrayList<>();
+      List<List<T>> offsets = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        scopes.add(new ArrayList<>());
+        offsets.add(new ArrayList<>());
+      }
+      for (int i = 0; i < runs.size(); i++) {
+        scopes.get(runs.get(i).part()).add(runs.get(i).scope());
+        offsets.get(runs.get(i).part()).add(perRun.get(i));
+      }
+      long[][] sc = new long[partitions][];
+      for (int p = 0; p < partitions; p++) {
+        sc[p] = scopes.get(p).stream().mapToLong(Long::longValue).toArray();
+      }
+      return new Offsets<>(sc, offsets);
+    }
+
+    /** Per partition, its runs' scope keys and offsets, in row order. */
+    record Offsets<T>(long[][] scopes, List<List<T>> offsets) implements java.io.Serializable {
+      Cursor<T> cursor(int part) {
+        return new Cursor<>(scopes[part], offsets.get(part));
+      }
+    }
+
+    /** Follows one partition's rows through its runs, in row order. */
+    static final class Cursor<T> {
+      private final long[] scopes;
+      private final List<T> offsets;
+      private int k = 0;
+      private boolean started = false;
+      private long cur;
+
+      private Cursor(long[] scopes, List<T> offsets) {
+        this.scopes = scopes;
+        this.offsets = offsets;
+      }
+
+      /**
+       * The offsets of the run that the next row, of scope key {@code sc}, starts; null when it
+       * continues the current run.
+       */
+      T enter(long sc) {
+        if (started && cur == sc) {
+          return null;
+        }
+        while (scopes[k] != sc) {
+          k++;
+        }
+        cur = sc;
+        started = true;
+        return offsets.get(k);
+      }
+    }
   }
 
   /**
