@@ -50,7 +50,7 @@ class IncrementalPipelineTest {
 
   static String[] run(String lakehouse, String runId, List<Path> inputs) {
     List<String> a = new ArrayList<>(List.of("run", "--lakehouse", lakehouse, "--run-id", runId,
-        "--set", "spark.shuffle_partitions=4", "--input"));
+        "--set", "spark.shuffle_partitions=4", "--set", "select.scope=day", "--input"));
     inputs.forEach(p -> a.add(p.toString()));
     return a.toArray(String[]::new);
   }
@@ -78,6 +78,12 @@ class IncrementalPipelineTest {
         long changed = Long.parseLong(report.replaceAll("(?s).*\\| windows_changed \\| (\\d+) \\|.*", "$1"));
         long windows = lh.read(Tables.WINDOWS).count();
         assertTrue(changed > 0 && changed < windows, "windows_changed " + changed + " of " + windows);
+        // select decided only the days the new day's data changed (the day, and the day before when a
+        // window crossing midnight grew)
+        String select = report.substring(report.indexOf("## select"), report.indexOf("## generate"));
+        assertTrue(select.contains("| mode | incremental |"), select);
+        long decidedDays = Long.parseLong(select.replaceAll("(?s).*\\| days_decided \\| (\\d+) \\|.*", "$1"));
+        assertTrue(decidedDays >= 1 && decidedDays <= 2, "days_decided " + decidedDays);
         // the judge judged only the changed pairs (and recomputed its vessels' duplicates)
         assertTrue(report.substring(report.indexOf("## judge")).contains("| mode | incremental |"), report);
       }
@@ -96,12 +102,16 @@ class IncrementalPipelineTest {
     long windowsVersion = lh.version(Tables.WINDOWS);
     long stateVersion = lh.version(Tables.TRACK_STATE);
     long judgedVersion = lh.version(Tables.QA_JUDGED);
+    long selectionVersion = lh.version(Tables.WINDOW_SELECTION);
     assertEquals(0, Cli.execute(run(daily, "again", List.of(days.get(2)))));
     String report = Files.readString(Path.of(daily, "_reports", "latest.md"));
     assertTrue(report.contains("| mode | unchanged |"), report);
     assertTrue(report.substring(report.indexOf("## judge")).contains("| mode | unchanged |"), report);
-    assertEquals(List.of(windowsVersion, stateVersion, judgedVersion),
-        List.of(lh.version(Tables.WINDOWS), lh.version(Tables.TRACK_STATE), lh.version(Tables.QA_JUDGED)));
+    assertTrue(report.substring(report.indexOf("## select"), report.indexOf("## generate"))
+        .contains("| mode | unchanged |"), report);
+    assertEquals(List.of(windowsVersion, stateVersion, judgedVersion, selectionVersion),
+        List.of(lh.version(Tables.WINDOWS), lh.version(Tables.TRACK_STATE), lh.version(Tables.QA_JUDGED),
+            lh.version(Tables.WINDOW_SELECTION)));
 
     // days out of order (1, 3, then 2): every vessel of day 2 has reports older than its state,
     // so it is recomputed from all its positions, and the windows that day 2 changes (day 1's

@@ -95,19 +95,22 @@ public final class Cli {
   }
 
   /**
-   * The {@code --full} option of windows, generate, judge and run: {@code --set
-   * windows.incremental=false --set generate.incremental=false --set judge.incremental=false}.
+   * The {@code --full} option of windows, select, generate, judge and run: {@code --set
+   * windows.incremental=false --set select.incremental=false --set generate.incremental=false --set
+   * judge.incremental=false}.
    */
   static class FullOption {
     @Option(names = "--full", description = "Recompute every window from all of ais_positions instead of continuing "
         + "from track_state, and make the pairs of every selected window instead of only those changed since the "
-        + "last run, and judge every pair instead of only those changed since the last run (same as --set "
-        + "windows.incremental=false --set generate.incremental=false --set judge.incremental=false).")
+        + "last run, and judge every pair instead of only those changed since the last run; a day-scoped select "
+        + "decides every day (same as --set windows.incremental=false --set select.incremental=false --set "
+        + "generate.incremental=false --set judge.incremental=false).")
     boolean full;
 
     /** The overrides this option stands for, if given. */
     List<String> overrides() {
-      return full ? List.of("windows.incremental=false", "generate.incremental=false", "judge.incremental=false")
+      return full ? List.of("windows.incremental=false", "select.incremental=false", "generate.incremental=false",
+          "judge.incremental=false")
           : List.of();
     }
   }
@@ -283,6 +286,13 @@ public final class Cli {
       + "budget in windows, calls or USD).")
   public static final class Select extends StageCommand {
     @Mixin TeacherOption llm;
+
+    @Mixin FullOption full;
+
+    @Override
+    List<String> overrides() {
+      return full.overrides();
+    }
 
     @Override
     List<Stage<?>> stages(PipelineConfig cfg) {

@@ -94,6 +94,11 @@ public class PipelineConfig implements Serializable {
      * selection depends on that day's windows only). See {@code WindowSelector.Scope}.
      */
     public String scope = "all";
+    /**
+     * With {@code scope: day}, decide only the days whose track_windows rows changed since the last
+     * run (their rows of window_selection are replaced); false ({@code --full}) decides every day.
+     */
+    public boolean incremental = true;
     /** Geohash characters of the region stratum (3 = cells of about 156 x 156 km). */
     public int regionPrecision = 3;
     /** Geohash characters of the near-duplicate cell (6 = about 1.2 x 0.6 km). */

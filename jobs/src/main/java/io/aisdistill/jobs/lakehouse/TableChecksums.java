@@ -82,14 +82,21 @@ public final class TableChecksums {
    * @return a row (count BIGINT, content DECIMAL(38,0))
    */
   public static Row countAndContent(Dataset<Row> df) {
+    return df.selectExpr(rowHash(df) + " AS h").selectExpr("count(*)", CONTENT_SUM).first();
+  }
+
+  /** SQL of the content sum over a column {@code h} of {@link #rowHash} values (DECIMAL(38,0), 0 for no rows). */
+  public static final String CONTENT_SUM = "coalesce(sum(cast(h AS decimal(38,0))), 0)";
+
+  /** SQL of one row's hash as {@link #countAndContent} sums it: {@code xxhash64(to_json(...))} of every column but run_id. */
+  public static String rowHash(Dataset<Row> df) {
     List<String> content = new ArrayList<>();
     for (String c : df.columns()) {
       if (!c.equals("run_id")) {
         content.add("`" + c + "`");
       }
     }
-    return df.selectExpr("xxhash64(to_json(struct(" + String.join(", ", content) + "))) AS h")
-        .selectExpr("count(*)", "coalesce(sum(cast(h AS decimal(38,0))), 0)").first();
+    return "xxhash64(to_json(struct(" + String.join(", ", content) + ")))";
   }
 
   /** Prints the lines for the lakehouse given as the only argument. */

@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 
@@ -49,11 +50,17 @@ import static org.apache.spark.sql.functions.sum;
  * would exceed {@code select.max_windows} (or the teacher file's {@code max_windows}, the smaller),
  * {@code select.max_calls} or {@code select.max_usd}.
  *
- * <p>The table is rewritten whole each run (one atomic Delta commit); it is a pure function of
- * track_windows, the select settings and the teacher file, so a rerun selects the same windows.
- * Each row records digests of the track_windows content and of the teacher-file settings it was
- * made for; the generate stage refuses a selection that does not match (see
- * {@link #selectedWindows}). The decisions are computed on the executors
+ * <p>The table is a pure function of track_windows, the select settings and the teacher file, so
+ * a rerun selects the same windows. With {@code select.scope: all} it is rewritten whole each run
+ * (one atomic Delta commit). With {@code select.scope: day} a day's rows depend on that day's
+ * windows only, so a run with the same settings as the last one ({@code select.incremental}, the
+ * default; its checkpoint is the user metadata of window_selection's last commit) decides only the
+ * UTC days of the track_windows rows changed since then (read from track_windows' change data
+ * feed, which select turns on) and replaces those days' rows, writing only the rows that differ;
+ * nothing changed = mode unchanged, no commit. The table then equals a full run's.
+ * Each row records the digest of the teacher-file settings it was made for and of the
+ * track_windows rows of its scope (all rows, or its day's); the generate stage refuses a selection
+ * that does not match (see {@link #selectedWindows}). The decisions are computed on the executors
  * ({@link DistributedSelector}); the driver holds one row per stratum and per partition.
  *
  * <p>The transforms (candidates, decisions, selection rows, digests) are in {@link SelectTransforms}; the
@@ -73,7 +80,8 @@ public final class SelectStage extends AbstractStage<SelectResult> {
   }
 
   /**
-   * Runs the stage: track_windows to window_selection (rewritten whole).
+   * Runs the stage: track_windows to window_selection (rewritten whole, or the changed days' rows
+   * replaced; see the class comment).
    *
    * @throws IllegalStateException when {@code track_windows} does not exist
    * @throws IllegalArgumentException for invalid select settings (share outside 0-1, negative
@@ -91,31 +99,102 @@ public final class SelectStage extends AbstractStage<SelectResult> {
     WindowStrata.geohash(0, 0, sc.duplicateCellPrecision);
     WindowStrata.hourBucket(0, sc.hourBucketH);
 
-    // read
+    // read: track_windows records its changes, so that a day-scoped run can decide the changed days alone
+    String why = null;
+    if (!lh.changeFeedEnabled(Tables.WINDOWS)) {
+      lh.enableChangeFeed(Tables.WINDOWS);
+      why = Tables.WINDOWS + " had no change data feed (turned on now)";
+    }
     long windowsVersion = lh.version(Tables.WINDOWS);
     Dataset<Row> windows = lh.readAt(Tables.WINDOWS, windowsVersion);
-
-    // transforms
-    String digest = SelectTransforms.windowsDigest(windows);
     String teachersSha = SelectTransforms.teachersDigest(teachers);
+    String settingsSha = settingsDigest(settings, sc, teachersSha);
+    JsonNode last = lh.exists(Tables.WINDOW_SELECTION)
+        ? CommitMetadata.last(lh, Tables.WINDOW_SELECTION, 1, WINDOWS_VERSION, SETTINGS) : null;
+    if (why == null) {
+      why = fullBecause(sc.incremental, settings.scope(), last, settingsSha, windowsVersion);
+    }
+    // the days to decide: all (a full run), or those of the track_windows rows changed since the last run
+    String within = null;
+    long daysDecided = -1;
+    if (why == null) {
+      long from = last.get(WINDOWS_VERSION).asLong();
+      List<Long> days;
+      try {
+        days = from >= windowsVersion ? List.of() : lh.readChanges(Tables.WINDOWS, from + 1, windowsVersion)
+            .select(DistributedSelector.scopeKey(settings.scope())).distinct().as(Encoders.LONG()).collectAsList();
+      } catch (RuntimeException e) {
+        days = null;
+        why = "no change data feed for track_windows versions " + (from + 1) + "-" + windowsVersion + " ("
+            + e.getClass().getSimpleName() + ")";
+      }
+      if (days != null) {
+        within = daysCondition(days);
+        daysDecided = days.size();
+      }
+    }
+    Map<String, Object> checkpoint = new LinkedHashMap<>();
+    checkpoint.put(WINDOWS_VERSION, windowsVersion);
+    checkpoint.put(SETTINGS, settingsSha);
+    checkpoint.put(SCOPE, settings.scope().name());
+    String mode = within == null ? "full" : "incremental";
+    if (daysDecided == 0) {
+      // no track_windows row changed: nothing to decide; the checkpoint advances when the version did
+      if (last.get(WINDOWS_VERSION).asLong() == windowsVersion) {
+        mode = "unchanged";
+      } else {
+        lh.recordUserMetadata(Tables.WINDOW_SELECTION, CHECKPOINT_PROPERTY, CommitMetadata.json(checkpoint));
+      }
+    } else {
+      decide(ctx, lh, within == null ? windows : windows.where(within), within, settings, sc, teachersSha,
+          checkpoint);
+    }
+    List<Row> summary = summary(lh.read(Tables.WINDOW_SELECTION));
+    Map<String, Object> modeRep = new LinkedHashMap<>();
+    modeRep.put("mode", mode);
+    modeRep.put("full_because", why == null ? "" : why);
+    modeRep.put("days_decided", within == null ? "all" : String.valueOf(daysDecided));
+
+    // report and result
+    StageReport rep = report(summary, settings, sc).elapsedMs(System.currentTimeMillis() - t0);
+    modeRep.forEach(rep::put);
+    Map<String, Object> m = rep.metrics();
+    return new SelectResult((Long) m.get("windows_in"), (Long) m.get("windows_selected"), rep);
+  }
+
+  /**
+   * Decides {@code windows} (all of track_windows, or the windows of the days {@code within}
+   * selects) and writes their window_selection rows: a full run rewrites the table, an incremental
+   * one replaces the rows of those days (writing only the rows that differ) and records the
+   * checkpoint even when none differs.
+   */
+  private void decide(StageContext ctx, Lakehouse lh, Dataset<Row> windows, String within,
+      WindowSelector.Settings settings, PipelineConfig.SelectSection sc, String teachersSha,
+      Map<String, Object> checkpoint) {
+    Map<Long, String> digests = SelectTransforms.scopeDigests(windows, settings.scope());
+    if (settings.scope() == WindowSelector.Scope.ALL) {
+      checkpoint.put(WINDOWS_DIGEST, digests.get(0L));
+    }
+    String meta = CommitMetadata.json(checkpoint);
     Dataset<Row> cands = SelectTransforms.candidates(windows, sc, teachers).persist(StorageLevel.MEMORY_AND_DISK());
     DistributedSelector.Decided decided = SelectTransforms.decide(ctx.spark(), cands, settings);
-    List<Row> summary;
     try {
-      Dataset<Row> selection = SelectTransforms.selection(decided.rows(), teachersSha, digest, ctx.runId());
-      // sink
-      lh.withUserMetadata(CommitMetadata.json(Map.of(WINDOWS_VERSION, windowsVersion, WINDOWS_DIGEST, digest)),
-          () -> lh.overwrite(selection, Tables.WINDOW_SELECTION, List.of()));
-      summary = summary(lh.read(Tables.WINDOW_SELECTION));
+      Dataset<Row> selection = SelectTransforms.selection(decided.rows(), teachersSha, digests, settings.scope(),
+          ctx.runId());
+      if (within == null) {
+        lh.withUserMetadata(meta, () -> lh.overwrite(selection, Tables.WINDOW_SELECTION, List.of()));
+      } else {
+        long before = lh.version(Tables.WINDOW_SELECTION);
+        lh.withUserMetadata(meta, () -> lh.sync(selection, Tables.WINDOW_SELECTION, List.of("window_id"), within,
+            List.of()));
+        if (lh.version(Tables.WINDOW_SELECTION) == before) {
+          lh.recordUserMetadata(Tables.WINDOW_SELECTION, CHECKPOINT_PROPERTY, meta);
+        }
+      }
     } finally {
       decided.cleanup();
       cands.unpersist();
     }
-
-    // report and result
-    StageReport rep = report(summary, settings, sc).elapsedMs(System.currentTimeMillis() - t0);
-    Map<String, Object> m = rep.metrics();
-    return new SelectResult((Long) m.get("windows_in"), (Long) m.get("windows_selected"), rep);
   }
 
   /**
@@ -135,21 +214,80 @@ public final class SelectStage extends AbstractStage<SelectResult> {
     Dataset<Row> sel = lh.read(Tables.WINDOW_SELECTION);
     long windowsVersion = lh.version(Tables.WINDOWS);
     Dataset<Row> windows = lh.readAt(Tables.WINDOWS, windowsVersion);
-    // the digest select recorded, when it selected from this very track_windows version
-    JsonNode made = CommitMetadata.last(lh, Tables.WINDOW_SELECTION, 1, WINDOWS_VERSION, WINDOWS_DIGEST);
-    String known = made != null && made.get(WINDOWS_VERSION).asLong() == windowsVersion
-        ? made.get(WINDOWS_DIGEST).asText() : null;
-    return SelectTransforms.selected(windows, sel, teachers, known);
+    // select's checkpoint: when it selected from this very track_windows version, the digests need no check
+    JsonNode made = CommitMetadata.last(lh, Tables.WINDOW_SELECTION, 1, WINDOWS_VERSION);
+    boolean current = made != null && made.get(WINDOWS_VERSION).asLong() == windowsVersion;
+    WindowSelector.Scope scope = made != null && made.has(SCOPE) ? WindowSelector.Scope.of(made.get(SCOPE).asText())
+        : WindowSelector.Scope.ALL;
+    return SelectTransforms.selected(windows, sel, teachers, scope, current);
   }
 
   /**
-   * Keys of the JSON user metadata of select's window_selection commit: the track_windows version
-   * selected from and its {@link SelectTransforms#windowsDigest}. A generate run on the same
-   * version takes the digest from there instead of hashing track_windows again; on any other
-   * version (or after a commit by anything else) it hashes.
+   * Keys of the JSON user metadata of select's window_selection commit, its checkpoint: the
+   * track_windows version selected from, the {@link #settingsDigest}, the scope, and (scope all)
+   * the {@link SelectTransforms#windowsDigest} of track_windows. A generate run on the same
+   * version trusts the selection's digests instead of hashing track_windows again; a day-scoped
+   * select with the same settings decides only the days changed since that version.
    */
   static final String WINDOWS_VERSION = "windows_version";
   static final String WINDOWS_DIGEST = "windows_digest";
+  static final String SETTINGS = "select_settings";
+  static final String SCOPE = "scope";
+
+  /** Table property a checkpoint-only commit sets (see {@link Lakehouse#recordUserMetadata}). */
+  static final String CHECKPOINT_PROPERTY = "aisdistill.select.checkpoint";
+
+  /**
+   * SHA-256 of what the decisions depend on besides track_windows: the {@link WindowSelector.Settings}
+   * (seed, cap, budgets, scope), the strata and near-duplicate precisions, and the teacher file's digest.
+   */
+  static String settingsDigest(WindowSelector.Settings s, PipelineConfig.SelectSection sc, String teachersSha) {
+    return io.aisdistill.common.text.Sha256.hex(String.join("|", "select-v1", String.valueOf(s.seed()),
+        Double.toString(s.maxStoppedShare()), String.valueOf(s.maxWindows()), String.valueOf(s.maxCalls()),
+        Double.toString(s.maxUsd()), s.scope().name(), String.valueOf(sc.regionPrecision),
+        String.valueOf(sc.duplicateCellPrecision), String.valueOf(sc.hourBucketH), teachersSha));
+  }
+
+  /** Why this run decides every window, or null when it may decide only the changed days. */
+  private static String fullBecause(boolean incremental, WindowSelector.Scope scope, JsonNode last,
+      String settingsSha, long windowsVersion) {
+    if (!incremental) {
+      return "select.incremental is false (--full)";
+    }
+    if (scope == WindowSelector.Scope.ALL) {
+      return "select.scope is all: the cap and the budgets are totals over every window";
+    }
+    if (last == null) {
+      return "no checkpoint in " + Tables.WINDOW_SELECTION + "'s last commit";
+    }
+    if (!settingsSha.equals(last.get(SETTINGS).asText())) {
+      return "the select settings or the teacher file changed";
+    }
+    if (last.get(WINDOWS_VERSION).asLong() > windowsVersion) {
+      return "the checkpoint's track_windows version " + last.get(WINDOWS_VERSION).asLong() + " is newer than "
+          + windowsVersion;
+    }
+    return null;
+  }
+
+  /**
+   * SQL condition on start_ts that holds for the windows of {@code days} (UTC days since
+   * 1970-01-01), consecutive days joined into one range; {@code false} for none.
+   */
+  static String daysCondition(List<Long> days) {
+    List<Long> sorted = new ArrayList<>(new java.util.TreeSet<>(days));
+    List<String> ranges = new ArrayList<>();
+    for (int i = 0; i < sorted.size(); ) {
+      int j = i;
+      while (j + 1 < sorted.size() && sorted.get(j + 1) == sorted.get(j) + 1) {
+        j++;
+      }
+      ranges.add("(start_ts >= timestamp_millis(" + sorted.get(i) * 86_400_000L + "L) AND start_ts < timestamp_millis("
+          + (sorted.get(j) + 1) * 86_400_000L + "L))");
+      i = j + 1;
+    }
+    return ranges.isEmpty() ? "false" : String.join(" OR ", ranges);
+  }
 
   /** Columns of a {@link #summary} row. */
   private static final int S_BEHAVIOUR = 0;

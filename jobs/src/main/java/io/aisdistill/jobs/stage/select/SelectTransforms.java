@@ -134,15 +134,31 @@ public final class SelectTransforms {
    *
    * @param decided rows of {@link #decide}
    * @param teachersSha {@link #teachersDigest} of the teacher file
-   * @param digest {@link #windowsDigest} of track_windows
+   * @param digests {@link #scopeDigests} of the track_windows rows decided: windows_digest is that
+   *     of the row's scope
+   * @param scope the selection's scope
    * @param runId recorded in run_id
    */
-  static Dataset<Row> selection(Dataset<Row> decided, String teachersSha, String digest, String runId) {
+  static Dataset<Row> selection(Dataset<Row> decided, String teachersSha, Map<Long, String> digests,
+      WindowSelector.Scope scope, String runId) {
+    org.apache.spark.sql.Column digest = lit(null);
+    if (scope == WindowSelector.Scope.ALL) {
+      digest = lit(digests.get(0L));
+    } else if (!digests.isEmpty()) {
+      List<org.apache.spark.sql.Column> kv = new ArrayList<>();
+      digests.forEach((k, v) -> {
+        kv.add(lit(k));
+        kv.add(lit(v));
+      });
+      digest = org.apache.spark.sql.functions.element_at(
+          org.apache.spark.sql.functions.map(kv.toArray(new org.apache.spark.sql.Column[0])),
+          DistributedSelector.scopeKey(scope));
+    }
     List<org.apache.spark.sql.Column> cols = new ArrayList<>();
     for (var f : Tables.WINDOW_SELECTION_SCHEMA.fields()) {
       org.apache.spark.sql.Column c = switch (f.name()) {
         case "teachers_sha256" -> lit(teachersSha);
-        case "windows_digest" -> lit(digest);
+        case "windows_digest" -> digest;
         case "run_id" -> lit(runId);
         default -> col(f.name());
       };
@@ -155,6 +171,27 @@ public final class SelectTransforms {
   static String windowsDigest(Dataset<Row> windows) {
     Row r = TableChecksums.countAndContent(windows);
     return r.getLong(0) + ":" + r.get(1);
+  }
+
+  /**
+   * The {@link #windowsDigest} of each scope's track_windows rows: scope key
+   * ({@link WindowSelector.Scope#key}: 0 for all, else the UTC day of start_ts) to "rows:hash".
+   * For {@code ALL}, the one entry is the digest of the whole table (also when it is empty).
+   */
+  static Map<Long, String> scopeDigests(Dataset<Row> windows, WindowSelector.Scope scope) {
+    Map<Long, String> out = new TreeMap<>();
+    if (scope == WindowSelector.Scope.ALL) {
+      out.put(0L, windowsDigest(windows));
+      return out;
+    }
+    for (Row r : windows.select(DistributedSelector.scopeKey(scope).as("k"),
+            org.apache.spark.sql.functions.expr(TableChecksums.rowHash(windows)).as("h"))
+        .groupBy("k").agg(org.apache.spark.sql.functions.count(lit(1)),
+            org.apache.spark.sql.functions.expr(TableChecksums.CONTENT_SUM))
+        .collectAsList()) {
+      out.put(r.getLong(0), r.getLong(1) + ":" + r.get(2));
+    }
+    return out;
   }
 
   /**
@@ -193,43 +230,56 @@ public final class SelectTransforms {
 
   /**
    * The rows of {@code windows} (track_windows) that {@code selection} (window_selection) selects,
-   * with the columns of {@code windows} (window_id first).
+   * with the columns of {@code windows} (window_id first), after checking that the selection
+   * was made from this content of {@code windows} (the windows_digest of each scope) and for
+   * this teacher file.
    *
    * @param teachers the generate stage's teacher file, or null
-   * @throws IllegalStateException when the selection mixes several selections, was made from
+   * @param scope the selection's scope (its windows_digest is per scope)
+   * @param current true when the caller knows the selection was made from this very version of
+   *     {@code windows} (select's commit recorded it): the digests are then not computed again
+   * @throws IllegalStateException when the selection mixes teacher settings, was made from
    *     another content of {@code windows}, or for another teacher file (another mix, prices,
    *     tokenizer or max_windows): in each case run select again
    */
-  static Dataset<Row> selected(Dataset<Row> windows, Dataset<Row> selection, TeacherConfig teachers) {
-    return selected(windows, selection, teachers, null);
-  }
-
-  /**
-   * As {@link #selected(Dataset, Dataset, TeacherConfig)}, with {@code knownDigest} the
-   * {@link #windowsDigest} of {@code windows} when the caller already knows it (the select stage
-   * recorded it for this very track_windows version), else null: then it is computed (one pass
-   * over track_windows).
-   */
   static Dataset<Row> selected(Dataset<Row> windows, Dataset<Row> selection, TeacherConfig teachers,
-      String knownDigest) {
-    List<Row> made = selection.select("windows_digest", "teachers_sha256").distinct().collectAsList();
+      WindowSelector.Scope scope, boolean current) {
+    List<Row> made = selection.select("teachers_sha256").distinct().collectAsList();
     if (made.size() > 1) {
       throw new IllegalStateException(Tables.WINDOW_SELECTION + " mixes selections: run select again");
     }
     if (!made.isEmpty()) {
-      String now = knownDigest != null ? knownDigest : windowsDigest(windows);
-      if (!made.get(0).getString(0).equals(now)) {
-        throw new IllegalStateException(Tables.WINDOW_SELECTION + " was made from other track_windows (rows:hash "
-            + made.get(0).getString(0) + ", now " + now + "): run select again");
+      if (!current) {
+        Map<Long, String> now = scopeDigests(windows, scope);
+        Map<Long, String> was = new TreeMap<>();
+        boolean mixed = false;
+        for (Row r : selection.select(DistributedSelector.scopeKey(scope).as("k"), col("windows_digest")).distinct()
+            .collectAsList()) {
+          mixed |= was.put(r.getLong(0), r.getString(1)) != null;
+        }
+        if (mixed || !was.equals(now)) {
+          throw new IllegalStateException(Tables.WINDOW_SELECTION + " was made from other track_windows (rows:hash "
+              + brief(was) + ", now " + brief(now) + "): run select again");
+        }
       }
       String want = teachersDigest(teachers);
-      if (!made.get(0).getString(1).equals(want)) {
+      if (!made.get(0).getString(0).equals(want)) {
         throw new IllegalStateException(Tables.WINDOW_SELECTION + " was made for another teacher file than this "
             + "generate run's (" + (teachers == null ? "none" : "--teachers") + "): run select with the same "
             + "--teachers, so that its budget holds");
       }
     }
     return windows.join(selection.filter(col("selected")).select("window_id"), "window_id");
+  }
+
+  /** {@link #selected(Dataset, Dataset, TeacherConfig, WindowSelector.Scope, boolean)} of a selection over all windows, checked. */
+  static Dataset<Row> selected(Dataset<Row> windows, Dataset<Row> selection, TeacherConfig teachers) {
+    return selected(windows, selection, teachers, WindowSelector.Scope.ALL, false);
+  }
+
+  /** The digests of a few scopes, for a message: one scope's digest, else the number of scopes. */
+  private static String brief(Map<Long, String> digests) {
+    return digests.size() == 1 ? digests.values().iterator().next() : digests.size() + " days";
   }
 
   /** The generate-teachers of a window (see {@code GenerateStage}): every generate-teacher that lists categories, plus one of the

@@ -76,7 +76,8 @@ class SelectTransformsTest {
         new WindowSelector.Settings(SC.seed, share, 0, 0, 0));
     // materialized, so that the cached intermediate results can be released
     Dataset<Row> rows = SparkTestSession.get().createDataFrame(
-        SelectTransforms.selection(decided.rows(), teachersSha, digest, "r1").collectAsList(),
+        SelectTransforms.selection(decided.rows(), teachersSha, Map.of(0L, digest), WindowSelector.Scope.ALL, "r1")
+            .collectAsList(),
         Tables.WINDOW_SELECTION_SCHEMA);
     decided.cleanup();
     return rows;
@@ -141,5 +142,30 @@ class SelectTransformsTest {
     assertEquals(5, SelectTransforms.smallerLimit(5, 0));
     assertEquals(3, SelectTransforms.smallerLimit(5, 3));
     assertEquals(0, SelectTransforms.smallerLimit(0, 0));
+  }
+  /**
+   * {@link SelectStage#daysCondition}, evaluated by Spark on windows at the edges of UTC days: a
+   * day's windows from 00:00:00.000 to 23:59:59.999 match, consecutive days form one range, and
+   * no day matches nothing.
+   */
+  @Test
+  void daysConditionSelectsTheWindowsOfExactlyTheGivenUtcDays() {
+    long day = Math.floorDiv(T0, 86_400_000L);
+    long d0 = day * 86_400_000L;
+    TrackWindow first = TestWindowRows.underway(636000011L, d0, 55.5, 11.0);
+    TrackWindow lastMs = TestWindowRows.underway(636000012L, d0 + 86_400_000L - 1, 55.5, 11.0);
+    TrackWindow next = TestWindowRows.underway(636000013L, d0 + 86_400_000L, 55.5, 11.0);
+    TrackWindow skipped = TestWindowRows.underway(636000014L, d0 + 2 * 86_400_000L + 12 * H, 55.5, 11.0);
+    TrackWindow later = TestWindowRows.underway(636000015L, d0 + 4 * 86_400_000L, 55.5, 11.0);
+    TrackWindow before = TestWindowRows.underway(636000016L, d0 - 1, 55.5, 11.0);
+    Dataset<Row> windows = TestWindowRows.rows(first, lastMs, next, skipped, later, before);
+
+    String cond = SelectStage.daysCondition(List.of(day + 4, day, day + 1, day));
+    assertEquals(2, cond.split(" OR ").length, "days d, d+1 joined into one range, d+4 apart: " + cond);
+    Set<String> got = new TreeSet<>(windows.where(cond).select("window_id").as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList());
+    assertEquals(new TreeSet<>(List.of(first.windowId(), lastMs.windowId(), next.windowId(), later.windowId())), got);
+    assertEquals("false", SelectStage.daysCondition(List.of()));
+    assertEquals(0, windows.where(SelectStage.daysCondition(List.of())).count());
   }
 }
