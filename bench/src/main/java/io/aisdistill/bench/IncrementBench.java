@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Cost of a one-day increment on top of 1, 7 and 30 days of history (an executable, not a test).
  *
- * <p>Usage: {@code IncrementBench VESSELS [WORKDIR]}. Simulates 31 days of MarineCadastre CSV for
+ * <p>Usage: {@code IncrementBench VESSELS [WORKDIR [KEY=VALUE...]]}, the KEY=VALUE pairs being
+ * configuration settings as {@code --set} takes them (e.g. {@code select.scope=day}). Simulates 31 days of MarineCadastre CSV for
  * VESSELS vessels (about 900 rows per vessel and day), one file per UTC day, then runs the default
  * pipeline (ingest, windows, select, generate, judge; offline grounded teacher) into one lakehouse,
  * in Spark local mode on every core: day 1; day 2 (measured: history 1 day); days 3-7 at once;
@@ -39,7 +41,7 @@ public final class IncrementBench {
   /** Runs the benchmark; see the class comment for the arguments. */
   public static void main(String[] args) throws IOException {
     if (args.length < 1) {
-      System.err.println("usage: IncrementBench VESSELS [WORKDIR]");
+      System.err.println("usage: IncrementBench VESSELS [WORKDIR [KEY=VALUE...]]");
       System.exit(2);
     }
     int vessels = Integer.parseInt(args[0]);
@@ -47,7 +49,11 @@ public final class IncrementBench {
     Path in = work.resolve("days");
     List<Path> days = simulate(vessels, 31, in);
     int cores = Runtime.getRuntime().availableProcessors();
-    PipelineConfig cfg = DistillStages.config(cores);
+    // settings after WORKDIR, as --set takes them (e.g. select.scope=day)
+    List<String> sets = new ArrayList<>(List.of("spark.master=local[" + cores + "]",
+        "spark.shuffle_partitions=" + Math.max(2, cores * 2)));
+    sets.addAll(Arrays.asList(args).subList(Math.min(2, args.length), args.length));
+    PipelineConfig cfg = PipelineConfig.load(null, sets);
     SparkSession spark = SparkSessions.getOrCreate(cfg, "ais-distill increment bench");
     Map<String, String> figures = new LinkedHashMap<>();
     try {
@@ -65,6 +71,7 @@ public final class IncrementBench {
       spark.stop();
     }
     System.out.println("vessels=" + vessels);
+    System.out.println("settings=" + String.join(" ", sets.subList(2, sets.size())));
     System.out.println("cores=" + cores);
     figures.forEach((k, v) -> System.out.println(k + "=" + v));
   }
@@ -85,7 +92,7 @@ public final class IncrementBench {
         figures.put(p + "cpu_s", String.format("%.2f", span.cpuS()));
         String md = r.report().toMarkdown();
         for (String key : List.of("lines_read", "positions_read", "windows_in", "windows_read", "candidates",
-            "pairs_rejudged", "pairs_duplicate_checked")) {
+            "pairs_rejudged", "pairs_duplicate_checked", "days_decided")) {
           java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\| " + key + " \\| (\\d+) \\|").matcher(md);
           if (m.find()) {
             figures.put(p + key, m.group(1));
