@@ -230,6 +230,27 @@ public final class Lakehouse {
     return withSessionConf("spark.databricks.delta.commitInfo.userMetadata", metadata, write);
   }
 
+  /**
+   * Writes table {@code name} with a stage's checkpoint: runs {@code write} with {@code checkpoint}
+   * as the user metadata of its commits ({@link #withUserMetadata(String, Supplier)}); when it made
+   * no commit to {@code name} (a sync that found no row to change) and {@code recordWithoutCommit},
+   * records {@code checkpoint} with a metadata-only commit ({@link #recordUserMetadata}, table
+   * property {@code property}), so that the checkpoint advances although no row changed.
+   *
+   * @param <T> the result type of {@code write}
+   * @return what {@code write} returns
+   * @throws IllegalStateException when a metadata-only commit is due and the table does not exist
+   */
+  public <T> T writeWithCheckpoint(String name, String property, String checkpoint, boolean recordWithoutCommit,
+      Supplier<T> write) {
+    long before = version(name);
+    T out = withUserMetadata(checkpoint, write);
+    if (recordWithoutCommit && version(name) == before) {
+      recordUserMetadata(name, property, checkpoint);
+    }
+    return out;
+  }
+
   /** Runs {@code work} with session setting {@code key} = {@code value}, restoring the setting after. */
   private <T> T withSessionConf(String key, String value, Supplier<T> work) {
     String before = spark.conf().getOption(key).getOrElse(() -> null);

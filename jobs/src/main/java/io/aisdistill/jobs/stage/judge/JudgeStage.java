@@ -247,12 +247,10 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         Dataset<Row> judged = JudgeTransforms.balanced(unbalanced, cfg.judge.maxAnswerShare);
 
         // sink: only the verdicts that changed are written, with the checkpoint in the commit
-        synced = lh.withUserMetadata(next.toJson(),
+        // (a full run that changed no verdict records its checkpoint still, so that the next run need not be full)
+        synced = lh.writeWithCheckpoint(Tables.QA_JUDGED, CHECKPOINT_PROPERTY, next.toJson(),
+            inc == null && !next.equals(cp),
             () -> lh.sync(judged, Tables.QA_JUDGED, List.of("qa_id"), null, List.of("date")));
-        if (inc == null && lh.version(Tables.QA_JUDGED) == judgedVersion && !next.equals(cp)) {
-          // a full run that changed no verdict: its checkpoint still applies, so the next run need not be full
-          lh.recordUserMetadata(Tables.QA_JUDGED, CHECKPOINT_PROPERTY, next.toJson());
-        }
         long pairsRejudged = g.count();
         long dupChecked = targets.count();
         if (inc == null) {

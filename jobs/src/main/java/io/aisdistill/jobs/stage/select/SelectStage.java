@@ -133,21 +133,18 @@ public final class SelectStage extends AbstractStage<SelectResult> {
         daysDecided = days.size();
       }
     }
-    Map<String, Object> checkpoint = new LinkedHashMap<>();
-    checkpoint.put(WINDOWS_VERSION, windowsVersion);
-    checkpoint.put(SETTINGS, settingsSha);
-    checkpoint.put(SCOPE, settings.scope().name());
     String mode = within == null ? "full" : "incremental";
     if (daysDecided == 0) {
       // no track_windows row changed: nothing to decide; the checkpoint advances when the version did
       if (last.get(WINDOWS_VERSION).asLong() == windowsVersion) {
         mode = "unchanged";
       } else {
-        lh.recordUserMetadata(Tables.WINDOW_SELECTION, CHECKPOINT_PROPERTY, CommitMetadata.json(checkpoint));
+        lh.recordUserMetadata(Tables.WINDOW_SELECTION, CHECKPOINT_PROPERTY,
+            checkpoint(windowsVersion, settingsSha, settings.scope(), null));
       }
     } else {
       decide(ctx, lh, within == null ? windows : windows.where(within), within, settings, sc, teachersSha,
-          checkpoint);
+          windowsVersion, settingsSha);
     }
     List<Row> summary = summary(lh.read(Tables.WINDOW_SELECTION));
     Map<String, Object> modeRep = new LinkedHashMap<>();
@@ -166,16 +163,14 @@ public final class SelectStage extends AbstractStage<SelectResult> {
    * Decides {@code windows} (all of track_windows, or the windows of the days {@code within}
    * selects) and writes their window_selection rows: a full run rewrites the table, an incremental
    * one replaces the rows of those days (writing only the rows that differ) and records the
-   * checkpoint even when none differs.
+   * checkpoint (of track_windows version {@code windowsVersion}) even when none differs.
    */
   private void decide(StageContext ctx, Lakehouse lh, Dataset<Row> windows, String within,
       WindowSelector.Settings settings, PipelineConfig.SelectSection sc, String teachersSha,
-      Map<String, Object> checkpoint) {
+      long windowsVersion, String settingsSha) {
     Map<Long, String> digests = SelectTransforms.scopeDigests(windows, settings.scope());
-    if (settings.scope() == WindowSelector.Scope.ALL) {
-      checkpoint.put(WINDOWS_DIGEST, digests.get(0L));
-    }
-    String meta = CommitMetadata.json(checkpoint);
+    String meta = checkpoint(windowsVersion, settingsSha, settings.scope(),
+        settings.scope() == WindowSelector.Scope.ALL ? digests.get(0L) : null);
     Dataset<Row> cands = SelectTransforms.candidates(windows, sc, teachers).persist(StorageLevel.MEMORY_AND_DISK());
     DistributedSelector.Decided decided = SelectTransforms.decide(ctx.spark(), cands, settings);
     try {
@@ -184,12 +179,8 @@ public final class SelectStage extends AbstractStage<SelectResult> {
       if (within == null) {
         lh.withUserMetadata(meta, () -> lh.overwrite(selection, Tables.WINDOW_SELECTION, List.of()));
       } else {
-        long before = lh.version(Tables.WINDOW_SELECTION);
-        lh.withUserMetadata(meta, () -> lh.sync(selection, Tables.WINDOW_SELECTION, List.of("window_id"), within,
-            List.of()));
-        if (lh.version(Tables.WINDOW_SELECTION) == before) {
-          lh.recordUserMetadata(Tables.WINDOW_SELECTION, CHECKPOINT_PROPERTY, meta);
-        }
+        lh.writeWithCheckpoint(Tables.WINDOW_SELECTION, CHECKPOINT_PROPERTY, meta, true,
+            () -> lh.sync(selection, Tables.WINDOW_SELECTION, List.of("window_id"), within, List.of()));
       }
     } finally {
       decided.cleanup();
@@ -233,6 +224,22 @@ public final class SelectStage extends AbstractStage<SelectResult> {
   static final String WINDOWS_DIGEST = "windows_digest";
   static final String SETTINGS = "select_settings";
   static final String SCOPE = "scope";
+
+  /**
+   * The checkpoint JSON (keys above, in that order): {@code windowsDigest} is the whole table's
+   * digest for scope all, null (left out) for scope day.
+   */
+  private static String checkpoint(long windowsVersion, String settingsSha, WindowSelector.Scope scope,
+      String windowsDigest) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(WINDOWS_VERSION, windowsVersion);
+    m.put(SETTINGS, settingsSha);
+    m.put(SCOPE, scope.name());
+    if (windowsDigest != null) {
+      m.put(WINDOWS_DIGEST, windowsDigest);
+    }
+    return CommitMetadata.json(m);
+  }
 
   /** Table property a checkpoint-only commit sets (see {@link Lakehouse#recordUserMetadata}). */
   static final String CHECKPOINT_PROPERTY = "aisdistill.select.checkpoint";

@@ -1,0 +1,70 @@
+package io.aisdistill.jobs.lakehouse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.aisdistill.jobs.SparkTestSession;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link Lakehouse#writeWithCheckpoint}: a write that commits carries the checkpoint in its own
+ * commit; a write that commits nothing is followed by one metadata-only commit carrying it (or by
+ * none when not asked); the rows are never touched by the checkpoint.
+ */
+class LakehouseCheckpointTest {
+  @TempDir Path tmp;
+
+  private static final String T = "checkpointed";
+  private static final String PROP = "aisdistill.test.checkpoint";
+
+  private static Dataset<Row> rows(SparkSession spark, String... names) {
+    StringBuilder values = new StringBuilder();
+    for (int i = 0; i < names.length; i++) {
+      values.append(i == 0 ? "" : ", ").append("(").append(i).append(", '").append(names[i]).append("')");
+    }
+    return spark.sql("SELECT CAST(col1 AS BIGINT) AS id, col2 AS name FROM VALUES " + values);
+  }
+
+  private static Lakehouse.Synced sync(Lakehouse lh, Dataset<Row> rows) {
+    return lh.sync(rows, T, List.of("id"), null, List.of());
+  }
+
+  @Test
+  void theCheckpointAdvancesWithOrWithoutARowChange() {
+    SparkSession spark = SparkTestSession.get();
+    Lakehouse lh = new Lakehouse(spark, tmp.resolve("lh").toString());
+    Dataset<Row> two = rows(spark, "a", "b");
+
+    // a write that commits: one commit, carrying the checkpoint
+    lh.writeWithCheckpoint(T, PROP, "{\"v\":1}", true, () -> sync(lh, two));
+    assertEquals(0, lh.version(T));
+    assertEquals("{\"v\":1}", lh.lastUserMetadata(T, 1));
+
+    // nothing to change, asked to record: one metadata-only commit, the rows as they were
+    Lakehouse.Synced s = lh.writeWithCheckpoint(T, PROP, "{\"v\":2}", true, () -> sync(lh, two));
+    assertEquals(new Lakehouse.Synced(0, 0, 0), s);
+    assertEquals(1, lh.version(T));
+    assertEquals("{\"v\":2}", lh.lastUserMetadata(T, 1));
+    assertEquals(two.collectAsList(), lh.read(T).orderBy("id").collectAsList());
+
+    // nothing to change, not asked: no commit, the last checkpoint stays
+    lh.writeWithCheckpoint(T, PROP, "{\"v\":3}", false, () -> sync(lh, two));
+    assertEquals(1, lh.version(T));
+    assertEquals("{\"v\":2}", lh.lastUserMetadata(T, 1));
+
+    // a row changes: one commit with the checkpoint, no extra metadata-only commit
+    Dataset<Row> changed = rows(spark, "a", "c");
+    s = lh.writeWithCheckpoint(T, PROP, "{\"v\":4}", true, () -> sync(lh, changed));
+    assertEquals(new Lakehouse.Synced(0, 1, 0), s);
+    assertEquals(2, lh.version(T));
+    assertEquals("{\"v\":4}", lh.lastUserMetadata(T, 1));
+    assertNull(spark.conf().getOption("spark.databricks.delta.commitInfo.userMetadata").getOrElse(() -> null),
+        "session setting restored");
+  }
+}
