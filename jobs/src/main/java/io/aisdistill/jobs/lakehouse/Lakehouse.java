@@ -399,8 +399,7 @@ public final class Lakehouse {
     Dataset<Row> current = within == null ? scoped : scoped.join(within,
         ScalaSeqs.of(within.columns()), "left_semi");
     String[] cols = current.columns();
-    String hash = "xxhash64(to_json(struct(" + java.util.Arrays.stream(cols).filter(c -> !c.equals("run_id"))
-        .map(c -> "`" + c + "`").collect(Collectors.joining(", ")) + ")))";
+    String hash = TableChecksums.rowHash(current);
     Dataset<Row> want = desired.selectExpr(java.util.stream.Stream.concat(
         java.util.Arrays.stream(cols).map(c -> "`" + c + "`"), java.util.stream.Stream.of(hash + " AS `_want`"))
         .toArray(String[]::new));

@@ -85,6 +85,20 @@ public final class TableChecksums {
     return df.selectExpr(rowHash(df) + " AS h").selectExpr("count(*)", CONTENT_SUM).first();
   }
 
+  /**
+   * The digest form of {@link #countAndContent} that stages store and compare ("rows:content",
+   * for example {@code 42:-1234567890123}): equal for two row sets iff their count and content sum are.
+   */
+  public static String digest(Dataset<Row> df) {
+    Row r = countAndContent(df);
+    return digest(r.getLong(0), r.getDecimal(1));
+  }
+
+  /** {@link #digest(Dataset)} of a row count and a content sum (DECIMAL(38,0), plain digits). */
+  public static String digest(long rows, java.math.BigDecimal content) {
+    return rows + ":" + content.toPlainString();
+  }
+
   /** SQL of the content sum over a column {@code h} of {@link #rowHash} values (DECIMAL(38,0), 0 for no rows). */
   public static final String CONTENT_SUM = "coalesce(sum(cast(h AS decimal(38,0))), 0)";
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.aisdistill.jobs.SparkTestSession;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link Lakehouse#writeWithCheckpoint}: a write that commits carries the checkpoint in its own
  * commit; a write that commits nothing is followed by one metadata-only commit carrying it (or by
- * none when not asked); the rows are never touched by the checkpoint.
+ * none when not asked); the rows are never touched by the checkpoint. And {@link TableChecksums#digest}
+ * in its stored "rows:content" form, checked against a count and sum computed here.
  */
 class LakehouseCheckpointTest {
   @TempDir Path tmp;
@@ -66,5 +68,20 @@ class LakehouseCheckpointTest {
     assertEquals("{\"v\":4}", lh.lastUserMetadata(T, 1));
     assertNull(spark.conf().getOption("spark.databricks.delta.commitInfo.userMetadata").getOrElse(() -> null),
         "session setting restored");
+  }
+
+  @Test
+  void digestIsTheRowCountAndThePlainContentSum() {
+    SparkSession spark = SparkTestSession.get();
+    Dataset<Row> three = rows(spark, "x", "y", "z");
+    // the sum of the per-row hashes, computed here with BigDecimal from the hashes Spark gives
+    BigDecimal sum = BigDecimal.ZERO;
+    for (Row r : three.selectExpr(TableChecksums.rowHash(three)).collectAsList()) {
+      sum = sum.add(BigDecimal.valueOf(r.getLong(0)));
+    }
+    assertEquals("3:" + sum.toPlainString(), TableChecksums.digest(three));
+    assertEquals("0:0", TableChecksums.digest(three.limit(0)));
+    // plain digits, never the exponent form BigDecimal.toString can give
+    assertEquals("2:1000", TableChecksums.digest(2, new BigDecimal("1E+3")));
   }
 }

@@ -1,5 +1,6 @@
 package io.aisdistill.jobs.stage.judge;
 
+import io.aisdistill.jobs.lakehouse.TableChecksums;
 import io.aisdistill.jobs.lakehouse.Rows;
 import io.aisdistill.jobs.lakehouse.ScalaSeqs;
 import io.aisdistill.jobs.lakehouse.Tables;
@@ -135,7 +136,7 @@ public final class JudgeTransforms {
     Row r = selection.filter(col("selected")).agg(count(lit(1)),
         org.apache.spark.sql.functions.sum(org.apache.spark.sql.functions.xxhash64(col("window_id"))
             .cast("decimal(38,0)"))).first();
-    return r.getLong(0) + ":" + (r.isNullAt(1) ? "0" : r.getDecimal(1).toPlainString());
+    return TableChecksums.digest(r.getLong(0), r.isNullAt(1) ? java.math.BigDecimal.ZERO : r.getDecimal(1));
   }
 
   /** True when a qa_judged row has {@code LLM_JUDGE_FAILED} (a full run would send its call again). */

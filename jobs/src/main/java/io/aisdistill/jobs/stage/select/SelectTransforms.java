@@ -167,10 +167,9 @@ public final class SelectTransforms {
     return decided.select(cols.toArray(new org.apache.spark.sql.Column[0]));
   }
 
-  /** Rows and content hash of {@code windows} ({@link TableChecksums#countAndContent}), as "rows:hash". */
+  /** Rows and content hash of {@code windows} ({@link TableChecksums#digest(Dataset)}), as "rows:hash". */
   static String windowsDigest(Dataset<Row> windows) {
-    Row r = TableChecksums.countAndContent(windows);
-    return r.getLong(0) + ":" + r.get(1);
+    return TableChecksums.digest(windows);
   }
 
   /**
@@ -189,7 +188,7 @@ public final class SelectTransforms {
         .groupBy("k").agg(org.apache.spark.sql.functions.count(lit(1)),
             org.apache.spark.sql.functions.expr(TableChecksums.CONTENT_SUM))
         .collectAsList()) {
-      out.put(r.getLong(0), r.getLong(1) + ":" + r.get(2));
+      out.put(r.getLong(0), TableChecksums.digest(r.getLong(1), r.getDecimal(2)));
     }
     return out;
   }
