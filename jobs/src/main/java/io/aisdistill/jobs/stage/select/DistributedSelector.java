@@ -94,7 +94,7 @@ final class DistributedSelector {
    *     {@code cleanup} runs
    */
   static Decided decide(SparkSession spark, Dataset<Row> cands, WindowSelector.Settings s) {
-    Decided d = new Decided(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    Decided d = new Decided(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     // the scope key travels as the last candidate column; rows() drops it
     Dataset<Row> in = cands.withColumn(SCOPE, scopeKey(s.scope()));
     Dataset<Row> marked = d.persist(nearDuplicates(in));
@@ -192,7 +192,7 @@ final class DistributedSelector {
     final double share = s.maxStoppedShare();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<ScopeRuns.Offsets<long[]>> bOff =
-        jsc.broadcast(ScopeRuns.offsets(runs, perRun, sorted.getNumPartitions()));
+        d.broadcast(jsc, ScopeRuns.offsets(runs, perRun, sorted.getNumPartitions()));
     // appended: _rank, _j (stopped index, 0 for non-stopped), _i (non-stopped index, 0 for stopped),
     // _m (admission key: non-stopped i; stopped m_j; -1 = never admitted)
     JavaRDD<Row> ranked = sorted.mapPartitionsWithIndex((p, it) -> {
@@ -328,8 +328,8 @@ final class DistributedSelector {
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<ScopeRuns.Offsets<Object[]>> bOff =
-        jsc.broadcast(ScopeRuns.offsets(runs, perRun, adm.getNumPartitions()));
-    Broadcast<HashMap<Long, long[]>> bCuts = jsc.broadcast(cuts);
+        d.broadcast(jsc, ScopeRuns.offsets(runs, perRun, adm.getNumPartitions()));
+    Broadcast<HashMap<Long, long[]>> bCuts = d.broadcast(jsc, cuts);
     JavaRDD<Row> admitted = adm.mapPartitionsWithIndex((p, it) -> {
       ScopeRuns.Cursor<Object[]> runOf = bOff.value().cursor(p);
       long[] at = {0, 0, Long.MAX_VALUE, Long.MAX_VALUE}; // selected_order, calls so far, cut order, tried rank
@@ -479,8 +479,10 @@ final class DistributedSelector {
    *
    * @param parts the decided rows, in parts of the same columns (near duplicates, admittable
    *     windows, never admitted windows)
+   * @param broadcasts the per-partition offsets and cuts the executors read while computing them
    */
-  record Decided(List<Dataset<Row>> parts, List<Dataset<?>> cached, List<JavaRDD<?>> cachedRdds) {
+  record Decided(List<Dataset<Row>> parts, List<Dataset<?>> cached, List<JavaRDD<?>> cachedRdds,
+      List<Broadcast<?>> broadcasts) {
     /** The candidate columns and {@link #DECISION_SCHEMA}'s, one row per candidate. */
     Dataset<Row> rows() {
       Dataset<Row> all = parts.get(0);
@@ -490,10 +492,18 @@ final class DistributedSelector {
       return all.drop(SCOPE);
     }
 
-    /** Releases the cached intermediate results (after the rows are written). */
+    /** Releases the cached intermediate results and destroys the broadcasts (after the rows are written). */
     void cleanup() {
       cached.forEach(Dataset::unpersist);
       cachedRdds.forEach(JavaRDD::unpersist);
+      broadcasts.forEach(b -> b.destroy());
+    }
+
+    /** {@code value} broadcast to the executors, destroyed by {@link #cleanup}. */
+    private <T> Broadcast<T> broadcast(JavaSparkContext jsc, T value) {
+      Broadcast<T> b = jsc.broadcast(value);
+      broadcasts.add(b);
+      return b;
     }
 
     private Dataset<Row> persist(Dataset<Row> ds) {

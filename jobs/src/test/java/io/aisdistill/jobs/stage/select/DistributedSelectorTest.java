@@ -1,6 +1,8 @@
 package io.aisdistill.jobs.stage.select;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.aisdistill.jobs.SparkTestSession;
 
@@ -106,6 +108,11 @@ class DistributedSelectorTest {
       } finally {
         decided.cleanup();
         spark.conf().unset(COALESCE);
+      }
+      // cleanup destroys what was broadcast for the decisions (offsets per partition, budget cuts)
+      assertFalse(decided.broadcasts().isEmpty());
+      for (org.apache.spark.broadcast.Broadcast<?> b : decided.broadcasts()) {
+        assertThrows(org.apache.spark.SparkException.class, b::value, "broadcast destroyed by cleanup");
       }
       String where = "round " + round + ", " + in.rows().size() + " windows, " + s;
       assertEquals(want.size(), got.size(), where);
