@@ -221,19 +221,21 @@ public final class Tables {
     f("selected", BooleanType, "true = the generate stage makes QA pairs for this window"),
     f("reason", StringType, "SELECTED, NEAR_DUPLICATE, STOPPED_CAP or OVER_BUDGET"),
     f("duplicate_of", StringType, "NEAR_DUPLICATE: the first window of the run it repeats"),
-    f("rank", LongType, "1-based position in the seeded stratified round-robin order; null for a near duplicate"),
-    f("stratum_rank", IntegerType, "1-based position within its stratum; null for a near duplicate"),
-    f("selected_order", LongType, "1-based position in the admission order; null when not selected"),
+    f("rank", LongType, "1-based position in the seeded stratified round-robin order of its scope "
+        + "(all windows, or its UTC day with select.scope=day); null for a near duplicate"),
+    f("stratum_rank", IntegerType, "1-based position within its stratum (and scope); null for a near duplicate"),
+    f("selected_order", LongType, "1-based position in its scope's admission order; null when not selected"),
     f("teachers", createArrayType(StringType), "generate-teachers of the window (grounded and LLM names)"),
     f("est_prompt_tokens", LongType, "prompt tokens of the teacher request (Qwen2.5 ChatML, or chars/4); "
         + "null without LLM teachers"),
     f("est_calls", IntegerType, "LLM calls of the window (0 for the grounded teacher)"),
     f("est_usd", DoubleType, "USD upper estimate: per call prompt tokens x price_in + max_tokens x price_out"),
-    f("cum_calls", LongType, "LLM calls of the selected windows up to this one (admission order)"),
-    f("cum_usd", DoubleType, "estimated USD of the selected windows up to this one (admission order)"),
+    f("cum_calls", LongType, "LLM calls of the selected windows of its scope up to this one (admission order)"),
+    f("cum_usd", DoubleType, "estimated USD of the selected windows of its scope up to this one (admission order)"),
     f("teachers_sha256", StringType, "digest of the teacher-file settings the selection was made for; "
         + "'none' without a teacher file"),
-    f("windows_digest", StringType, "rows and content hash of the track_windows the selection was made from"),
+    f("windows_digest", StringType, "rows:content hash of the track_windows rows of its scope (all, or its "
+        + "UTC day) the selection was made from"),
     f("run_id", StringType, "run that wrote the selection"),
   });
 
