@@ -252,7 +252,10 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
             inc == null && !next.equals(cp),
             () -> lh.sync(judged, Tables.QA_JUDGED, List.of("qa_id"), null, List.of("date")));
         long pairsRejudged = g.count();
-        long dupChecked = targets.count();
+        // targets = all ⋈ checkIds, and every checkIds qa_id is once in all (perPair and others are disjoint, each
+        // unique by qa_id; the affected pairs come from dupIn, a part of all): so count the materialized ids
+        // instead of computing targets again (about 3 s of a one-day increment on 30 days of history)
+        long dupChecked = checkIds != null ? checkIds.count() : targets.count();
         if (inc == null) {
           modeRep.put("mode", "full").put("full_because", why).put("vessels_rejudged",
               cands.select("mmsi").distinct().count());
