@@ -231,21 +231,20 @@ public final class Lakehouse {
   }
 
   /**
-   * Writes table {@code name} with a stage's checkpoint: runs {@code write} with {@code checkpoint}
-   * as the user metadata of its commits ({@link #withUserMetadata(String, Supplier)}); when it made
-   * no commit to {@code name} (a sync that found no row to change) and {@code recordWithoutCommit},
-   * records {@code checkpoint} with a metadata-only commit ({@link #recordUserMetadata}, table
-   * property {@code property}), so that the checkpoint advances although no row changed.
+   * Syncs table {@code name} with a stage's checkpoint: runs {@code sync} (a {@link #sync} call)
+   * with {@code checkpoint} as the user metadata of its commit ({@link #withUserMetadata(String, Supplier)});
+   * when the sync made no commit ({@link Synced#committed()} false: no row to change) and
+   * {@code recordWithoutCommit}, records {@code checkpoint} with a metadata-only commit
+   * ({@link #recordUserMetadata}, table property {@code property}), so that the checkpoint advances
+   * although no row changed. Whether a commit was made is taken from the sync's result, so this
+   * reads no table history of its own.
    *
-   * @param <T> the result type of {@code write}
-   * @return what {@code write} returns
-   * @throws IllegalStateException when a metadata-only commit is due and the table does not exist
+   * @return what {@code sync} returns
    */
-  public <T> T writeWithCheckpoint(String name, String property, String checkpoint, boolean recordWithoutCommit,
-      Supplier<T> write) {
-    long before = version(name);
-    T out = withUserMetadata(checkpoint, write);
-    if (recordWithoutCommit && version(name) == before) {
+  public Synced writeWithCheckpoint(String name, String property, String checkpoint, boolean recordWithoutCommit,
+      Supplier<Synced> sync) {
+    Synced out = withUserMetadata(checkpoint, sync);
+    if (recordWithoutCommit && !out.committed()) {
       recordUserMetadata(name, property, checkpoint);
     }
     return out;
@@ -355,8 +354,16 @@ public final class Lakehouse {
     m.whenNotMatched().insertAll().execute();
   }
 
-  /** Rows {@link #sync} inserted, updated and deleted. */
-  public record Synced(long inserted, long updated, long deleted) {}
+  /**
+   * Rows {@link #sync} inserted, updated and deleted, and whether it made a commit: a MERGE commits
+   * exactly when it has a row to change; creating the table always commits, even with no rows.
+   */
+  public record Synced(long inserted, long updated, long deleted, boolean committed) {
+    /** The counts of a MERGE, which commits when any of them is not zero. */
+    public Synced(long inserted, long updated, long deleted) {
+      this(inserted, updated, deleted, inserted + updated + deleted > 0);
+    }
+  }
 
   /**
    * Makes the rows of table {@code name} within {@code scope} equal {@code desired}, writing only
@@ -393,7 +400,7 @@ public final class Lakehouse {
         w = w.partitionBy(partitionBy.toArray(String[]::new));
       }
       save(w, name);
-      return new Synced(lastMetric(name, "numOutputRows"), 0, 0);
+      return new Synced(lastMetric(name, "numOutputRows"), 0, 0, true);
     }
     Dataset<Row> scoped = scope == null ? read(name) : read(name).where(scope);
     Dataset<Row> current = within == null ? scoped : scoped.join(within,

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link Lakehouse#writeWithCheckpoint}: a write that commits carries the checkpoint in its own
- * commit; a write that commits nothing is followed by one metadata-only commit carrying it (or by
- * none when not asked); the rows are never touched by the checkpoint. And {@link TableChecksums#digest}
+ * {@link Lakehouse#writeWithCheckpoint}: a write that commits (a changed row, or creating the
+ * table, even empty) carries the checkpoint in its own commit; a write that commits nothing is
+ * followed by one metadata-only commit carrying it (or by none when not asked); the rows are never
+ * touched by the checkpoint. And {@link TableChecksums#digest}
  * in its stored "rows:content" form, checked against a count and sum computed here.
  */
 class LakehouseCheckpointTest {
@@ -68,6 +69,14 @@ class LakehouseCheckpointTest {
     assertEquals("{\"v\":4}", lh.lastUserMetadata(T, 1));
     assertNull(spark.conf().getOption("spark.databricks.delta.commitInfo.userMetadata").getOrElse(() -> null),
         "session setting restored");
+
+    // a table created with no rows: the create is the commit that carries the checkpoint, none follows
+    String empty = "checkpointed_empty";
+    s = lh.writeWithCheckpoint(empty, PROP, "{\"v\":5}", true,
+        () -> lh.sync(two.limit(0), empty, List.of("id"), null, List.of()));
+    assertEquals(new Lakehouse.Synced(0, 0, 0, true), s);
+    assertEquals(0, lh.version(empty));
+    assertEquals("{\"v\":5}", lh.lastUserMetadata(empty, 1));
   }
 
   @Test
