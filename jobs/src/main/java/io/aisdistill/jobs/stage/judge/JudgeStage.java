@@ -205,6 +205,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         Dataset<Row> perPair = JudgeTransforms.perPair(JudgeTransforms.withLlm(g, llm));
         Dataset<Row> targets = perPair;
         Dataset<Row> kept = null;
+        Dataset<Row> storedIds = null;
         Dataset<Row> dupIn;
         Dataset<Row> checkIds = null;
         JudgeTransforms.MinHashed sig = null;
@@ -229,8 +230,8 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
                   cfg.judge.nearDuplicateSimilarity))
               .distinct().localCheckpoint();
           targets = all.join(checkIds, "qa_id", "left_semi");
-          kept = JudgeTransforms.unbalancedFromJudged(stored.where(not(inScope))
-              .unionByName(others.join(checkIds, "qa_id", "left_anti")), allCands);
+          kept = stored.where(not(inScope)).unionByName(others.join(checkIds, "qa_id", "left_anti"));
+          storedIds = stored.select("qa_id");
         } else {
           dupIn = JudgeTransforms.dupInput(perPair, windows);
         }
@@ -240,17 +241,25 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
                 cfg.judge.minhashTables);
         Dataset<Row> unbalanced = JudgeTransforms.withDuplicates(targets, JudgeTransforms.exactDuplicates(dupIn),
             nearDup);
-        if (kept != null) {
-          unbalanced = unbalanced.unionByName(kept);
+        // answer balance: global per template, over every vessel's pairs; an incremental run writes only the
+        // checked pairs and the kept pairs whose ANSWER_BALANCE changes (the rest of qa_judged is already so)
+        Dataset<Row> judged;
+        Dataset<Row> within;
+        if (kept == null) {
+          judged = JudgeTransforms.balanced(unbalanced, cfg.judge.maxAnswerShare);
+          within = null;
+        } else {
+          JudgeTransforms.Rebalanced rb = JudgeTransforms.rebalanced(unbalanced.localCheckpoint(), kept, storedIds,
+              allCands, cfg.judge.maxAnswerShare);
+          judged = rb.rows();
+          within = rb.ids();
         }
-        // answer balance: global per template, over every vessel's pairs
-        Dataset<Row> judged = JudgeTransforms.balanced(unbalanced, cfg.judge.maxAnswerShare);
 
         // sink: only the verdicts that changed are written, with the checkpoint in the commit
         // (a full run that changed no verdict records its checkpoint still, so that the next run need not be full)
         synced = lh.writeWithCheckpoint(Tables.QA_JUDGED, CHECKPOINT_PROPERTY, next.toJson(),
             inc == null && !next.equals(cp),
-            () -> lh.sync(judged, Tables.QA_JUDGED, List.of("qa_id"), null, List.of("date")));
+            () -> lh.sync(judged, Tables.QA_JUDGED, List.of("qa_id"), null, within, List.of("date")));
         long pairsRejudged = g.count();
         // targets = all ⋈ checkIds, and every checkIds qa_id is once in all (perPair and others are disjoint, each
         // unique by qa_id; the affected pairs come from dupIn, a part of all): so count the materialized ids

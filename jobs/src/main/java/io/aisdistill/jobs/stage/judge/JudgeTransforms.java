@@ -16,6 +16,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.ml.functions.vector_to_array;
@@ -528,9 +529,61 @@ public final class JudgeTransforms {
    * template), verdict {@code accepted} when no reason is left.
    */
   static Dataset<Row> balanced(Dataset<Row> unbalanced, double maxAnswerShare) {
-    return balance(unbalanced, maxAnswerShare)
-        .withColumn("verdict", when(size(col("reasons")).equalTo(0), lit("accepted")).otherwise(lit("rejected")))
+    return verdicted(balance(unbalanced, maxAnswerShare));
+  }
+
+  /** {@code rows} with verdict {@code accepted} when no reason is left, as qa_judged rows (its column order). */
+  private static Dataset<Row> verdicted(Dataset<Row> rows) {
+    return rows.withColumn("verdict", when(size(col("reasons")).equalTo(0), lit("accepted")).otherwise(lit("rejected")))
         .select(cols(java.util.Arrays.asList(Tables.QA_JUDGED_SCHEMA.fieldNames())));
+  }
+
+  /**
+   * What an incremental run writes to qa_judged.
+   *
+   * @param rows qa_judged rows: the checked pairs, balanced, and the kept pairs whose ANSWER_BALANCE
+   *     the balance adds or removes
+   * @param ids (qa_id) of the rows of qa_judged they replace or delete: those of {@code rows} and the
+   *     stored pairs that are neither checked nor kept (for {@code Lakehouse.sync}'s {@code within})
+   */
+  record Rebalanced(Dataset<Row> rows, Dataset<Row> ids) {}
+
+  /**
+   * {@link #balanced} of the checked pairs and the kept verdicts together, computed on narrow
+   * columns: the balance runs over (qa_id, template_id, claim, reasons) of every pair, and only the
+   * rows it changes are returned. Equal, on {@link Rebalanced#ids}, to
+   * {@code balanced(checked ∪ unbalancedFromJudged(kept))}; every other qa_judged row is already as
+   * that would write it (a kept row differs from its stored row only when ANSWER_BALANCE, its only
+   * reason when set, comes or goes).
+   *
+   * @param checked {@link #withDuplicates} rows of the pairs checked again
+   * @param kept qa_judged rows whose verdicts are kept as they are, balance aside
+   * @param storedIds (qa_id) of every qa_judged row
+   * @param candidates qa_candidates rows (template_id and claim, joined on qa_id)
+   */
+  static Rebalanced rebalanced(Dataset<Row> checked, Dataset<Row> kept, Dataset<Row> storedIds,
+      Dataset<Row> candidates, double maxShare) {
+    String ab = "ANSWER_BALANCE";
+    Dataset<Row> keptNarrow = kept.select(col("qa_id"), col("reasons"))
+        .join(candidates.select(col("qa_id"), col("template_id"), col("claim")), "qa_id")
+        .withColumn("_kept", lit(true))
+        .withColumn("_had", coalesce(org.apache.spark.sql.functions.array_contains(col("reasons"), ab), lit(false)))
+        .withColumn("reasons", org.apache.spark.sql.functions.array_except(col("reasons"),
+            org.apache.spark.sql.functions.array(lit(ab))));
+    Dataset<Row> narrow = checked.select(col("qa_id"), col("reasons"), col("template_id"), col("claim"),
+        lit(false).as("_kept"), lit(false).as("_had")).unionByName(keptNarrow);
+    // materialized without lineage, read twice below (see JudgeStage on localCheckpoint and MERGE)
+    Dataset<Row> b = balance(narrow, maxShare)
+        .select(col("qa_id"), col("_kept"), col("_had"), col("reasons").as("_reasons")).localCheckpoint();
+    Dataset<Row> checkedOut = verdicted(checked.join(b.where(not(col("_kept"))).select("qa_id", "_reasons"), "qa_id")
+        .withColumn("reasons", col("_reasons")));
+    Dataset<Row> flips = b.where(col("_kept").and(col("_had").notEqual(coalesce(
+        org.apache.spark.sql.functions.array_contains(col("_reasons"), ab), lit(false))))).select("qa_id", "_reasons");
+    Dataset<Row> keptOut = verdicted(kept.join(flips, "qa_id").withColumn("reasons", col("_reasons")));
+    Dataset<Row> gone = storedIds.join(b.select("qa_id"), "qa_id", "left_anti");
+    Dataset<Row> ids = b.where(not(col("_kept"))).select("qa_id").unionByName(flips.select("qa_id"))
+        .unionByName(gone);
+    return new Rebalanced(checkedOut.unionByName(keptOut), ids);
   }
 
   /**

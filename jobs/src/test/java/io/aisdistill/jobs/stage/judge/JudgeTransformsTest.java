@@ -261,4 +261,98 @@ class JudgeTransformsTest {
       assertTrue(r.isNullAt(r.fieldIndex("duplicate_of")));
     }
   }
+
+  /** A {@link JudgeTransforms#withDuplicates} row (qa_judged's columns but verdict, with template_id and claim). */
+  private static Row unbalancedRow(String qaId, String template, String claim, List<String> reasons) {
+    return RowFactory.create(qaId, "w-" + qaId, 636000000L + qaId.hashCode() % 7, "kinematics", "grounded", "q?", claim,
+        reasons, null, null, null,
+        List.<String>of(), null, "grounded", null,
+        java.sql.Date.valueOf("2024-01-01"), template, claim);
+  }
+
+  private static StructType unbalancedSchema() {
+    StructType s = new StructType();
+    for (var f : Tables.QA_JUDGED_SCHEMA.fields()) {
+      if (!f.name().equals("verdict")) {
+        s = s.add(f.name(), f.dataType());
+      }
+    }
+    return s.add("template_id", DataTypes.StringType).add("claim", DataTypes.StringType);
+  }
+
+  /** Random pairs over 3 templates, answers biased to "a" so that the balance cuts, a quarter with a reason. */
+  private static Row randomPair(java.util.Random rnd, String qaId) {
+    String claim = rnd.nextDouble() < 0.6 ? "a" : rnd.nextBoolean() ? "b" : "c";
+    List<String> reasons = rnd.nextDouble() < 0.75 ? List.of()
+        : List.of(rnd.nextBoolean() ? "GROUNDED_MISMATCH" : "DUPLICATE_EXACT");
+    return unbalancedRow(qaId, "t" + rnd.nextInt(3), claim, reasons);
+  }
+
+  /**
+   * An incremental run's narrow balance ({@link JudgeTransforms#rebalanced}) leaves qa_judged
+   * exactly as the full balance of the checked pairs and every kept verdict would
+   * ({@code balanced(checked ∪ unbalancedFromJudged(kept))}, written whole): the second,
+   * independent computation. Random increments re-check some pairs (new answers and reasons),
+   * add pairs and drop pairs, so that kept pairs' ANSWER_BALANCE comes and goes.
+   */
+  @Test
+  void theNarrowBalanceOfAnIncrementEqualsTheFullBalance() {
+    StructType schema = unbalancedSchema();
+    int keptFlips = 0;
+    for (long seed = 1; seed <= 2; seed++) {
+      for (double share : new double[] {0.3, 0.5}) {
+        java.util.Random rnd = new java.util.Random(seed);
+        List<Row> first = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+          first.add(randomPair(rnd, String.format("q%03d", i)));
+        }
+        Dataset<Row> stored = JudgeTransforms.balanced(spark().createDataFrame(first, schema), share).localCheckpoint();
+
+        // the increment: about 30 % re-checked (a new draw), 10 % dropped, 20 new pairs; the rest kept
+        List<Row> checked = new ArrayList<>();
+        List<String> keptIds = new ArrayList<>();
+        List<Row> candidateRows = new ArrayList<>();
+        for (Row r : first) {
+          String id = r.getString(0);
+          double u = rnd.nextDouble();
+          if (u < 0.3) {
+            checked.add(randomPair(rnd, id));
+          } else if (u >= 0.4) {
+            keptIds.add(id);
+            candidateRows.add(RowFactory.create(id, r.getString(schema.fieldIndex("template_id")),
+                r.getString(schema.fieldIndex("claim"))));
+          }
+        }
+        for (int i = 120; i < 140; i++) {
+          checked.add(randomPair(rnd, String.format("q%03d", i)));
+        }
+        for (Row r : checked) {
+          candidateRows.add(RowFactory.create(r.getString(0), r.getString(schema.fieldIndex("template_id")),
+              r.getString(schema.fieldIndex("claim"))));
+        }
+        Dataset<Row> checkedDf = spark().createDataFrame(checked, schema);
+        Dataset<Row> kept = stored.where(org.apache.spark.sql.functions.col("qa_id").isin(keptIds.toArray()));
+        Dataset<Row> cands = spark().createDataFrame(candidateRows, new StructType().add("qa_id", DataTypes.StringType)
+            .add("template_id", DataTypes.StringType).add("claim", DataTypes.StringType));
+
+        List<Row> want = JudgeTransforms.balanced(checkedDf.unionByName(
+            JudgeTransforms.unbalancedFromJudged(kept, cands)), share).orderBy("qa_id").collectAsList();
+
+        JudgeTransforms.Rebalanced rb = JudgeTransforms.rebalanced(checkedDf, kept, stored.select("qa_id"), cands, share);
+        List<String> ids = rb.ids().as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        assertEquals(ids.size(), new java.util.HashSet<>(ids).size(), "each id once");
+        List<Row> rows = rb.rows().collectAsList();
+        for (Row r : rows) {
+          assertTrue(ids.contains(r.getString(0)), "a written row lies within the ids: " + r.getString(0));
+        }
+        // what Lakehouse.sync with within = ids makes of the stored table: the ids' rows replaced by rows
+        List<Row> got = stored.join(rb.ids(), io.aisdistill.jobs.lakehouse.ScalaSeqs.of("qa_id"), "left_anti").unionByName(rb.rows())
+            .orderBy("qa_id").collectAsList();
+        assertEquals(want, got, "seed " + seed + ", share " + share);
+        assertTrue(rows.size() < want.size(), "only the changed rows are written");
+        keptFlips += (int) rows.stream().filter(r -> keptIds.contains(r.getString(0))).count();
+      }
+    }
+    assertTrue(keptFlips > 0, "some kept pair's ANSWER_BALANCE came or went");
+  }
 }
