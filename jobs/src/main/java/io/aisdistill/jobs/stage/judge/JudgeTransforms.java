@@ -564,12 +564,11 @@ public final class JudgeTransforms {
   static Rebalanced rebalanced(Dataset<Row> checked, Dataset<Row> kept, Dataset<Row> storedIds,
       Dataset<Row> candidates, double maxShare) {
     String ab = "ANSWER_BALANCE";
-    Dataset<Row> keptNarrow = kept.select(col("qa_id"), col("reasons"))
-        .join(candidates.select(col("qa_id"), col("template_id"), col("claim")), "qa_id")
-        .withColumn("_kept", lit(true))
-        .withColumn("_had", coalesce(org.apache.spark.sql.functions.array_contains(col("reasons"), ab), lit(false)))
-        .withColumn("reasons", org.apache.spark.sql.functions.array_except(col("reasons"),
-            org.apache.spark.sql.functions.array(lit(ab))));
+    java.util.function.Function<String, org.apache.spark.sql.Column> hasAb =
+        c -> coalesce(org.apache.spark.sql.functions.array_contains(col(c), ab), lit(false));
+    // the kept verdicts as unbalancedFromJudged makes them, on (qa_id, reasons) only, with whether they had AB
+    Dataset<Row> keptNarrow = withoutReasons(kept.select(col("qa_id"), col("reasons"), hasAb.apply("reasons").as("_had")),
+        List.of(ab), candidates).withColumn("_kept", lit(true));
     Dataset<Row> narrow = checked.select(col("qa_id"), col("reasons"), col("template_id"), col("claim"),
         lit(false).as("_kept"), lit(false).as("_had")).unionByName(keptNarrow);
     // materialized without lineage, read twice below (see JudgeStage on localCheckpoint and MERGE)
@@ -577,8 +576,8 @@ public final class JudgeTransforms {
         .select(col("qa_id"), col("_kept"), col("_had"), col("reasons").as("_reasons")).localCheckpoint();
     Dataset<Row> checkedOut = verdicted(checked.join(b.where(not(col("_kept"))).select("qa_id", "_reasons"), "qa_id")
         .withColumn("reasons", col("_reasons")));
-    Dataset<Row> flips = b.where(col("_kept").and(col("_had").notEqual(coalesce(
-        org.apache.spark.sql.functions.array_contains(col("_reasons"), ab), lit(false))))).select("qa_id", "_reasons");
+    Dataset<Row> flips = b.where(col("_kept").and(col("_had").notEqual(hasAb.apply("_reasons"))))
+        .select("qa_id", "_reasons");
     Dataset<Row> keptOut = verdicted(kept.join(flips, "qa_id").withColumn("reasons", col("_reasons")));
     Dataset<Row> gone = storedIds.join(b.select("qa_id"), "qa_id", "left_anti");
     Dataset<Row> ids = b.where(not(col("_kept"))).select("qa_id").unionByName(flips.select("qa_id"))
