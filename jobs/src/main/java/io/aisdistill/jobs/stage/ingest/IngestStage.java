@@ -45,7 +45,8 @@ import org.apache.spark.storage.StorageLevel;
  * insert only keys not yet in the tables: re-ingesting a file adds nothing.
  *
  * <p>Positions without static fields are enriched with the latest static report (types 5, 24) of
- * the same MMSI from this run and the {@code ais_static} table.
+ * the same MMSI at or before the position's time, from this run and the {@code ais_static} table:
+ * as of the position, so that ingesting day by day gives the same rows as one run over all days.
  *
  * <p>The stage reads with {@link IngestSource}, transforms with {@link IngestTransforms} and
  * writes with {@link IngestSink}.
@@ -105,8 +106,9 @@ public final class IngestStage extends AbstractStage<IngestResult> {
         .persist(StorageLevel.MEMORY_AND_DISK());
     long staticsParsed = counts.staticsParsed();
     Dataset<Row> enrichFrom = null;
-    if (staticsParsed > 0 || lh.exists(Tables.STATIC)) {
-      enrichFrom = lh.exists(Tables.STATIC) ? statics.unionByName(lh.read(Tables.STATIC)) : statics;
+    boolean stored = lh.exists(Tables.STATIC) && !lh.read(Tables.STATIC).isEmpty();
+    if (staticsParsed > 0 || stored) {
+      enrichFrom = stored ? statics.unionByName(lh.read(Tables.STATIC)) : statics;
     }
     Dataset<Row> positions = IngestTransforms.positions(pos.kept(), sourceNames, enrichFrom, runId);
     try {

@@ -8,9 +8,10 @@ import io.aisdistill.jobs.stage.PullIterator;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.last;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_date;
 
 import io.aisdistill.common.ais.LineParser;
@@ -45,6 +46,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -70,7 +72,7 @@ import scala.Tuple2;
  *       UTC date of ts).</li>
  *   <li>{@link #enrich}: positions with source and the static columns, plus static rows of
  *       {@link Tables#STATIC_SCHEMA}, to the same positions columns with null static fields filled
- *       from the MMSI's latest static report.</li>
+ *       from the MMSI's latest static report at or before the position's time.</li>
  *   <li>{@link #rejects}: parsed rows and source names to {@link Tables#REJECTS_SCHEMA} columns.</li>
  * </ul>
  */
@@ -391,25 +393,39 @@ final class IngestTransforms {
   }
 
   /**
-   * Fills null static fields of positions from the latest static report of the same MMSI (latest
-   * ts first, null ts last, then source, source_record); {@code ais_class} is never filled.
+   * Fills null static fields of positions as of their time: from the latest static report of the
+   * same MMSI whose ts is at or before the position's ts (ties: the smallest source, then
+   * source_record). A report without ts fills nothing, nor does one later than the position;
+   * {@code ais_class} is never filled. As of the position, not the MMSI's latest report overall:
+   * then a day ingested before the next day's reports arrive gets the same values as one run over
+   * all the days (issue 14, incremental = full), and a position never carries a name or draught
+   * broadcast after it.
+   *
+   * <p>One window over the positions and the reports together, partitioned by MMSI and ordered by
+   * time (a report before a position of the same ts), carries the last report forward.
+   *
+   * @param positions rows with mmsi (long), ts (timestamp), source, source_record and the
+   *     {@code staticCols}
+   * @param statics rows of {@link Tables#STATIC_SCHEMA}
+   * @return the positions' columns, static fields filled where null
    */
   static Dataset<Row> enrich(Dataset<Row> positions, Dataset<Row> statics, String[] staticCols) {
-    Dataset<Row> latest = statics
-        .withColumn("rn", row_number().over(Window.partitionBy("mmsi")
-            .orderBy(col("ts").desc_nulls_last(), col("source"), col("source_record"))))
-        .filter(col("rn").equalTo(1))
-        .select(col("mmsi").as("s_mmsi"), col("vessel_name").as("s_vessel_name"), col("imo").as("s_imo"),
-            col("callsign").as("s_callsign"), col("ship_type").as("s_ship_type"), col("length_m").as("s_length_m"),
-            col("width_m").as("s_width_m"), col("draft_m").as("s_draft_m"));
-    Dataset<Row> j = positions.join(latest, col("mmsi").equalTo(col("s_mmsi")), "left");
-    for (String c : staticCols) {
-      if (!c.equals("ais_class")) {
-        j = j.withColumn(c, coalesce(col(c), col("s_" + c)));
-      }
+    String[] filled = Arrays.stream(staticCols).filter(c -> !c.equals("ais_class")).toArray(String[]::new);
+    Dataset<Row> reports = statics.filter(col("ts").isNotNull())
+        .select(col("mmsi"), col("ts"), col("source"), col("source_record"), lit(0).as("_position"),
+            struct(Arrays.stream(filled).map(c -> col(c)).toArray(Column[]::new)).as("_report"));
+    Dataset<Row> rows = positions.withColumn("_position", lit(1))
+        .withColumn("_report", lit(null).cast(reports.schema().apply("_report").dataType()))
+        .unionByName(reports, true);
+    WindowSpec asOf = Window.partitionBy("mmsi")
+        .orderBy(col("ts"), col("_position"), col("source").desc(), col("source_record").desc())
+        .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
+    Dataset<Row> j = rows.withColumn("_report", last(col("_report"), true).over(asOf))
+        .filter(col("_position").equalTo(1));
+    for (String c : filled) {
+      j = j.withColumn(c, coalesce(col(c), col("_report").getField(c)));
     }
-    return j.drop("s_mmsi", "s_vessel_name", "s_imo", "s_callsign", "s_ship_type", "s_length_m", "s_width_m",
-        "s_draft_m");
+    return j.drop("_position", "_report");
   }
 
   /** The reject rows of {@code parsed} with their source path and {@code runId}, in {@link Tables#REJECTS_SCHEMA} columns. */

@@ -152,24 +152,30 @@ class IngestTransformsTest {
   }
 
   @Test
-  void positionsGetTableColumnsSourceDateAndTheLatestStaticFields() {
+  void positionsGetTableColumnsSourceDateAndTheStaticFieldsAsOfTheirTime() {
     List<String> sources = List.of("file:/in/a.csv", "file:/in/b.nmea");
     Dataset<Row> names = IngestTransforms.sourceNames(spark, sources);
     Dataset<Row> positions = parsed(List.of(
-        pos(0, 10, 111, T0, 5.0, null, null),         // name filled from the latest static report
+        pos(0, 10, 111, T0, 5.0, null, null),         // filled from the report of the same time
         pos(1, 20, 111, T0, 5.0, "OWN NAME", "A"),    // a name already set is kept
-        pos(1, 30, 333, T0, 5.0, null, null)));        // no static report: stays null
+        pos(1, 30, 333, T0, 5.0, null, null),          // no static report: stays null
+        pos(1, 40, 111, T0 - 30_000, 5.0, null, null), // between the two reports: the older one
+        pos(1, 50, 111, T0 - 90_000, 5.0, null, null), // before every report: stays null
+        pos(1, 60, 444, T0, 5.0, null, null)));        // two reports of its time: the first by source
     Dataset<Row> statics = IngestTransforms.statics(parsed(List.of(
         sta(1, 1, 111, T0 - 60_000, "OLDER", 50.0),
         sta(1, 2, 111, T0, "LATEST", 120.0),
-        sta(1, 3, 111, null, "NO TIME", 10.0))), names, "r1");
+        sta(1, 3, 111, null, "NO TIME", 10.0),         // no time: fills nothing
+        sta(1, 4, 111, T0 + 60_000, "LATER", 99.0),    // after every position: fills nothing
+        sta(1, 6, 444, T0, "SECOND", 20.0),
+        sta(0, 7, 444, T0, "FIRST", 10.0))), names, "r1");
     assertArrayEquals(Tables.STATIC_SCHEMA.fieldNames(), statics.columns());
 
     Dataset<Row> out = IngestTransforms.positions(positions, names, statics, "r1");
     assertArrayEquals(Tables.POSITIONS_SCHEMA.fieldNames(), out.columns());
     List<Row> rows = new ArrayList<>(out.collectAsList());
     rows.sort(Comparator.comparingLong(r -> r.getAs("source_record")));
-    assertEquals(3, rows.size());
+    assertEquals(6, rows.size());
 
     Row filled = rows.get(0);
     assertEquals("LATEST", filled.getAs("vessel_name"));
@@ -184,6 +190,11 @@ class IngestTransformsTest {
     assertEquals(120.0, (Double) rows.get(1).getAs("length_m"));
     assertEquals("file:/in/b.nmea", rows.get(1).getAs("source"));
     assertNull(rows.get(2).getAs("vessel_name"));
+    assertEquals("OLDER", rows.get(3).getAs("vessel_name"));
+    assertEquals(50.0, (Double) rows.get(3).getAs("length_m"));
+    assertNull(rows.get(4).getAs("vessel_name"));
+    assertNull(rows.get(4).getAs("length_m"));
+    assertEquals("FIRST", rows.get(5).getAs("vessel_name"));
 
     // without static rows to enrich from, the static fields stay as parsed
     Row plain = IngestTransforms.positions(positions, names, null, "r1")
