@@ -88,6 +88,10 @@ class IncrementalPipelineTest {
         assertTrue(report.substring(report.indexOf("## judge")).contains("| mode | incremental |"), report);
       }
       before = total;
+      if (d == 0) {
+        // the out-of-order lakehouse below starts from this one's first day (a copy, not a rerun)
+        LlmFixture.copy(Path.of(daily), tmp.resolve("late"));
+      }
     }
 
     String full = tmp.resolve("full").toString();
@@ -113,11 +117,12 @@ class IncrementalPipelineTest {
         List.of(lh.version(Tables.WINDOWS), lh.version(Tables.TRACK_STATE), lh.version(Tables.QA_JUDGED),
             lh.version(Tables.WINDOW_SELECTION)));
 
-    // days out of order (1, 3, then 2): every vessel of day 2 has reports older than its state,
-    // so it is recomputed from all its positions, and the windows that day 2 changes (day 1's
-    // last windows, extended) get new pairs and verdicts; every table still equals the full run's
+    // days out of order (1, 3, then 2; day 1 is the daily run's, copied above): every vessel of
+    // day 2 has reports older than its state, so it is recomputed from all its positions, and the
+    // windows that day 2 changes (day 1's last windows, extended) get new pairs and verdicts;
+    // every table still equals the full run's
     String late = tmp.resolve("late").toString();
-    for (int d : new int[] {0, 2, 1}) {
+    for (int d : new int[] {2, 1}) {
       assertEquals(0, Cli.execute(run(late, "late" + d, List.of(days.get(d)))));
     }
     String lateReport = Files.readString(Path.of(late, "_reports", "latest.md"));
