@@ -279,10 +279,11 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         }
       }
     }
-    written = lh.read(Tables.QA_JUDGED).count();
-
     // report and result
-    StageReport rep = report(lh.read(Tables.QA_JUDGED), lh.read(Tables.QA_CANDIDATES), candidates, written)
+    JudgeTransforms.ReportCounts counts =
+        JudgeTransforms.reportCounts(lh.read(Tables.QA_JUDGED), lh.read(Tables.QA_CANDIDATES));
+    written = counts.total();
+    StageReport rep = report(counts, candidates)
         .put("judged_new_in_table", synced.inserted()).put("judged_updated_in_table", synced.updated())
         .put("judged_deleted_from_table", synced.deleted());
     modeRep.metrics().forEach(rep::put);
@@ -462,22 +463,21 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
    * The stage summary, from the table just written: judge model, candidates, judged,
    * accepted/rejected, rows per reason, and the tables per category and per teacher.
    *
-   * @param judged the qa_judged rows
-   * @param allCandidates all qa_candidates rows (their claim_kind)
+   * @param counts the figures of qa_judged (with qa_candidates' claim_kind)
+   * @param candidates the selected candidates
    */
-  private static StageReport report(Dataset<Row> judged, Dataset<Row> allCandidates, long candidates, long written) {
+  private static StageReport report(JudgeTransforms.ReportCounts counts, long candidates) {
     StageReport rep = new StageReport("judge").put("judge_model", GROUNDED_JUDGE).put("candidates", candidates)
-        .put("judged", written);
-    Map<String, long[]> byCat = JudgeTransforms.verdictsByCategory(judged);
-    long acc = byCat.values().stream().mapToLong(c -> c[0]).sum();
-    rep.put("accepted", acc).put("rejected", written - acc);
-    JudgeTransforms.reasonCounts(judged).forEach((reason, n) -> rep.put("reason." + reason, n));
+        .put("judged", counts.total());
+    long acc = counts.byCategory().values().stream().mapToLong(c -> c[0]).sum();
+    rep.put("accepted", acc).put("rejected", counts.total() - acc);
+    counts.byReason().forEach((reason, n) -> rep.put("reason." + reason, n));
     List<List<Object>> rows = new ArrayList<>();
-    byCat.forEach((k, c) -> rows.add(List.of(k, c[0], c[1])));
+    counts.byCategory().forEach((k, c) -> rows.add(List.of(k, c[0], c[1])));
     rep.table("QA by category and verdict", List.of("category", "accepted", "rejected"), rows);
     rep.table("QA by teacher (hallucination rate = numeric answers failing recomputation / numeric answers)",
         List.of("teacher", "pairs", "accepted", "acceptance_rate", "numeric", "numeric_failed", "hallucination_rate"),
-        JudgeTransforms.byTeacher(judged, allCandidates));
+        counts.byTeacher());
     return rep;
   }
 }

@@ -85,8 +85,7 @@ import org.apache.spark.sql.types.StructType;
  *       grounded_reasons;</li>
  *   <li>{@link #judged}: those rows, the exact and near duplicates to {@code qa_judged} rows
  *       ({@link Tables#QA_JUDGED_SCHEMA}, its column order), with the answer {@link #balance};</li>
- *   <li>report figures of qa_judged rows: {@link #verdictsByCategory}, {@link #reasonCounts},
- *       {@link #byTeacher}.</li>
+ *   <li>report figures of qa_judged rows: {@link #reportCounts}.</li>
  * </ul>
  */
 public final class JudgeTransforms {
@@ -619,51 +618,55 @@ public final class JudgeTransforms {
         .drop("_tpl", "_ans", "_c", "_n", "_top", "_top_ans", "_k", "_rank");
   }
 
-  /** Per category of {@code judged} (qa_judged rows), by category name: {accepted, rejected}. */
-  static Map<String, long[]> verdictsByCategory(Dataset<Row> judged) {
-    Map<String, long[]> byCat = new TreeMap<>();
-    for (Row r : judged.groupBy("category", "verdict").count().collectAsList()) {
-      long[] c = byCat.computeIfAbsent(r.getString(0), k -> new long[2]);
-      c[r.getString(1).equals("accepted") ? 0 : 1] += r.getLong(2);
-    }
-    return byCat;
-  }
-
-  /** Rows of {@code judged} (qa_judged rows) per reason code, in reason order. */
-  static Map<String, Long> reasonCounts(Dataset<Row> judged) {
-    Map<String, Long> out = new LinkedHashMap<>();
-    for (Row r : judged.selectExpr("explode(reasons) as reason").groupBy("reason").count().orderBy("reason")
-        .collectAsList()) {
-      out.put(r.getString(0), r.getLong(1));
-    }
-    return out;
-  }
+  /**
+   * The judge report's figures of qa_judged rows.
+   *
+   * @param total rows
+   * @param byCategory per category, in category order: {accepted, rejected} (every verdict but
+   *     {@code accepted} counts as rejected)
+   * @param byReason per reason code, in code order: rows with it
+   * @param byTeacher per teacher, in teacher order: [teacher, pairs, accepted, acceptance rate,
+   *     numeric answers (claim_kind {@code number}), those failing recomputation
+   *     ({@code CLAIM_MISMATCH}), their share (the hallucination rate)]
+   */
+  record ReportCounts(long total, Map<String, long[]> byCategory, Map<String, Long> byReason,
+      List<List<Object>> byTeacher) {}
 
   /**
-   * Per teacher of {@code judged} (qa_judged rows), in teacher order: pairs, accepted, acceptance
-   * rate, numeric answers (claim_kind {@code number} in {@code candidates}, qa_candidates rows),
-   * those failing recomputation ({@code CLAIM_MISMATCH}), their share.
+   * {@link ReportCounts} of {@code judged} (qa_judged rows) from one aggregation: the rows joined
+   * with the claim_kind of {@code candidates} (qa_candidates rows, unique by qa_id) and counted by
+   * (teacher, category, verdict, reasons, numeric); the few groups are summed up on the driver.
+   * One scan of each table (before: four of qa_judged, one per figure).
    */
-  static List<List<Object>> byTeacher(Dataset<Row> judged, Dataset<Row> candidates) {
+  static ReportCounts reportCounts(Dataset<Row> judged, Dataset<Row> candidates) {
     Dataset<Row> kinds = candidates.select(col("qa_id").as("k_qa_id"), col("claim_kind"));
-    Dataset<Row> j = judged;
-    List<List<Object>> out = new ArrayList<>();
-    for (Row r : j.join(kinds, j.col("qa_id").equalTo(kinds.col("k_qa_id")), "left")
-        .groupBy("teacher")
-        .agg(org.apache.spark.sql.functions.count("*"),
-            org.apache.spark.sql.functions.sum(when(col("verdict").equalTo("accepted"), 1).otherwise(0)),
-            org.apache.spark.sql.functions.sum(when(col("claim_kind").equalTo("number"), 1).otherwise(0)),
-            org.apache.spark.sql.functions.sum(when(col("claim_kind").equalTo("number")
-                .and(org.apache.spark.sql.functions.array_contains(col("reasons"), "CLAIM_MISMATCH")), 1).otherwise(0)))
-        .orderBy("teacher").collectAsList()) {
-      long n = r.getLong(1);
-      long acc = r.getLong(2);
-      long num = r.getLong(3);
-      long bad = r.getLong(4);
-      out.add(List.of(r.getString(0), n, acc, n == 0 ? 0.0 : acc / (double) n, num, bad,
-          num == 0 ? 0.0 : bad / (double) num));
+    List<Row> groups = judged.join(kinds, judged.col("qa_id").equalTo(kinds.col("k_qa_id")), "left")
+        .groupBy(col("teacher"), col("category"), col("verdict"), col("reasons"),
+            coalesce(col("claim_kind").equalTo("number"), lit(false)).as("numeric"))
+        .count().collectAsList();
+    long total = 0;
+    Map<String, long[]> byCat = new TreeMap<>();
+    Map<String, Long> byReason = new TreeMap<>();
+    Map<String, long[]> teachers = new TreeMap<>();   // pairs, accepted, numeric, numeric failed
+    for (Row g : groups) {
+      long n = g.getLong(5);
+      boolean accepted = "accepted".equals(g.getString(2));
+      List<String> reasons = g.isNullAt(3) ? List.of() : g.getList(3);
+      total += n;
+      byCat.computeIfAbsent(g.getString(1), k -> new long[2])[accepted ? 0 : 1] += n;
+      reasons.forEach(r -> byReason.merge(r, n, Long::sum));
+      long[] t = teachers.computeIfAbsent(g.getString(0), k -> new long[4]);
+      t[0] += n;
+      t[1] += accepted ? n : 0;
+      if (g.getBoolean(4)) {
+        t[2] += n;
+        t[3] += reasons.contains("CLAIM_MISMATCH") ? n : 0;
+      }
     }
-    return out;
+    List<List<Object>> byTeacher = new ArrayList<>();
+    teachers.forEach((teacher, t) -> byTeacher.add(List.of(teacher, t[0], t[1], t[0] == 0 ? 0.0 : t[1] / (double) t[0],
+        t[2], t[3], t[2] == 0 ? 0.0 : t[3] / (double) t[2])));
+    return new ReportCounts(total, byCat, new LinkedHashMap<>(byReason), byTeacher);
   }
 
   /** The candidate row (joined with its window) as a pair. */

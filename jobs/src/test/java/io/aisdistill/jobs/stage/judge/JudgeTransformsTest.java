@@ -355,4 +355,67 @@ class JudgeTransformsTest {
     }
     assertTrue(keptFlips > 0, "some kept pair's ANSWER_BALANCE came or went");
   }
+  /**
+   * The report's one-aggregation figures equal a count of the rows one by one: random verdicts,
+   * reason lists (empty, null, a code twice), teachers, categories and claim kinds, and a
+   * candidate missing from qa_candidates (not numeric).
+   */
+  @Test
+  void reportCountsEqualACountOfTheRowsOneByOne() {
+    java.util.Random rnd = new java.util.Random(3);
+    String[] teachers = {"grounded", "gpt-4o", "o3-mini"};
+    String[] categories = {"kinematics", "anomaly", "identity"};
+    String[] codes = {"CLAIM_MISMATCH", "ANSWER_BALANCE", "NEAR_DUPLICATE", "LLM_LOW_SCORE"};
+    List<Row> judged = new ArrayList<>();
+    List<Row> candidates = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      List<String> reasons = new ArrayList<>();
+      int k = rnd.nextInt(4);
+      for (int j = 0; j < k; j++) {
+        reasons.add(codes[rnd.nextInt(codes.length)]);
+      }
+      String verdict = reasons.isEmpty() ? "accepted" : "rejected";
+      judged.add(RowFactory.create("q" + i, teachers[rnd.nextInt(3)], categories[rnd.nextInt(3)],
+          i % 50 == 7 ? null : verdict, i % 40 == 3 ? null : reasons));
+      if (i % 30 != 11) {
+        candidates.add(RowFactory.create("q" + i, rnd.nextBoolean() ? "number" : "text"));
+      }
+    }
+    StructType js = new StructType().add("qa_id", DataTypes.StringType).add("teacher", DataTypes.StringType)
+        .add("category", DataTypes.StringType).add("verdict", DataTypes.StringType)
+        .add("reasons", DataTypes.createArrayType(DataTypes.StringType));
+    StructType cs = new StructType().add("qa_id", DataTypes.StringType).add("claim_kind", DataTypes.StringType);
+    JudgeTransforms.ReportCounts got = JudgeTransforms.reportCounts(spark().createDataFrame(judged, js),
+        spark().createDataFrame(candidates, cs));
+
+    Map<String, String> kind = new HashMap<>();
+    candidates.forEach(c -> kind.put(c.getString(0), c.getString(1)));
+    Map<String, long[]> byCat = new java.util.TreeMap<>();
+    Map<String, Long> byReason = new java.util.TreeMap<>();
+    Map<String, long[]> byTeacher = new java.util.TreeMap<>();
+    for (Row r : judged) {
+      boolean acc = "accepted".equals(r.getString(3));
+      @SuppressWarnings("unchecked")
+      List<String> reasons = r.isNullAt(4) ? List.of() : (List<String>) r.get(4);
+      byCat.computeIfAbsent(r.getString(2), x -> new long[2])[acc ? 0 : 1]++;
+      for (String code : reasons) {
+        byReason.merge(code, 1L, Long::sum);
+      }
+      long[] t = byTeacher.computeIfAbsent(r.getString(1), x -> new long[4]);
+      t[0]++;
+      t[1] += acc ? 1 : 0;
+      boolean numeric = "number".equals(kind.get(r.getString(0)));
+      t[2] += numeric ? 1 : 0;
+      t[3] += numeric && reasons.contains("CLAIM_MISMATCH") ? 1 : 0;
+    }
+    assertEquals(400, got.total());
+    assertEquals(List.copyOf(byCat.keySet()), List.copyOf(got.byCategory().keySet()));
+    byCat.forEach((c, n) -> assertEquals(Arrays.toString(n), Arrays.toString(got.byCategory().get(c)), c));
+    assertEquals(List.copyOf(byReason.entrySet()), List.copyOf(got.byReason().entrySet()));
+    List<List<Object>> want = new ArrayList<>();
+    byTeacher.forEach((teacher, t) -> want.add(List.of(teacher, t[0], t[1], t[1] / (double) t[0], t[2], t[3],
+        t[2] == 0 ? 0.0 : t[3] / (double) t[2])));
+    assertEquals(want, got.byTeacher());
+    assertTrue(byReason.get("CLAIM_MISMATCH") > 0 && want.stream().anyMatch(w -> (Long) w.get(5) > 0));
+  }
 }
