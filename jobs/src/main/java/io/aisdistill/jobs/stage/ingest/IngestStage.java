@@ -106,9 +106,12 @@ public final class IngestStage extends AbstractStage<IngestResult> {
         .persist(StorageLevel.MEMORY_AND_DISK());
     long staticsParsed = counts.staticsParsed();
     Dataset<Row> enrichFrom = null;
-    boolean stored = lh.exists(Tables.STATIC) && !lh.read(Tables.STATIC).isEmpty();
-    if (staticsParsed > 0 || stored) {
-      enrichFrom = stored ? statics.unionByName(lh.read(Tables.STATIC)) : statics;
+    Dataset<Row> stored = lh.exists(Tables.STATIC) ? lh.read(Tables.STATIC) : null;
+    if (stored != null && stored.isEmpty()) {
+      stored = null;
+    }
+    if (staticsParsed > 0 || stored != null) {
+      enrichFrom = stored != null ? statics.unionByName(stored) : statics;
     }
     Dataset<Row> positions = IngestTransforms.positions(pos.kept(), sourceNames, enrichFrom, runId);
     try {
