@@ -36,7 +36,6 @@ import io.aisdistill.common.qa.Category;
 import io.aisdistill.common.qa.QaPair;
 import io.aisdistill.common.teacher.JudgeRubric;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -621,7 +620,6 @@ public final class JudgeTransforms {
   /**
    * The judge report's figures of qa_judged rows.
    *
-   * @param total rows
    * @param byCategory per category, in category order: {accepted, rejected} (every verdict but
    *     {@code accepted} counts as rejected)
    * @param byReason per reason code, in code order: rows with it
@@ -629,8 +627,12 @@ public final class JudgeTransforms {
    *     numeric answers (claim_kind {@code number}), those failing recomputation
    *     ({@code CLAIM_MISMATCH}), their share (the hallucination rate)]
    */
-  record ReportCounts(long total, Map<String, long[]> byCategory, Map<String, Long> byReason,
-      List<List<Object>> byTeacher) {}
+  record ReportCounts(Map<String, long[]> byCategory, Map<String, Long> byReason, List<List<Object>> byTeacher) {
+    /** All rows: accepted plus rejected over the categories. */
+    long total() {
+      return byCategory.values().stream().mapToLong(c -> c[0] + c[1]).sum();
+    }
+  }
 
   /**
    * {@link ReportCounts} of {@code judged} (qa_judged rows) from one aggregation: the rows joined
@@ -644,7 +646,6 @@ public final class JudgeTransforms {
         .groupBy(col("teacher"), col("category"), col("verdict"), col("reasons"),
             coalesce(col("claim_kind").equalTo("number"), lit(false)).as("numeric"))
         .count().collectAsList();
-    long total = 0;
     Map<String, long[]> byCat = new TreeMap<>();
     Map<String, Long> byReason = new TreeMap<>();
     Map<String, long[]> teachers = new TreeMap<>();   // pairs, accepted, numeric, numeric failed
@@ -652,7 +653,6 @@ public final class JudgeTransforms {
       long n = g.getLong(5);
       boolean accepted = "accepted".equals(g.getString(2));
       List<String> reasons = g.isNullAt(3) ? List.of() : g.getList(3);
-      total += n;
       byCat.computeIfAbsent(g.getString(1), k -> new long[2])[accepted ? 0 : 1] += n;
       reasons.forEach(r -> byReason.merge(r, n, Long::sum));
       long[] t = teachers.computeIfAbsent(g.getString(0), k -> new long[4]);
@@ -666,7 +666,7 @@ public final class JudgeTransforms {
     List<List<Object>> byTeacher = new ArrayList<>();
     teachers.forEach((teacher, t) -> byTeacher.add(List.of(teacher, t[0], t[1], t[0] == 0 ? 0.0 : t[1] / (double) t[0],
         t[2], t[3], t[2] == 0 ? 0.0 : t[3] / (double) t[2])));
-    return new ReportCounts(total, byCat, new LinkedHashMap<>(byReason), byTeacher);
+    return new ReportCounts(byCat, byReason, byTeacher);
   }
 
   /** The candidate row (joined with its window) as a pair. */
