@@ -1,6 +1,5 @@
 package io.aisdistill.jobs;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aisdistill.jobs.lakehouse.Lakehouse;
@@ -8,10 +7,8 @@ import io.aisdistill.jobs.lakehouse.Tables;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -72,25 +69,7 @@ class IncrementalIngestTest {
     assertTrue(named > 100, named + " positions named");
 
     for (String table : List.of(Tables.POSITIONS, Tables.STATIC, Tables.REJECTS)) {
-      Map<Row, Long> rowsA = multiset(a.read(table).collectAsList());
-      Map<Row, Long> rowsB = multiset(b.read(table).collectAsList());
-      assertTrue(!rowsB.isEmpty(), table);
-      if (!rowsA.equals(rowsB)) {
-        Map<Row, Long> onlyA = new HashMap<>(rowsA);
-        rowsB.forEach((r, n) -> onlyA.remove(r, n));
-        Map<Row, Long> onlyB = new HashMap<>(rowsB);
-        rowsA.forEach((r, n) -> onlyB.remove(r, n));
-        throw new AssertionError(table + ": two runs differ from one run in " + onlyA.size() + " / "
-            + onlyB.size() + " rows, e.g. " + onlyA.keySet().stream().limit(3).toList() + " against "
-            + onlyB.keySet().stream().limit(3).toList());
-      }
-      assertEquals(rowsB.size(), rowsA.size(), table);
+      PipelineAssertions.assertSameRows(b.read(table), a.read(table), table + ": two runs against one run");
     }
-  }
-
-  private static Map<Row, Long> multiset(List<Row> rows) {
-    Map<Row, Long> m = new HashMap<>();
-    rows.forEach(r -> m.merge(r, 1L, Long::sum));
-    return m;
   }
 }

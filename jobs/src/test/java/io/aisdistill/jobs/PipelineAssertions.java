@@ -173,4 +173,29 @@ final class PipelineAssertions {
     }
     return n;
   }
+
+  /**
+   * {@code actual} holds the same rows as {@code expected}, each as often (order aside), and
+   * {@code expected} has rows; on a difference, the counts and a few rows of each side.
+   */
+  static void assertSameRows(Dataset<Row> expected, Dataset<Row> actual, String what) {
+    Map<Row, Long> want = multiset(expected.collectAsList());
+    Map<Row, Long> got = multiset(actual.collectAsList());
+    assertTrue(!want.isEmpty(), what + ": no rows");
+    if (!want.equals(got)) {
+      Map<Row, Long> onlyGot = new HashMap<>(got);
+      want.forEach(onlyGot::remove);
+      Map<Row, Long> onlyWant = new HashMap<>(want);
+      got.forEach(onlyWant::remove);
+      throw new AssertionError(what + ": " + onlyGot.size() + " rows not expected, " + onlyWant.size()
+          + " expected rows missing (or counts differ), e.g. " + onlyGot.keySet().stream().limit(3).toList()
+          + " against " + onlyWant.keySet().stream().limit(3).toList());
+    }
+  }
+
+  private static Map<Row, Long> multiset(List<Row> rows) {
+    Map<Row, Long> m = new HashMap<>();
+    rows.forEach(r -> m.merge(r, 1L, Long::sum));
+    return m;
+  }
 }
