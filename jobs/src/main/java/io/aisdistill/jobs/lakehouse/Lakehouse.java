@@ -92,6 +92,25 @@ public final class Lakehouse {
     return DeltaTable.isDeltaTable(spark, path(name));
   }
 
+  /**
+   * Table {@code name} as Spark SQL names it: the catalog name, or {@code delta.`<path>`} with the
+   * path qualified (scheme and absolute path). Delta's SQL path references need an absolute path, so
+   * a relative local root (the default {@code lakehouse}) is resolved against the working directory.
+   *
+   * @throws UncheckedIOException when the path's file system cannot be loaded
+   */
+  private String sqlRef(String name) {
+    if (isCatalog()) {
+      return path(name);
+    }
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path(name));
+    try {
+      return "delta.`" + p.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(p) + "`";
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private DeltaTable delta(String name) {
     return isCatalog() ? DeltaTable.forName(spark, path(name)) : DeltaTable.forPath(spark, path(name));
   }
@@ -157,7 +176,7 @@ public final class Lakehouse {
    * recorded from the next version on.
    */
   public void enableChangeFeed(String name) {
-    String ref = isCatalog() ? path(name) : "delta.`" + path(name) + "`";
+    String ref = sqlRef(name);
     spark.sql("ALTER TABLE " + ref + " SET TBLPROPERTIES (delta.enableChangeDataFeed = true)");
   }
 
@@ -204,7 +223,7 @@ public final class Lakehouse {
     if (!exists(name)) {
       throw new IllegalStateException("table " + name + " not found under " + root);
     }
-    String ref = isCatalog() ? path(name) : "delta.`" + path(name) + "`";
+    String ref = sqlRef(name);
     withUserMetadata(metadata, () -> spark.sql("ALTER TABLE " + ref + " SET TBLPROPERTIES ('" + property + "' = '"
         + Integer.toHexString(metadata.hashCode()) + "')"));
   }

@@ -1,7 +1,9 @@
 package io.aisdistill.jobs.lakehouse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aisdistill.jobs.SparkTestSession;
 import java.math.BigDecimal;
@@ -77,6 +79,26 @@ class LakehouseCheckpointTest {
     assertEquals(new Lakehouse.Synced(0, 0, 0, true), s);
     assertEquals(0, lh.version(empty));
     assertEquals("{\"v\":5}", lh.lastUserMetadata(empty, 1));
+  }
+
+  /**
+   * A relative local root (README's default {@code lakehouse}): the SQL statements on a table (change
+   * data feed, metadata commit) find it, resolved against the working directory.
+   */
+  @Test
+  void aRelativeRootWorksForTheSqlStatements() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    java.nio.file.Path cwd = java.nio.file.Path.of("").toAbsolutePath();
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(cwd.resolve("target"), "relative-lh");
+    String relative = cwd.relativize(dir).toString();
+    assertFalse(relative.startsWith("/"), relative);
+    Lakehouse lh = new Lakehouse(spark, relative);
+    sync(lh, rows(spark, "x", "y"));
+    lh.enableChangeFeed(T);
+    assertTrue(lh.changeFeedEnabled(T));
+    lh.recordUserMetadata(T, PROP, "{\"a\":1}");
+    assertEquals("{\"a\":1}", lh.lastUserMetadata(T, 1));
+    assertTrue(java.nio.file.Files.isDirectory(dir.resolve(T).resolve("_delta_log")), "written under the relative root");
   }
 
   @Test
