@@ -207,6 +207,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         Dataset<Row> kept = null;
         Dataset<Row> storedIds = null;
         Dataset<Row> dupIn;
+        Dataset<Row> exactDup;
         Dataset<Row> checkIds = null;
         JudgeTransforms.MinHashed sig = null;
         if (inc != null) {
@@ -215,32 +216,38 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           // the scope vessels' other pairs that are still selected and unchanged
           Dataset<Row> others = stored.where(inScope).join(cands.select("qa_id"), "qa_id", "left_semi")
               .join(inc.pairs(), "qa_id", "left_anti");
-          Dataset<Row> all = perPair.unionByName(JudgeTransforms.perPairFromJudged(others, allCands));
-          // materialized without lineage (localCheckpoint): the datasets below are built on each other several
-          // times, and cached plans nest in the plan string, which Delta's MERGE prints (it exhausted a 6 GiB heap)
-          dupIn = JudgeTransforms.dupInput(all, windows).localCheckpoint();
+          // the duplicate input of the changed pairs and of the vessels' other pairs (narrow: the history is read
+          // for duplicates only), ranked by text once; materialized without lineage (localCheckpoint): the datasets
+          // below are built on each other several times, and cached plans nest in the plan string, which Delta's
+          // MERGE prints (it exhausted a 6 GiB heap)
+          Dataset<Row> ranked = JudgeTransforms.exactRanked(JudgeTransforms.dupInput(perPair, windows)
+              .unionByName(JudgeTransforms.dupInputFromJudged(others, windows))).localCheckpoint();
+          dupIn = ranked.select("qa_id", "mmsi", "start_ts", "norm");
+          exactDup = JudgeTransforms.exactOfRanked(ranked);
           // checked: the changed pairs, the pairs recorded as duplicates of a changed or no longer
           // selected pair, and the younger pairs like a changed pair; the others keep their verdicts
           Dataset<Row> gone = inc.pairs().unionByName(stored.join(cands.select("qa_id"), "qa_id", "left_anti")
               .select("qa_id")).withColumnRenamed("qa_id", "duplicate_of");
-          sig = JudgeTransforms.minHashed(JudgeTransforms.firstOfEach(dupIn), cfg.judge.minhashTables, true);
+          sig = JudgeTransforms.minHashed(JudgeTransforms.firstOfRanked(ranked), cfg.judge.minhashTables, true);
           checkIds = perPair.select("qa_id")
               .unionByName(others.join(gone, "duplicate_of", "left_semi").select("qa_id"))
               .unionByName(JudgeTransforms.affected(dupIn, sig, perPair.select("qa_id"),
                   cfg.judge.nearDuplicateSimilarity))
               .distinct().localCheckpoint();
-          targets = all.join(checkIds, "qa_id", "left_semi");
+          // every changed pair is checked; of the others only the checked ones are made per-pair rows again
+          targets = perPair.unionByName(JudgeTransforms.perPairFromJudged(
+              others.join(checkIds, "qa_id", "left_semi"), allCands));
           kept = stored.where(not(inScope)).unionByName(others.join(checkIds, "qa_id", "left_anti"));
           storedIds = stored.select("qa_id");
         } else {
           dupIn = JudgeTransforms.dupInput(perPair, windows);
+          exactDup = JudgeTransforms.exactDuplicates(dupIn);
         }
         Dataset<Row> nearDup = sig != null
             ? JudgeTransforms.nearDuplicates(sig, cfg.judge.nearDuplicateSimilarity, checkIds)
             : JudgeTransforms.nearDuplicates(JudgeTransforms.firstOfEach(dupIn), cfg.judge.nearDuplicateSimilarity,
                 cfg.judge.minhashTables);
-        Dataset<Row> unbalanced = JudgeTransforms.withDuplicates(targets, JudgeTransforms.exactDuplicates(dupIn),
-            nearDup);
+        Dataset<Row> unbalanced = JudgeTransforms.withDuplicates(targets, exactDup, nearDup);
         // answer balance: global per template, over every vessel's pairs; an incremental run writes only the
         // checked pairs and the kept pairs whose ANSWER_BALANCE changes (the rest of qa_judged is already so)
         Dataset<Row> judged;
@@ -261,8 +268,8 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
             inc == null && !next.equals(cp),
             () -> lh.sync(judged, Tables.QA_JUDGED, List.of("qa_id"), null, within, List.of("date")));
         long pairsRejudged = g.count();
-        // targets = all ⋈ checkIds, and every checkIds qa_id is once in all (perPair and others are disjoint, each
-        // unique by qa_id; the affected pairs come from dupIn, a part of all): so count the materialized ids
+        // targets = (perPair ∪ others) ⋈ checkIds, and every checkIds qa_id is once in perPair ∪ others (disjoint,
+        // each unique by qa_id; the affected pairs come from dupIn, a part of them): so count the materialized ids
         // instead of computing targets again (about 3 s of a one-day increment on 30 days of history)
         long dupChecked = checkIds != null ? checkIds.count() : targets.count();
         if (inc == null) {

@@ -186,8 +186,13 @@ public final class JudgeTransforms {
     return Window.partitionBy("mmsi", "norm").orderBy("start_ts", "qa_id");
   }
 
-  /** Exact duplicates: per vessel and normalized text, the rows ranked older first, with the oldest qa_id. */
-  private static Dataset<Row> exactRanked(Dataset<Row> passed) {
+  /**
+   * Per vessel and normalized text, {@code passed} (qa_id, mmsi, start_ts, norm) ranked older first:
+   * those columns plus {@code rn} (1 = the oldest) and {@code first} (the oldest qa_id). One sort;
+   * {@link #exactDuplicates(Dataset)} and {@link #firstOfEach(Dataset)} are filters of it, so a
+   * caller that needs both can rank once ({@link #exactOfRanked}, {@link #firstOfRanked}).
+   */
+  static Dataset<Row> exactRanked(Dataset<Row> passed) {
     WindowSpec w = olderFirst();
     return passed
         .withColumn("rn", row_number().over(w))
@@ -199,13 +204,22 @@ public final class JudgeTransforms {
    * oldest pair of the same vessel and text, by window start then qa_id).
    */
   static Dataset<Row> exactDuplicates(Dataset<Row> passed) {
-    return exactRanked(passed).filter(col("rn").gt(1))
-        .select(col("qa_id").as("d_qa_id"), col("first").as("exact_of"));
+    return exactOfRanked(exactRanked(passed));
+  }
+
+  /** {@link #exactDuplicates(Dataset)} of rows already {@link #exactRanked}. */
+  static Dataset<Row> exactOfRanked(Dataset<Row> ranked) {
+    return ranked.filter(col("rn").gt(1)).select(col("qa_id").as("d_qa_id"), col("first").as("exact_of"));
   }
 
   /** The oldest of each vessel and normalized text of {@code passed}: (qa_id, mmsi, start_ts, norm). */
   static Dataset<Row> firstOfEach(Dataset<Row> passed) {
-    return exactRanked(passed).filter(col("rn").equalTo(1)).select("qa_id", "mmsi", "start_ts", "norm");
+    return firstOfRanked(exactRanked(passed));
+  }
+
+  /** {@link #firstOfEach(Dataset)} of rows already {@link #exactRanked}. */
+  static Dataset<Row> firstOfRanked(Dataset<Row> ranked) {
+    return ranked.filter(col("rn").equalTo(1)).select("qa_id", "mmsi", "start_ts", "norm");
   }
 
   /**
@@ -474,6 +488,24 @@ public final class JudgeTransforms {
    */
   static Dataset<Row> perPairFromJudged(Dataset<Row> judged, Dataset<Row> candidates) {
     return withoutReasons(judged, SET_REASONS, candidates).withColumn("dup_ok", dupOk()).select(cols(PER_PAIR_COLUMNS));
+  }
+
+  /**
+   * {@link #dupInput}({@link #perPairFromJudged}({@code judged}, candidates), windows) without
+   * the join with qa_candidates and on narrow columns: (qa_id, mmsi, start_ts, norm) of the
+   * qa_judged rows whose reasons, less {@link #SET_REASONS}, are LLM reasons only (dup_ok). Equal
+   * to it for qa_judged rows that have a qa_candidates row (perPairFromJudged's inner join drops
+   * the others): reads only the columns duplicates need, for a vessel's whole history.
+   */
+  static Dataset<Row> dupInputFromJudged(Dataset<Row> judged, Dataset<Row> windows) {
+    List<String> notPerPair = new ArrayList<>(SET_REASONS);
+    notPerPair.addAll(LLM_REASONS);
+    org.apache.spark.sql.Column ok = size(org.apache.spark.sql.functions.array_except(col("reasons"),
+        org.apache.spark.sql.functions.array(notPerPair.stream().map(org.apache.spark.sql.functions::lit)
+            .toArray(org.apache.spark.sql.Column[]::new)))).equalTo(0);
+    return judged.select("qa_id", "window_id", "mmsi", "question", "answer", "reasons").filter(ok)
+        .join(windows.select("window_id", "start_ts"), "window_id")
+        .select(col("qa_id"), col("mmsi"), col("start_ts"), norm().as("norm"));
   }
 
   /**

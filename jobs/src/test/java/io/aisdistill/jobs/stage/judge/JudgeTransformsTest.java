@@ -280,6 +280,45 @@ class JudgeTransformsTest {
     return s.add("template_id", DataTypes.StringType).add("claim", DataTypes.StringType);
   }
 
+  /**
+   * The narrow duplicate input of stored verdicts ({@link JudgeTransforms#dupInputFromJudged}, what an
+   * incremental run reads of a vessel's history) equals the one made the long way, through the
+   * per-pair rows ({@code dupInput(perPairFromJudged(judged, candidates), windows)}), on reasons of
+   * every kind: none, null, LLM only, duplicate and balance reasons (removed first), a grounded reason,
+   * and a pair whose window is gone.
+   */
+  @Test
+  void theNarrowDuplicateInputOfStoredVerdictsEqualsThePerPairOne() {
+    List<List<String>> kinds = java.util.Arrays.asList(List.of(), null, List.of("LLM_JUDGE_LOW_SCORE"),
+        List.of("NEAR_DUPLICATE"), List.of("DUPLICATE_EXACT", "LLM_JUDGE_FAILED"), List.of("ANSWER_BALANCE"),
+        List.of("CLAIM_MISMATCH"), List.of("CLAIM_MISMATCH", "DUPLICATE_EXACT"));
+    java.util.Random rnd = new java.util.Random(5);
+    List<Row> rows = new ArrayList<>();
+    List<Row> windows = new ArrayList<>();
+    for (int i = 0; i < 80; i++) {
+      String id = "p" + i;
+      rows.add(unbalancedRow(id, "t" + rnd.nextInt(2), rnd.nextBoolean() ? "12.5 Knots" : "  west ", kinds.get(i % kinds.size())));
+      if (i != 16) {
+        windows.add(RowFactory.create("w-" + id, at(rnd.nextInt(48))));
+      }
+    }
+    Dataset<Row> u = spark().createDataFrame(rows, unbalancedSchema());
+    Dataset<Row> judged = u.withColumn("verdict", org.apache.spark.sql.functions.lit("rejected"))
+        .select(Arrays.stream(Tables.QA_JUDGED_SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col)
+            .toArray(org.apache.spark.sql.Column[]::new));
+    Dataset<Row> cands = u.select("qa_id", "template_id", "claim");
+    Dataset<Row> win = spark().createDataFrame(windows, new StructType().add("window_id", DataTypes.StringType)
+        .add("start_ts", DataTypes.TimestampType));
+
+    List<String> want = JudgeTransforms.dupInput(JudgeTransforms.perPairFromJudged(judged, cands), win)
+        .orderBy("qa_id").collectAsList().stream().map(Row::toString).toList();
+    List<String> got = JudgeTransforms.dupInputFromJudged(judged, win)
+        .orderBy("qa_id").collectAsList().stream().map(Row::toString).toList();
+    assertEquals(want, got);
+    assertTrue(got.size() > 20 && got.size() < 60, "some pairs take part and some do not: " + got.size());
+    assertTrue(got.stream().anyMatch(r -> r.startsWith("[p2,")), "a pair with an LLM reason only takes part");
+  }
+
   /** Random pairs over 3 templates, answers biased to "a" so that the balance cuts, a quarter with a reason. */
   private static Row randomPair(java.util.Random rnd, String qaId) {
     String claim = rnd.nextDouble() < 0.6 ? "a" : rnd.nextBoolean() ? "b" : "c";
