@@ -455,9 +455,13 @@ public final class JudgeTransforms {
 
   /** dup_ok: no reason but the LLM judge's (duplicates run over the pairs that passed the grounded checks). */
   private static org.apache.spark.sql.Column dupOk() {
-    return size(org.apache.spark.sql.functions.array_except(col("reasons"),
-        org.apache.spark.sql.functions.array(LLM_REASONS.stream().map(org.apache.spark.sql.functions::lit)
-            .toArray(org.apache.spark.sql.Column[]::new)))).equalTo(0);
+    return size(org.apache.spark.sql.functions.array_except(col("reasons"), codes(LLM_REASONS))).equalTo(0);
+  }
+
+  /** The reason codes as an array<string> literal column. */
+  private static org.apache.spark.sql.Column codes(List<String> codes) {
+    return org.apache.spark.sql.functions.array(codes.stream().map(org.apache.spark.sql.functions::lit)
+        .toArray(org.apache.spark.sql.Column[]::new));
   }
 
   private static org.apache.spark.sql.Column[] cols(List<String> names) {
@@ -498,12 +502,9 @@ public final class JudgeTransforms {
    * the others): reads only the columns duplicates need, for a vessel's whole history.
    */
   static Dataset<Row> dupInputFromJudged(Dataset<Row> judged, Dataset<Row> windows) {
-    List<String> notPerPair = new ArrayList<>(SET_REASONS);
-    notPerPair.addAll(LLM_REASONS);
-    org.apache.spark.sql.Column ok = size(org.apache.spark.sql.functions.array_except(col("reasons"),
-        org.apache.spark.sql.functions.array(notPerPair.stream().map(org.apache.spark.sql.functions::lit)
-            .toArray(org.apache.spark.sql.Column[]::new)))).equalTo(0);
-    return judged.select("qa_id", "window_id", "mmsi", "question", "answer", "reasons").filter(ok)
+    return judged.select(col("qa_id"), col("window_id"), col("mmsi"), col("question"), col("answer"),
+            org.apache.spark.sql.functions.array_except(col("reasons"), codes(SET_REASONS)).as("reasons"))
+        .filter(dupOk())
         .join(windows.select("window_id", "start_ts"), "window_id")
         .select(col("qa_id"), col("mmsi"), col("start_ts"), norm().as("norm"));
   }
@@ -520,9 +521,7 @@ public final class JudgeTransforms {
   private static Dataset<Row> withoutReasons(Dataset<Row> judged, List<String> drop, Dataset<Row> candidates) {
     Dataset<Row> tc = candidates.select(col("qa_id").as("c_qa_id"), col("template_id"), col("claim"));
     return judged.join(tc, col("qa_id").equalTo(col("c_qa_id"))).drop("c_qa_id")
-        .withColumn("reasons", org.apache.spark.sql.functions.array_except(col("reasons"),
-            org.apache.spark.sql.functions.array(drop.stream().map(org.apache.spark.sql.functions::lit)
-                .toArray(org.apache.spark.sql.Column[]::new))));
+        .withColumn("reasons", org.apache.spark.sql.functions.array_except(col("reasons"), codes(drop)));
   }
 
   /**
