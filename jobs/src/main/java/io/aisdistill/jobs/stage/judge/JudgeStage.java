@@ -169,9 +169,13 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
     cands = cands.join(windows.select("window_id"), "window_id", "left_semi");
     StageReport modeRep = new StageReport("judge");
     Increment inc = null;
+    Dataset<Row> selectedIds = null;
     if (why == null && (!cp.equals(next) || !judges.isEmpty() && JudgeTransforms.anyLlmFailed(
         lh.readAt(Tables.QA_JUDGED, judgedVersion)))) {
-      inc = Increment.plan(lh, cp, next, cands, windows, lh.readAt(Tables.QA_JUDGED, judgedVersion),
+      // the keys of the pairs a run judges, computed once: an incremental run joins with them several times, and
+      // each would read qa_candidates, window_selection and track_windows again
+      selectedIds = cands.select("qa_id", "window_id", "mmsi", "date").localCheckpoint();
+      inc = Increment.plan(lh, cp, next, selectedIds, windows, lh.readAt(Tables.QA_JUDGED, judgedVersion),
           !judges.isEmpty(), VESSELS_MAX);
       if (inc.fallback() != null) {
         why = inc.fallback();
@@ -189,8 +193,10 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
     } else {
       // full: every selected pair; incremental: the changed pairs, and the other pairs of their vessels
       // (duplicates) from qa_judged, the remaining vessels' verdicts from qa_judged as they are
-      Dataset<Row> fresh = inc == null ? cands : cands.join(inc.pairs(), "qa_id", "left_semi");
-      Dataset<Row> joined = JudgeTransforms.withWindows(fresh, windows);
+      // (an incremental run reads only the partitions of the pairs it judges again: a pair's date is its window's)
+      Dataset<Row> freshWindows = inc == null ? windows : windows.where(inc.onDates());
+      Dataset<Row> fresh = inc == null ? cands : cands.where(inc.onDates()).join(inc.pairs(), "qa_id", "left_semi");
+      Dataset<Row> joined = JudgeTransforms.withWindows(fresh, freshWindows);
       Dataset<Row> g = JudgeTransforms.grounded(joined).persist(StorageLevel.MEMORY_AND_DISK());
       try {
         Dataset<Row> llm = null;
@@ -205,7 +211,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         Dataset<Row> perPair = JudgeTransforms.perPair(JudgeTransforms.withLlm(g, llm));
         Dataset<Row> targets = perPair;
         Dataset<Row> kept = null;
-        Dataset<Row> storedIds = null;
+        Dataset<Row> storedRows = null;
         Dataset<Row> dupIn;
         Dataset<Row> exactDup;
         Dataset<Row> checkIds = null;
@@ -214,19 +220,19 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           Dataset<Row> stored = lh.readAt(Tables.QA_JUDGED, judgedVersion);
           Column inScope = inc.vessels().isEmpty() ? lit(false) : col("mmsi").isin(inc.vessels().toArray());
           // the scope vessels' other pairs that are still selected and unchanged
-          Dataset<Row> others = stored.where(inScope).join(cands.select("qa_id"), "qa_id", "left_semi")
+          Dataset<Row> others = stored.where(inScope).join(selectedIds.select("qa_id"), "qa_id", "left_semi")
               .join(inc.pairs(), "qa_id", "left_anti");
           // the duplicate input of the changed pairs and of the vessels' other pairs (narrow: the history is read
           // for duplicates only), ranked by text once; materialized without lineage (localCheckpoint): the datasets
           // below are built on each other several times, and cached plans nest in the plan string, which Delta's
           // MERGE prints (it exhausted a 6 GiB heap)
-          Dataset<Row> ranked = JudgeTransforms.exactRanked(JudgeTransforms.dupInput(perPair, windows)
+          Dataset<Row> ranked = JudgeTransforms.exactRanked(JudgeTransforms.dupInput(perPair, freshWindows)
               .unionByName(JudgeTransforms.dupInputFromJudged(others, windows))).localCheckpoint();
           dupIn = ranked.select("qa_id", "mmsi", "start_ts", "norm");
           exactDup = JudgeTransforms.exactOfRanked(ranked);
           // checked: the changed pairs, the pairs recorded as duplicates of a changed or no longer
           // selected pair, and the younger pairs like a changed pair; the others keep their verdicts
-          Dataset<Row> gone = inc.pairs().unionByName(stored.join(cands.select("qa_id"), "qa_id", "left_anti")
+          Dataset<Row> gone = inc.pairs().unionByName(stored.join(selectedIds.select("qa_id"), "qa_id", "left_anti")
               .select("qa_id")).withColumnRenamed("qa_id", "duplicate_of");
           sig = JudgeTransforms.minHashed(JudgeTransforms.firstOfRanked(ranked), cfg.judge.minhashTables, true);
           checkIds = perPair.select("qa_id")
@@ -238,7 +244,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           targets = perPair.unionByName(JudgeTransforms.perPairFromJudged(
               others.join(checkIds, "qa_id", "left_semi"), allCands));
           kept = stored.where(not(inScope)).unionByName(others.join(checkIds, "qa_id", "left_anti"));
-          storedIds = stored.select("qa_id");
+          storedRows = stored;
         } else {
           dupIn = JudgeTransforms.dupInput(perPair, windows);
           exactDup = JudgeTransforms.exactDuplicates(dupIn);
@@ -256,7 +262,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           judged = JudgeTransforms.balanced(unbalanced, cfg.judge.maxAnswerShare);
           within = null;
         } else {
-          JudgeTransforms.Rebalanced rb = JudgeTransforms.rebalanced(unbalanced.localCheckpoint(), kept, storedIds,
+          JudgeTransforms.Rebalanced rb = JudgeTransforms.rebalanced(unbalanced.localCheckpoint(), kept, storedRows,
               allCands, cfg.judge.maxAnswerShare);
           judged = rb.rows();
           within = rb.ids();
@@ -283,6 +289,9 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         g.unpersist();
         if (inc != null) {
           inc.pairs().unpersist();
+        }
+        if (selectedIds != null) {
+          selectedIds.unpersist();
         }
       }
     }
@@ -385,10 +394,25 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
    *     (with an LLM judge) {@code LLM_JUDGE_FAILED} in qa_judged (a full run would send the call again)
    * @param vessels the MMSIs whose duplicates are recomputed: those of {@code pairs}, of qa_candidates
    *     rows changed in any way, and of qa_judged rows no longer selected; sorted
+   * @param dates the distinct dates of {@code pairs}, as SQL literals: the partitions of qa_candidates
+   *     and track_windows that hold them and their windows (a pair's date is its window's, as
+   *     generate writes it); null when a pair has no date (then every partition is read)
    * @param fallback why a full run is needed instead (then the rest is null), or null
    */
-  record Increment(Dataset<Row> pairs, List<Long> vessels, String fallback) {
-    static Increment plan(Lakehouse lh, Checkpoint cp, Checkpoint next, Dataset<Row> cands, Dataset<Row> windows,
+  record Increment(Dataset<Row> pairs, List<Long> vessels, List<String> dates, String fallback) {
+
+    /** The condition {@code date IN (dates)}: false when there are none, true when {@code dates} is null. */
+    Column onDates() {
+      return dates == null ? lit(true) : dates.isEmpty() ? lit(false) : org.apache.spark.sql.functions.expr("date IN (" + String.join(", ", dates) + ")");
+    }
+
+    /**
+     * Plans the run.
+     *
+     * @param selected (qa_id, window_id, mmsi, date) of the pairs a run judges: the selected
+     *     candidates whose window is in track_windows
+     */
+    static Increment plan(Lakehouse lh, Checkpoint cp, Checkpoint next, Dataset<Row> selected, Dataset<Row> windows,
         Dataset<Row> judged, boolean llmJudge, int vesselsMax) {
       Dataset<Row> candChanges;
       Dataset<Row> winChanges;
@@ -402,14 +426,14 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         if (winChanges != null) {
           List<String> changedWindows = winChanges.select("window_id").distinct().as(Encoders.STRING())
               .collectAsList();
-          winChanges = cands.sparkSession().createDataset(changedWindows, Encoders.STRING()).toDF("window_id");
+          winChanges = selected.sparkSession().createDataset(changedWindows, Encoders.STRING()).toDF("window_id");
         }
       } catch (RuntimeException e) {
-        return new Increment(null, null, "no change data feed for qa_candidates versions "
+        return new Increment(null, null, null, "no change data feed for qa_candidates versions "
             + (cp.candidatesVersion() + 1) + "-" + next.candidatesVersion() + " or track_windows versions "
             + (cp.windowsVersion() + 1) + "-" + next.windowsVersion() + " (" + e.getClass().getSimpleName() + ")");
       }
-      Dataset<Row> ids = cands.select("qa_id", "window_id", "mmsi");
+      Dataset<Row> ids = selected;
       Dataset<Row> have = judged.select("qa_id");
       Dataset<Row> pairs = ids.join(have, "qa_id", "left_anti").select("qa_id");
       if (candChanges != null) {
@@ -423,15 +447,26 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
       }
       // only pairs that are selected now
       pairs = pairs.distinct().join(ids, "qa_id", "left_semi").persist(StorageLevel.MEMORY_AND_DISK());
-      Dataset<Row> rejudged = ids.join(pairs, "qa_id", "left_semi");
+      // the vessels and dates of the pairs to judge again, in one pass
+      TreeSet<String> dates = new TreeSet<>();
+      boolean undated = false;
+      for (Row r : ids.join(pairs, "qa_id", "left_semi").select("mmsi", "date").distinct().collectAsList()) {
+        if (!r.isNullAt(0)) {
+          vessels.add(r.getLong(0));
+        }
+        if (r.isNullAt(1)) {
+          undated = true;
+        } else {
+          dates.add("DATE'" + r.get(1) + "'");
+        }
+      }
       Dataset<Row> unselected = judged.join(ids, "qa_id", "left_anti");
-      vessels.addAll(mmsis(rejudged));
       vessels.addAll(mmsis(unselected));
       if (vessels.size() > vesselsMax) {
         pairs.unpersist();
-        return new Increment(null, null, vessels.size() + " vessels to re-judge (more than " + vesselsMax + ")");
+        return new Increment(null, null, null, vessels.size() + " vessels to re-judge (more than " + vesselsMax + ")");
       }
-      return new Increment(pairs, new ArrayList<>(vessels), null);
+      return new Increment(pairs, new ArrayList<>(vessels), undated ? null : new ArrayList<>(dates), null);
     }
 
     /** The distinct non-null MMSIs of {@code rows}. */

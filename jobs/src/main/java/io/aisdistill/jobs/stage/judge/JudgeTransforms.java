@@ -586,11 +586,12 @@ public final class JudgeTransforms {
    * reason when set, comes or goes).
    *
    * @param checked {@link #withDuplicates} rows of the pairs checked again
-   * @param kept qa_judged rows whose verdicts are kept as they are, balance aside
-   * @param storedIds (qa_id) of every qa_judged row
+   * @param kept qa_judged rows whose verdicts are kept as they are, balance aside (rows of {@code stored})
+   * @param stored every qa_judged row (a kept row whose balance flips is taken from it by qa_id, so
+   *     that {@code kept}, typically built by joins, is evaluated only once)
    * @param candidates qa_candidates rows (template_id and claim, joined on qa_id)
    */
-  static Rebalanced rebalanced(Dataset<Row> checked, Dataset<Row> kept, Dataset<Row> storedIds,
+  static Rebalanced rebalanced(Dataset<Row> checked, Dataset<Row> kept, Dataset<Row> stored,
       Dataset<Row> candidates, double maxShare) {
     String ab = "ANSWER_BALANCE";
     java.util.function.Function<String, org.apache.spark.sql.Column> hasAb =
@@ -607,8 +608,8 @@ public final class JudgeTransforms {
         .withColumn("reasons", col("_reasons")));
     Dataset<Row> flips = b.where(col("_kept").and(col("_had").notEqual(hasAb.apply("_reasons"))))
         .select("qa_id", "_reasons");
-    Dataset<Row> keptOut = verdicted(kept.join(flips, "qa_id").withColumn("reasons", col("_reasons")));
-    Dataset<Row> gone = storedIds.join(b.select("qa_id"), "qa_id", "left_anti");
+    Dataset<Row> keptOut = verdicted(stored.join(flips, "qa_id").withColumn("reasons", col("_reasons")));
+    Dataset<Row> gone = stored.select("qa_id").join(b.select("qa_id"), "qa_id", "left_anti");
     Dataset<Row> ids = b.where(not(col("_kept"))).select("qa_id").unionByName(flips.select("qa_id"))
         .unionByName(gone);
     return new Rebalanced(checkedOut.unionByName(keptOut), ids);

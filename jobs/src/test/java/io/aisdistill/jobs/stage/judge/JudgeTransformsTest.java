@@ -377,7 +377,7 @@ class JudgeTransformsTest {
         List<Row> want = JudgeTransforms.balanced(checkedDf.unionByName(
             JudgeTransforms.unbalancedFromJudged(kept, cands)), share).orderBy("qa_id").collectAsList();
 
-        JudgeTransforms.Rebalanced rb = JudgeTransforms.rebalanced(checkedDf, kept, stored.select("qa_id"), cands, share);
+        JudgeTransforms.Rebalanced rb = JudgeTransforms.rebalanced(checkedDf, kept, stored, cands, share);
         List<String> ids = rb.ids().as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
         assertEquals(ids.size(), new java.util.HashSet<>(ids).size(), "each id once");
         List<Row> rows = rb.rows().collectAsList();
