@@ -22,7 +22,11 @@ import java.util.Map;
  * Spark, then runs {@link DuckDbStages} in a <b>child JVM</b> on the same files (output
  * {@code WORKDIR/duckdb}): a fresh process, so that neither Spark's leftover threads nor its heap's
  * garbage collection are charged to DuckDB. DuckDB gets as many threads as Spark has cores and a
- * memory limit equal to this JVM's maximum heap.
+ * memory limit of this JVM's maximum heap, capped at the machine's available memory less 1 GiB
+ * ({@code MemAvailable} of {@code /proc/meminfo}, read after a garbage collection; at least 1 GiB):
+ * this JVM keeps its heap while the child runs, and a limit of the full heap on top of it got the
+ * child killed by the kernel (exit 137) at 30 M rows on a 24 GiB machine. The limit used is printed
+ * as {@code duckdb_memory_limit_bytes=}.
  *
  * <p>Per stage and engine: wall seconds and process CPU seconds (user + system of all threads,
  * {@link Span}; for DuckDB measured inside the child, around the stage's statements only, after the
@@ -73,7 +77,8 @@ public final class DuckDbPeerBench {
     Instant runStart = Instant.now();
 
     DistillStages.Run d = DistillStages.run(in, work.resolve("lakehouse"), cores, "ais-distill bench vs-duckdb");
-    Map<String, String> duck = runChild(in, work.resolve("duckdb"), cores, Runtime.getRuntime().maxMemory(), runStart);
+    long duckMemory = duckDbMemory(Runtime.getRuntime().maxMemory());
+    Map<String, String> duck = runChild(in, work.resolve("duckdb"), cores, duckMemory, runStart);
 
     // data lines: header lines are skipped by ais-distill and never rows for DuckDB
     long rows = d.ingest().linesRead() - d.ingest().linesSkipped();
@@ -84,6 +89,7 @@ public final class DuckDbPeerBench {
     out.add("rows=" + rows);
     out.add("cores=" + cores);
     out.add("duckdb_version=" + duck.get("version"));
+    out.add("duckdb_memory_limit_bytes=" + duckMemory);
     out.add(String.format("distill_ingest_s=%.2f", di.wallS()));
     out.add(String.format("distill_ingest_cpu_s=%.2f", di.cpuS()));
     out.add(String.format("distill_ingest_rows_per_cpu_s=%.0f", di.rowsPerCpuS(rows)));
@@ -149,10 +155,37 @@ public final class DuckDbPeerBench {
       }
     }
     int rc = p.waitFor();
+    if (rc == 137) {
+      throw new IllegalStateException("DuckDB child process was killed (exit 137), most likely by the kernel for want "
+          + "of memory: its memory_limit of " + memoryBytes + " bytes plus this JVM's heap exceed the machine's; "
+          + "run with a smaller -Xmx (AIS_DISTILL_BENCH_JAVA_OPTS)");
+    }
     if (rc != 0) {
       throw new IllegalStateException("DuckDB child process exited with " + rc);
     }
     return values;
+  }
+
+  /**
+   * DuckDB's memory limit in bytes: {@code maxHeap}, capped at {@code MemAvailable} of
+   * {@code /proc/meminfo} less 1 GiB (read after {@link System#gc()}, so Spark's garbage is
+   * counted as free), never below 1 GiB. Where {@code /proc/meminfo} cannot be read (not Linux),
+   * {@code maxHeap}.
+   */
+  static long duckDbMemory(long maxHeap) {
+    long gib = 1L << 30;
+    System.gc();
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/meminfo"), StandardCharsets.US_ASCII)) {
+        if (line.startsWith("MemAvailable:")) {
+          long availableBytes = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;  // the file gives kB
+          return Math.max(gib, Math.min(maxHeap, availableBytes - gib));
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      System.err.println("WARNING: /proc/meminfo unreadable (" + e + "); DuckDB memory_limit = -Xmx");
+    }
+    return maxHeap;
   }
 
   /** The child: both DuckDB stages, measured, figures as name=value lines on stdout. */
