@@ -65,6 +65,30 @@ public final class Rows {
         : scala.jdk.javaapi.CollectionConverters.asScala(p.qualityFlags()).toList();
   }
 
+  /**
+   * A parsed row cut to what ingest's counts and exact-duplicate detection read: a position keeps
+   * kind, its {@link Tables#POSITION_KEY} columns, source_id and source_record, and its other
+   * columns become null; every other kind is returned as it is. Ingest caches these narrow rows
+   * and parses the files again for the positions it writes (a position's text columns make up most
+   * of what a cache of the full rows costs to build).
+   *
+   * @param r a {@link #PARSED_SCHEMA} row
+   * @return a {@link #PARSED_SCHEMA} row
+   */
+  public static Row keysOnly(Row r) {
+    if (!KIND_POSITION.equals(r.getString(0))) {
+      return r;
+    }
+    return RowFactory.create(KIND_POSITION, r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7),
+        r.get(8), r.get(9), null, null, null, null, null, null, null, null, null, r.get(19), r.get(20), null, null,
+        null, null);
+  }
+
+  /** Whether a {@link #PARSED_SCHEMA} row is a position. */
+  public static boolean isPosition(Row r) {
+    return KIND_POSITION.equals(r.getString(0));
+  }
+
   /** A static report as a {@link #PARSED_SCHEMA} row. */
   public static Row parsed(StaticReport s, int sourceId) {
     return RowFactory.create(KIND_STATIC, s.mmsi(), s.tsMillis() == null ? null : Instant.ofEpochMilli(s.tsMillis()),

@@ -136,25 +136,29 @@ final class IngestSource {
   private record Source(String path, String key, String name, byte[] head, Path zip, Detection failed) {}
 
   /**
-   * The parsed rows of every input file, persisted, and the broadcast plan the tasks read;
-   * {@link #close} unpersists and destroys them.
+   * The parsed rows of every input file (narrow, persisted), the positions read again in full,
+   * and the broadcast plan the tasks read; {@link #close} unpersists and destroys them.
    *
-   * @param rows {@link Rows#PARSED_SCHEMA} rows, one per line plus one per whole-file reject
-   * @param conf the Hadoop configuration the zip and NMEA-split tasks open files with; null without
-   *     either
+   * @param rows {@link Rows#PARSED_SCHEMA} rows, one per line plus one per whole-file reject, with
+   *     positions cut to their key ({@link Rows#keysOnly}); persisted
+   * @param positions the full {@link Rows#PARSED_SCHEMA} rows of the positions, from parsing the
+   *     same splits again (not persisted: each use parses)
+   * @param conf the Hadoop configuration the tasks open and look up files with
+   * @param versions the listed length and modification time of every input file
+   *     ({@link #requireUnchanged})
    */
-  record Parsed(Dataset<Row> rows, Broadcast<Map<String, FileSpec>> specs,
+  record Parsed(Dataset<Row> rows, Dataset<Row> positions, Broadcast<Map<String, FileSpec>> specs,
       Broadcast<PipelineConfig.IngestSection> settings, Broadcast<Plausibility> rules,
-      Broadcast<SerializableConfiguration> conf) implements AutoCloseable {
+      Broadcast<SerializableConfiguration> conf, Broadcast<Map<String, FileVersion>> versions)
+      implements AutoCloseable {
     @Override
     public void close() {
       rows.unpersist();
       specs.destroy();
       settings.destroy();
       rules.destroy();
-      if (conf != null) {
-        conf.destroy();
-      }
+      conf.destroy();
+      versions.destroy();
     }
   }
 
@@ -297,7 +301,10 @@ final class IngestSource {
   /**
    * Reads every planned source as parsed rows (plain CSV, JSON-lines and NMEA files split across
    * tasks, NMEA by {@link NmeaSplits}; each compressed file and zip archive in one task), after the
-   * whole-file rejects; persisted (memory and disk) for the several passes of the stage.
+   * whole-file rejects. The rows the stage counts and finds duplicates in are persisted (memory
+   * and disk) with each position cut to its key ({@link Rows#keysOnly}); the positions it writes
+   * are parsed again from the same splits. Every task first checks that its file is the one
+   * listed ({@link #requireUnchanged}).
    */
   static Parsed read(SparkSession spark, Configuration hconf, Plan plan) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -315,23 +322,33 @@ final class IngestSource {
         (codecs.getCodec(f.getPath()) != null ? whole : s.format() == InputFormat.NMEA ? nmea : csv).add(f.getPath());
       }
     }
-    Broadcast<SerializableConfiguration> bconf = nmea.isEmpty() && plan.zips().isEmpty() ? null
-        : jsc.broadcast(new SerializableConfiguration(hconf));
+    Broadcast<SerializableConfiguration> bconf = jsc.broadcast(new SerializableConfiguration(hconf));
+    Map<String, FileVersion> versions = new HashMap<>();
+    for (FileStatus f : plan.files()) {
+      versions.put(IngestTransforms.key(f.getPath()), new FileVersion(f.getLen(), f.getModificationTime()));
+    }
+    Broadcast<Map<String, FileVersion>> bversions = jsc.broadcast(versions);
     JavaRDD<Row> rows = jsc.parallelize(plan.fileRejects(), 1);
     if (!csv.isEmpty()) {
       rows = rows.union(lines(jsc, hconf, csv, false).mapPartitionsWithInputSplit(
-          (split, it) -> IngestTransforms.parse(split, it, bspecs.value(), bsettings.value(), brules.value()), false));
+          (split, it) -> {
+            requireUnchanged(((FileSplit) split).getPath(), bconf.value().value(), bversions.value());
+            return IngestTransforms.parse(split, it, bspecs.value(), bsettings.value(), brules.value());
+          }, false));
     }
     if (!nmea.isEmpty()) {
-      Broadcast<SerializableConfiguration> conf = bconf;
       // the splits' own line iterators go unused: NmeaSplits reads each split with look-back and read-ahead
       rows = rows.union(lines(jsc, hconf, nmea, false).mapPartitionsWithInputSplit(
-          (split, it) -> NmeaSplits.parse((FileSplit) split, conf.value().value(), bspecs.value(), bsettings.value(),
-              brules.value()), false));
+          (split, it) -> {
+            requireUnchanged(((FileSplit) split).getPath(), bconf.value().value(), bversions.value());
+            return NmeaSplits.parse((FileSplit) split, bconf.value().value(), bspecs.value(), bsettings.value(),
+                brules.value());
+          }, false));
     }
     if (!whole.isEmpty()) {
       rows = rows.union(lines(jsc, hconf, whole, true).mapPartitionsWithInputSplit(
           (split, it) -> {
+            requireUnchanged(((FileSplit) split).getPath(), bconf.value().value(), bversions.value());
             FileSpec spec = bspecs.value().get(IngestTransforms.key(((FileSplit) split).getPath()));
             if (spec == null) {
               throw new IllegalStateException("no format planned for " + ((FileSplit) split).getPath());
@@ -340,13 +357,63 @@ final class IngestSource {
           }, false));
     }
     if (!plan.zips().isEmpty()) {
-      Broadcast<SerializableConfiguration> conf = bconf;
       List<String> zips = plan.zips().stream().map(Path::toString).toList();
-      rows = rows.union(jsc.parallelize(zips, zips.size()).mapPartitions(
-          it -> new ZipRows(it, conf.value().value(), bspecs.value(), bsettings.value(), brules.value())));
+      rows = rows.union(jsc.parallelize(zips, zips.size()).mapPartitions(it -> {
+        List<String> mine = new ArrayList<>();
+        it.forEachRemaining(mine::add);
+        for (String z : mine) {
+          requireUnchanged(new Path(z), bconf.value().value(), bversions.value());
+        }
+        return new ZipRows(mine.iterator(), bconf.value().value(), bspecs.value(), bsettings.value(), brules.value());
+      }));
     }
-    Dataset<Row> parsed = spark.createDataFrame(rows, Rows.PARSED_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
-    return new Parsed(parsed, bspecs, bsettings, brules, bconf);
+    // the counts and duplicate detection read a cache of narrow rows; the positions written are
+    // parsed again from the same splits (building a cache of their text columns costs more)
+    Dataset<Row> parsed = spark.createDataFrame(rows.map(Rows::keysOnly), Rows.PARSED_SCHEMA)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> positions = spark.createDataFrame(rows.filter(Rows::isPosition), Rows.PARSED_SCHEMA);
+    return new Parsed(parsed, positions, bspecs, bsettings, brules, bconf, bversions);
+  }
+
+  /**
+   * A file's length and modification time as listed when the run was planned.
+   *
+   * @param length bytes
+   * @param modifiedMs modification time, epoch milliseconds (as the file system reports it)
+   */
+  record FileVersion(long length, long modifiedMs) implements java.io.Serializable {}
+
+  /**
+   * Fails a task whose file is not the one the run planned. Ingest reads every file twice (the
+   * cached narrow rows its counts and duplicate detection use, then the positions it writes), and
+   * a task that is retried reads its split again: every read must see the planned bytes, or the
+   * per-file accounting would not describe the rows written. A file being appended to (a live
+   * NMEA log) is read once it is closed, or a finished copy of it.
+   *
+   * @param path the file a task is about to read
+   * @param conf the Hadoop configuration to look it up with
+   * @param planned the listing's {@link FileVersion} by {@link IngestTransforms#key}
+   * @throws IllegalStateException when its length or modification time differ from the listing's
+   * @throws UncheckedIOException when it can no longer be looked up (deleted, unreachable)
+   */
+  static void requireUnchanged(Path path, Configuration conf, Map<String, FileVersion> planned) {
+    FileVersion was = planned.get(IngestTransforms.key(path));
+    if (was == null) {
+      return;
+    }
+    FileStatus now;
+    try {
+      now = path.getFileSystem(conf).getFileStatus(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("input file " + path + " can no longer be read while ingest runs: "
+          + e.getMessage(), e);
+    }
+    if (now.getLen() != was.length() || now.getModificationTime() != was.modifiedMs()) {
+      throw new IllegalStateException("input file " + path + " changed while ingest ran (listed: "
+          + was.length() + " bytes, modified " + Instant.ofEpochMilli(was.modifiedMs()) + "; now: " + now.getLen()
+          + " bytes, modified " + Instant.ofEpochMilli(now.getModificationTime())
+          + "); nothing was written. Ingest a file once it is complete.");
+    }
   }
 
   /** Text lines of {@code paths} as (byte offset, line); with {@code wholeFiles} no file is split. */

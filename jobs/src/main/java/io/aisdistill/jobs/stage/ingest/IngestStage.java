@@ -49,7 +49,11 @@ import org.apache.spark.storage.StorageLevel;
  * as of the position, so that ingesting day by day gives the same rows as one run over all days.
  *
  * <p>The stage reads with {@link IngestSource}, transforms with {@link IngestTransforms} and
- * writes with {@link IngestSink}.
+ * writes with {@link IngestSink}. It reads each file twice: once into a cache of narrow rows (a
+ * position's key columns; the counts, the duplicate detection, static reports and rejects come
+ * from it), and once more for the full positions it writes, cheaper than a cache of every column.
+ * Input files must not change while the stage runs: a task that finds its file changed since the
+ * listing fails the run before anything is written.
  */
 public final class IngestStage extends AbstractStage<IngestResult> {
   private final List<String> inputs;
@@ -81,7 +85,7 @@ public final class IngestStage extends AbstractStage<IngestResult> {
     IngestSource.Plan plan = IngestSource.plan(hconf, inputs, format, ctx.config().ingest,
         java.time.Instant.ofEpochMilli(t0));
     try (IngestSource.Parsed parsed = IngestSource.read(spark, hconf, plan)) {
-      IngestResult result = ingest(spark, ctx.lakehouse(), parsed.rows(), plan.sources(), plan.formatOf(),
+      IngestResult result = ingest(spark, ctx.lakehouse(), parsed.rows(), parsed.positions(), plan.sources(), plan.formatOf(),
           plan.skippedInputs(), ctx.runId());
       result.report().elapsedMs(System.currentTimeMillis() - t0);
       return result;
@@ -89,7 +93,8 @@ public final class IngestStage extends AbstractStage<IngestResult> {
   }
 
   /** Counts, deduplicates, enriches and writes the parsed rows; the report without its elapsed time. */
-  private static IngestResult ingest(SparkSession spark, Lakehouse lh, Dataset<Row> parsed, List<String> sources,
+  private static IngestResult ingest(SparkSession spark, Lakehouse lh, Dataset<Row> parsed,
+      Dataset<Row> parsedPositions, List<String> sources,
       Map<String, String> formatOf, Map<String, Long> skippedInputs, String runId) {
     // transforms: per (source, kind) counts, then the rows of each table
     long tParse = System.nanoTime();
@@ -99,7 +104,7 @@ public final class IngestStage extends AbstractStage<IngestResult> {
 
     Dataset<Row> sourceNames = IngestTransforms.sourceNames(spark, sources);
     DedupResult pos = IngestTransforms.dropExactDuplicates(IngestTransforms.ofKind(parsed, Rows.KIND_POSITION),
-        Tables.POSITION_KEY);
+        parsedPositions, Tables.POSITION_KEY);
     DedupResult sta = IngestTransforms.dropExactDuplicates(IngestTransforms.ofKind(parsed, Rows.KIND_STATIC),
         Tables.STATIC_KEY);
     Dataset<Row> statics = IngestTransforms.statics(sta.kept(), sourceNames, runId)

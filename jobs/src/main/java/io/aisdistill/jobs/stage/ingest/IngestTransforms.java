@@ -348,9 +348,20 @@ final class IngestTransforms {
    * @return the kept rows (same columns) and the persisted losers (the caller releases them)
    */
   static DedupResult dropExactDuplicates(Dataset<Row> rows, List<String> key) {
-    Column ref = col("source_id").cast("long").multiply(1L << 40).plus(col("source_record"));
+    return dropExactDuplicates(rows, rows, key);
+  }
+
+  /**
+   * {@link #dropExactDuplicates(Dataset, List)} with the duplicates found in {@code keys} and
+   * dropped from {@code rows}: the same records (source_id, source_record) with the key columns,
+   * e.g. narrow cached rows and the full rows parsed again.
+   *
+   * @param keys rows with source_id, source_record and the {@code key} columns
+   * @param rows the same records with any further columns
+   */
+  static DedupResult dropExactDuplicates(Dataset<Row> keys, Dataset<Row> rows, List<String> key) {
     Column[] keyCols = key.stream().map(c -> col(c)).toArray(Column[]::new);
-    Dataset<Row> withRef = rows.withColumn("ref", ref);
+    Dataset<Row> withRef = keys.withColumn("ref", ref());
     Dataset<Row> groups = withRef.groupBy(keyCols)
         .agg(min("ref").as("keep_ref"), count(lit(1)).as("n"))
         .filter(col("n").gt(1))
@@ -366,8 +377,13 @@ final class IngestTransforms {
         .persist(StorageLevel.MEMORY_AND_DISK());
     loserRefs.count();
     groups.unpersist();
-    Dataset<Row> kept = withRef.join(loserRefs.select("ref"), "ref", "left_anti").drop("ref");
+    Dataset<Row> kept = rows.withColumn("ref", ref()).join(loserRefs.select("ref"), "ref", "left_anti").drop("ref");
     return new DedupResult(kept, loserRefs);
+  }
+
+  /** A record's reference: source_id in the high bits, source_record (a byte offset below 2^40) below. */
+  private static Column ref() {
+    return col("source_id").cast("long").multiply(1L << 40).plus(col("source_record"));
   }
 
   /** Deduplicated static rows with their source path and {@code runId}, in {@link Tables#STATIC_SCHEMA} columns. */
