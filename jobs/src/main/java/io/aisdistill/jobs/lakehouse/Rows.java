@@ -76,12 +76,24 @@ public final class Rows {
    * @return a {@link #PARSED_SCHEMA} row
    */
   public static Row keysOnly(Row r) {
-    if (!KIND_POSITION.equals(r.getString(0))) {
+    if (!isPosition(r)) {
       return r;
     }
-    return RowFactory.create(KIND_POSITION, r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7),
-        r.get(8), r.get(9), null, null, null, null, null, null, null, null, null, r.get(19), r.get(20), null, null,
-        null, null);
+    Object[] v = new Object[KEY_COLUMNS.length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = KEY_COLUMNS[i] ? r.get(i) : null;
+    }
+    return RowFactory.create(v);
+  }
+
+  /** Per {@link #PARSED_SCHEMA} column, whether {@link #keysOnly} keeps it in a position. */
+  private static final boolean[] KEY_COLUMNS = keyColumns();
+
+  private static boolean[] keyColumns() {
+    boolean[] keep = new boolean[PARSED_SCHEMA.length()];
+    java.util.stream.Stream.concat(java.util.stream.Stream.of("kind", "source_id", "source_record"), Tables.POSITION_KEY.stream())
+        .forEach(c -> keep[PARSED_SCHEMA.fieldIndex(c)] = true);
+    return keep;
   }
 
   /** Whether a {@link #PARSED_SCHEMA} row is a position. */

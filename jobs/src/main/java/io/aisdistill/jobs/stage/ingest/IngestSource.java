@@ -412,7 +412,7 @@ final class IngestSource {
       throw new IllegalStateException("input file " + path + " changed while ingest ran (listed: "
           + was.length() + " bytes, modified " + Instant.ofEpochMilli(was.modifiedMs()) + "; now: " + now.getLen()
           + " bytes, modified " + Instant.ofEpochMilli(now.getModificationTime())
-          + "); nothing was written. Ingest a file once it is complete.");
+          + "); its rows would not match its counts. Ingest a file once it is complete.");
     }
   }
 

@@ -53,7 +53,7 @@ import org.apache.spark.storage.StorageLevel;
  * position's key columns; the counts, the duplicate detection, static reports and rejects come
  * from it), and once more for the full positions it writes, cheaper than a cache of every column.
  * Input files must not change while the stage runs: a task that finds its file changed since the
- * listing fails the run before anything is written.
+ * listing fails the run (at the latest in the read of the positions, before they are written).
  */
 public final class IngestStage extends AbstractStage<IngestResult> {
   private final List<String> inputs;
@@ -85,8 +85,8 @@ public final class IngestStage extends AbstractStage<IngestResult> {
     IngestSource.Plan plan = IngestSource.plan(hconf, inputs, format, ctx.config().ingest,
         java.time.Instant.ofEpochMilli(t0));
     try (IngestSource.Parsed parsed = IngestSource.read(spark, hconf, plan)) {
-      IngestResult result = ingest(spark, ctx.lakehouse(), parsed.rows(), parsed.positions(), plan.sources(), plan.formatOf(),
-          plan.skippedInputs(), ctx.runId());
+      IngestResult result = ingest(spark, ctx.lakehouse(), parsed.rows(), parsed.positions(), plan.sources(),
+          plan.formatOf(), plan.skippedInputs(), ctx.runId());
       result.report().elapsedMs(System.currentTimeMillis() - t0);
       return result;
     }
