@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import io.aisdistill.common.ais.LineParser;
 import io.aisdistill.common.ais.Plausibility;
@@ -335,14 +336,28 @@ final class IngestTransforms {
   /**
    * Drops exact duplicates (equal {@code key}, nulls equal), keeping per key the row with the
    * smallest (source_id, source_record): since source ids follow the sorted paths, that is the
-   * first record by (source, source_record). Duplicates are rare, so only the duplicate groups
-   * are materialized: a hash aggregate over the key columns and a packed record reference
-   * (fixed-width, no sort of the wide rows) finds the groups of more than one row (persisted and
-   * counted, so that the join that finds their losers is planned with their real size and
-   * broadcasts them while they are small, without shuffling the rows), and a left anti join,
-   * broadcast while the losers are few, removes the losers from the full rows. The two sides of
-   * the self-join are aliased ({@code r}, {@code g}): {@code groups} keeps the key columns of
-   * {@code withRef}, so unqualified they would be one column compared with itself.
+   * first record by (source, source_record).
+   *
+   * <p>Duplicates are rare, so only the duplicate groups are materialized, in two passes over the
+   * key rows:
+   * <ol>
+   *   <li>a hash aggregate over one 64-bit column, Spark's {@code xxhash64} of the key columns,
+   *       finds the hashes that more than one row has (persisted and counted). Equal keys have equal
+   *       hashes, so every duplicate is among these rows; aggregating one long instead of the nine
+   *       key columns shuffles a long and a count per row, and compares no row by its key;</li>
+   *   <li>the rows with such a hash (a semi join, broadcast while the hashes are few) are the
+   *       candidates (persisted; as many as the duplicates and the rows whose hashes collide). On
+   *       them only, an exact hash aggregate over the key columns
+   *       and a packed record reference finds the groups of more than one row, so that rows whose
+   *       hashes collide but whose keys differ are all kept, and a self-join of the candidates
+   *       finds each group's losers.</li>
+   * </ol>
+   * A left anti join, broadcast while the losers are few, removes the losers from the full rows.
+   * The two sides of the self-join are aliased ({@code r}, {@code g}): {@code groups} keeps the key
+   * columns of the candidates, so unqualified they would be one column compared with itself. Each
+   * step is materialized before the next is planned, so that its joins are planned with the real
+   * size: a broadcast join while the side is small (no shuffle of the rows), a sort-merge join
+   * otherwise.
    *
    * @param rows rows with source_id (int), source_record (long) and the {@code key} columns
    * @return the kept rows (same columns) and the persisted losers (the caller releases them)
@@ -361,22 +376,30 @@ final class IngestTransforms {
    */
   static DedupResult dropExactDuplicates(Dataset<Row> keys, Dataset<Row> rows, List<String> key) {
     Column[] keyCols = key.stream().map(c -> col(c)).toArray(Column[]::new);
-    Dataset<Row> withRef = keys.withColumn("ref", ref());
-    Dataset<Row> groups = withRef.groupBy(keyCols)
+    Column hash = xxhash64(keyCols);
+    Dataset<Row> sharedHashes = keys.select(hash.as("_key_hash")).groupBy("_key_hash")
+        .agg(count(lit(1)).as("n")).filter(col("n").gt(1)).select("_key_hash")
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    sharedHashes.count();
+    Dataset<Row> candidates = keys.withColumn("_key_hash", hash).join(sharedHashes, "_key_hash", "left_semi")
+        .drop("_key_hash")
+        .withColumn("ref", ref()).persist(StorageLevel.MEMORY_AND_DISK());
+    candidates.count();
+    sharedHashes.unpersist();
+    Dataset<Row> groups = candidates.groupBy(keyCols)
         .agg(min("ref").as("keep_ref"), count(lit(1)).as("n"))
         .filter(col("n").gt(1))
         .persist(StorageLevel.MEMORY_AND_DISK());
-    // materialized first, so that the join below is planned with the groups' real size: a
-    // broadcast join while they are small (no shuffle of the rows), a sort-merge join otherwise
     groups.count();
     Column match = key.stream().map(c -> col("r.`" + c + "`").eqNullSafe(col("g.`" + c + "`")))
         .reduce(Column::and).orElseThrow();
-    Dataset<Row> loserRefs = withRef.alias("r").join(groups.alias("g"), match, "inner")
+    Dataset<Row> loserRefs = candidates.alias("r").join(groups.alias("g"), match, "inner")
         .filter(col("r.ref").notEqual(col("g.keep_ref")))
         .select(col("r.ref").as("ref"), col("r.source_id").as("source_id"))
         .persist(StorageLevel.MEMORY_AND_DISK());
     loserRefs.count();
     groups.unpersist();
+    candidates.unpersist();
     Dataset<Row> kept = rows.withColumn("ref", ref()).join(loserRefs.select("ref"), "ref", "left_anti").drop("ref");
     return new DedupResult(kept, loserRefs);
   }

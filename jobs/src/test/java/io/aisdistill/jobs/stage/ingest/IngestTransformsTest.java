@@ -85,6 +85,31 @@ class IngestTransformsTest {
   }
 
   @Test
+  void dedupKeepsRowsWhoseHashesCollideButWhoseKeysDiffer() {
+    // xxhash64 skips a null column, so (sog null, cog 90) and (sog 90, cog null) hash alike: the
+    // first pass makes them candidates, the exact pass over the key columns must keep both
+    Row a = Rows.parsed(new PositionReport(333, T0, 40.5, -73.9, null, 90.0, null, 0, 1, "A", null,
+        null, null, null, null, null, null, "ignored", 1, null), 0);
+    Row b = Rows.parsed(new PositionReport(333, T0, 40.5, -73.9, 90.0, null, null, 0, 1, "A", null,
+        null, null, null, null, null, null, "ignored", 2, null), 0);
+    Row bAgain = Rows.parsed(new PositionReport(333, T0, 40.5, -73.9, 90.0, null, null, 0, 1, "A", null,
+        null, null, null, null, null, null, "ignored", 3, null), 1);
+    Dataset<Row> rows = parsed(List.of(a, b, bAgain));
+    String hashes = rows.selectExpr("xxhash64(" + String.join(",", Tables.POSITION_KEY) + ") AS h")
+        .distinct().count() + "";
+    assertEquals("1", hashes, "the test needs the three rows to share one hash");
+    DedupResult d = IngestTransforms.dropExactDuplicates(rows, Tables.POSITION_KEY);
+    try {
+      List<Long> kept = d.kept().select("source_record").as(org.apache.spark.sql.Encoders.LONG())
+          .collectAsList().stream().sorted().toList();
+      assertEquals(List.of(1L, 2L), kept);
+      assertEquals(Map.of(1, 1L), d.duplicatesBySource());
+    } finally {
+      d.release();
+    }
+  }
+
+  @Test
   void dedupShufflesTheRowsOnceWhenDuplicatesAreFew() throws Exception {
     // 300,000 rows (planned as several MB: above the 1 MB broadcast threshold set here), one
     // duplicate group: ids 0, 7, 70001 and 200003 (sources 0, 1, 1, 1)
