@@ -347,10 +347,9 @@ final class IngestTransforms {
    *       key columns shuffles a long and a count per row, and compares no row by its key;</li>
    *   <li>the rows with such a hash (a semi join, broadcast while the hashes are few) are the
    *       candidates (persisted; as many as the duplicates and the rows whose hashes collide). On
-   *       them only, an exact hash aggregate over the key columns
-   *       and a packed record reference finds the groups of more than one row, so that rows whose
-   *       hashes collide but whose keys differ are all kept, and a self-join of the candidates
-   *       finds each group's losers.</li>
+   *       them only, an exact hash aggregate over the key columns and a packed record reference
+   *       finds the groups of more than one row, so that rows whose hashes collide but whose keys
+   *       differ are all kept, and a self-join of the candidates finds each group's losers.</li>
    * </ol>
    * A left anti join, broadcast while the losers are few, removes the losers from the full rows.
    * The two sides of the self-join are aliased ({@code r}, {@code g}): {@code groups} keeps the key

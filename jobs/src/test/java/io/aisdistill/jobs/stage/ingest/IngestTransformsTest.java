@@ -95,9 +95,9 @@ class IngestTransformsTest {
     Row bAgain = Rows.parsed(new PositionReport(333, T0, 40.5, -73.9, 90.0, null, null, 0, 1, "A", null,
         null, null, null, null, null, null, "ignored", 3, null), 1);
     Dataset<Row> rows = parsed(List.of(a, b, bAgain));
-    String hashes = rows.selectExpr("xxhash64(" + String.join(",", Tables.POSITION_KEY) + ") AS h")
-        .distinct().count() + "";
-    assertEquals("1", hashes, "the test needs the three rows to share one hash");
+    long hashes = rows.selectExpr("xxhash64(" + String.join(",", Tables.POSITION_KEY) + ") AS h")
+        .distinct().count();
+    assertEquals(1L, hashes, "the test needs the three rows to share one hash");
     DedupResult d = IngestTransforms.dropExactDuplicates(rows, Tables.POSITION_KEY);
     try {
       List<Long> kept = d.kept().select("source_record").as(org.apache.spark.sql.Encoders.LONG())
