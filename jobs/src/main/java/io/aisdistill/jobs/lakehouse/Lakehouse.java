@@ -409,15 +409,6 @@ public final class Lakehouse {
    * its rows (a left semi join), e.g. the rows of the windows an incremental run recomputed.
    * Rows outside it are neither read for comparison nor deleted; {@code desired} must lie inside it.
    *
-   * <p>With {@code within} and partition columns ({@code partitionBy}, e.g. {@code date}), the rows
-   * are located first: the partition values of the table rows inside the scope (read on the
-   * {@code within} columns and the partition columns only); the comparison then reads only those
-   * partitions, and the MERGE's condition names them and those of the desired rows
-   * ({@code t.date IN (...)}), so that Delta rewrites and even scans only the files of the
-   * partitions that change, not the whole table (a daily increment of a year of history touches a
-   * few dates). Above {@value #PRUNE_VALUES_MAX} partition values, or for a partition column of
-   * another type than date, string or integral, nothing is pruned. The rows written are the same.
-   *
    * @param within rows of some of the table's columns (e.g. {@code window_id}); null = no narrowing
    */
   public Synced sync(Dataset<Row> desired, String name, List<String> key, String scope, Dataset<Row> within,
@@ -431,12 +422,8 @@ public final class Lakehouse {
       return new Synced(lastMetric(name, "numOutputRows"), 0, 0, true);
     }
     Dataset<Row> scoped = scope == null ? read(name) : read(name).where(scope);
-    Dataset<Row> inScope = within == null ? scoped : scoped.join(within,
+    Dataset<Row> current = within == null ? scoped : scoped.join(within,
         ScalaSeqs.of(within.columns()), "left_semi");
-    // the partitions of the rows within: the only ones the comparison and the MERGE need to read
-    PartitionValues located = within == null ? null : PartitionValues.of(inScope, partitionBy);
-    Dataset<Row> current = located == null ? inScope
-        : scoped.where(located.column()).join(within, ScalaSeqs.of(within.columns()), "left_semi");
     String[] cols = current.columns();
     String hash = TableChecksums.rowHash(current);
     Dataset<Row> want = desired.selectExpr(java.util.stream.Stream.concat(
@@ -462,13 +449,6 @@ public final class Lakehouse {
         return new Synced(0, 0, 0);
       }
       String cond = key.stream().map(c -> "t.`" + c + "` <=> s.`" + c + "`").collect(Collectors.joining(" AND "));
-      if (located != null) {
-        // a matched row is a row within (so in a located partition); an inserted one matches nothing anywhere
-        PartitionValues merged = located.and(PartitionValues.of(source.where("NOT `_delete`"), partitionBy));
-        if (merged != null) {
-          cond = "(" + merged.condition("t") + ") AND " + cond;
-        }
-      }
       Map<String, String> set = new java.util.LinkedHashMap<>();
       for (String c : cols) {
         set.put("`" + c + "`", "s.`" + c + "`");
@@ -484,93 +464,6 @@ public final class Lakehouse {
           metric(m, "numTargetRowsDeleted"));
     } finally {
       source.unpersist();
-    }
-  }
-
-  /** Above this many distinct partition values {@link #sync} does not prune. */
-  static final int PRUNE_VALUES_MAX = 10_000;
-
-  /**
-   * The distinct values of partition columns that some rows have, per column, as SQL literals
-   * ({@code null} for the null value), for a condition that keeps the partitions holding them.
-   *
-   * @param values per partition column, its literals (sorted)
-   */
-  public record PartitionValues(Map<String, java.util.TreeSet<String>> values) {
-
-    /**
-     * The values of {@code partitionBy} in {@code rows} (one distinct aggregation), or null when
-     * there are no partition columns, one has a type without a pruning literal, or there are more
-     * than {@link #PRUNE_VALUES_MAX} value combinations.
-     *
-     * @param rows rows with the {@code partitionBy} columns
-     * @param partitionBy column names, e.g. {@code date}
-     */
-    public static PartitionValues of(Dataset<Row> rows, List<String> partitionBy) {
-      if (partitionBy.isEmpty()) {
-        return null;
-      }
-      for (String c : partitionBy) {
-        org.apache.spark.sql.types.DataType t = rows.schema().apply(c).dataType();
-        if (!(t instanceof org.apache.spark.sql.types.DateType || t instanceof org.apache.spark.sql.types.StringType
-            || t instanceof org.apache.spark.sql.types.IntegralType)) {
-          return null;
-        }
-      }
-      List<Row> distinct = rows.select(partitionBy.stream().map(org.apache.spark.sql.functions::col)
-          .toArray(org.apache.spark.sql.Column[]::new)).distinct().limit(PRUNE_VALUES_MAX + 1).collectAsList();
-      if (distinct.size() > PRUNE_VALUES_MAX) {
-        return null;
-      }
-      Map<String, java.util.TreeSet<String>> v = new java.util.LinkedHashMap<>();
-      for (int i = 0; i < partitionBy.size(); i++) {
-        java.util.TreeSet<String> set = new java.util.TreeSet<>();
-        for (Row r : distinct) {
-          set.add(r.isNullAt(i) ? "null" : literal(r.get(i)));
-        }
-        v.put(partitionBy.get(i), set);
-      }
-      return new PartitionValues(v);
-    }
-
-    /** A partition value as a SQL literal: DATE'yyyy-mm-dd', a quoted string, or an integer. */
-    private static String literal(Object v) {
-      if (v instanceof java.time.LocalDate || v instanceof java.sql.Date) {
-        return "DATE'" + v + "'";
-      } else if (v instanceof String str) {
-        return "'" + str.replace("\\", "\\\\").replace("'", "\\'") + "'";
-      }
-      return v.toString();
-    }
-
-    /** Both value sets, per column; null when {@code other} is null (not prunable). */
-    PartitionValues and(PartitionValues other) {
-      if (other == null) {
-        return null;
-      }
-      Map<String, java.util.TreeSet<String>> v = new java.util.LinkedHashMap<>();
-      values.forEach((c, set) -> {
-        java.util.TreeSet<String> both = new java.util.TreeSet<>(set);
-        both.addAll(other.values.get(c));
-        v.put(c, both);
-      });
-      return new PartitionValues(v);
-    }
-
-    /** {@code (p IN (...) OR p IS NULL) AND ...} on the columns of table alias {@code alias} (null = none). */
-    String condition(String alias) {
-      String prefix = alias == null ? "" : alias + ".";
-      return values.entrySet().stream().map(e -> {
-        String c = prefix + "`" + e.getKey() + "`";
-        List<String> lits = e.getValue().stream().filter(x -> !x.equals("null")).toList();
-        String in = lits.isEmpty() ? "false" : c + " IN (" + String.join(", ", lits) + ")";
-        return "(" + (e.getValue().contains("null") ? in + " OR " + c + " IS NULL" : in) + ")";
-      }).collect(Collectors.joining(" AND "));
-    }
-
-    /** {@link #condition} as a column of a table's rows. */
-    public org.apache.spark.sql.Column column() {
-      return org.apache.spark.sql.functions.expr(condition(null));
     }
   }
 

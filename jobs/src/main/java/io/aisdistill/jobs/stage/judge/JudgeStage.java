@@ -240,17 +240,9 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
               .unionByName(JudgeTransforms.affected(dupIn, sig, perPair.select("qa_id"),
                   cfg.judge.nearDuplicateSimilarity))
               .distinct().localCheckpoint();
-          // every changed pair is checked; of the others only the checked ones are made per-pair rows again,
-          // read from the partitions of qa_judged and qa_candidates that hold them (a few dates, not the history)
-          Dataset<Row> checkedOthers = checkIds.join(inc.pairs(), "qa_id", "left_anti");
-          Lakehouse.PartitionValues storedAt = Lakehouse.PartitionValues.of(
-              stored.select("qa_id", "date").join(checkedOthers, "qa_id", "left_semi"), List.of("date"));
-          Lakehouse.PartitionValues candidatesAt = Lakehouse.PartitionValues.of(
-              selectedIds.join(checkedOthers, "qa_id", "left_semi"), List.of("date"));
-          Dataset<Row> othersAt = storedAt == null ? others : others.where(storedAt.column());
+          // every changed pair is checked; of the others only the checked ones are made per-pair rows again
           targets = perPair.unionByName(JudgeTransforms.perPairFromJudged(
-              othersAt.join(checkIds, "qa_id", "left_semi"),
-              candidatesAt == null ? allCands : allCands.where(candidatesAt.column())));
+              others.join(checkIds, "qa_id", "left_semi"), allCands));
           kept = stored.where(not(inScope)).unionByName(others.join(checkIds, "qa_id", "left_anti"));
           storedRows = stored;
         } else {
