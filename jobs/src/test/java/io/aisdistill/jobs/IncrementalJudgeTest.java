@@ -29,9 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The incremental judge (issue 14): after a day that brings positions of three vessels only, the
  * judge stage judges again only the pairs that changed (fewer than the candidates) and the table
  * equals a full judge over the same candidates (which then finds nothing to write), including the
- * answer balance, which is global per template: with a low {@code judge.max_answer_share} the new
- * day's pairs change the template counts, and verdicts of pairs of vessels the day did not touch
- * flip, which the incremental run must write as well. A table without checkpoint is judged in full
+ * answer balance, which is per template and date: the other vessels' reports of the second day are
+ * ingested with the first day, so that with a low {@code judge.max_answer_share} the three vessels'
+ * new pairs change the second day's counts, and verdicts of pairs of vessels the increment did not
+ * touch flip, which the incremental run must write as well. A table without checkpoint is judged in full
  * once, and its checkpoint recorded even when no verdict changed.
  */
 class IncrementalJudgeTest {
@@ -75,11 +76,15 @@ class IncrementalJudgeTest {
     Path fewFile = tmp.resolve("in/day2-few.csv");
     Files.writeString(fewFile, day2.get(0) + "\n" + day2.stream().skip(1)
         .filter(l -> few.contains(l.split(",", 2)[0])).collect(Collectors.joining("\n")) + "\n");
+    Path othersFile = tmp.resolve("in/day2-others.csv");
+    Files.writeString(othersFile, day2.get(0) + "\n" + day2.stream().skip(1)
+        .filter(l -> !few.contains(l.split(",", 2)[0])).collect(Collectors.joining("\n")) + "\n");
 
     SparkSession spark = SparkTestSession.get();
     String root = tmp.resolve("lake").toString();
     Lakehouse lh = new Lakehouse(spark, root);
-    assertEquals(0, Cli.execute(withSets(IncrementalPipelineTest.run(root, "d1", List.of(days.get(0))), SHARE)));
+    assertEquals(0, Cli.execute(withSets(IncrementalPipelineTest.run(root, "d1", List.of(days.get(0), othersFile)),
+        SHARE)));
     Map<String, String[]> before = verdicts(lh);
 
     assertEquals(0, Cli.execute(withSets(IncrementalPipelineTest.run(root, "d2", List.of(fewFile)), SHARE,

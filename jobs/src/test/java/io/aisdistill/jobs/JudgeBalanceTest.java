@@ -22,17 +22,22 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
- * The judge stage's answer balance ({@link JudgeStage#balance}): per template, an answer above the
- * cap share of the passed pairs keeps only K = floor(share x others / (1 - share)) pairs, the first
- * by SHA-256 of qa_id; the rest get ANSWER_BALANCE.
+ * The judge stage's answer balance ({@link JudgeStage#balance}): per template and date, an answer
+ * above the cap share of the passed pairs keeps only K = floor(share x others / (1 - share)) pairs,
+ * the first by SHA-256 of qa_id; the rest get ANSWER_BALANCE.
  */
 class JudgeBalanceTest {
   static final StructType SCHEMA = new StructType().add("qa_id", DataTypes.StringType)
       .add("template_id", DataTypes.StringType).add("claim", DataTypes.StringType)
-      .add("reasons", DataTypes.createArrayType(DataTypes.StringType)).add("other", DataTypes.IntegerType);
+      .add("reasons", DataTypes.createArrayType(DataTypes.StringType)).add("other", DataTypes.IntegerType)
+      .add("date", DataTypes.DateType);
 
   static Row row(String qaId, String template, String claim, String... reasons) {
-    return RowFactory.create(qaId, template, claim, Arrays.asList(reasons), qaId.length());
+    return dated(qaId, template, claim, "2024-06-01", reasons);
+  }
+
+  static Row dated(String qaId, String template, String claim, String date, String... reasons) {
+    return RowFactory.create(qaId, template, claim, Arrays.asList(reasons), qaId.length(), java.sql.Date.valueOf(date));
   }
 
   static List<Row> rows() {
@@ -115,6 +120,33 @@ class JudgeBalanceTest {
     assertEquals(3, loose.entrySet().stream()
         .filter(e -> e.getKey().startsWith("tele-no") && e.getValue().isEmpty()).count());
     assertTrue(loose.get("tele-yes").isEmpty());
+  }
+
+  /**
+   * Each day is balanced on its own: over both days "no" and "yes" are 4 of 8 each (50 %, nothing to
+   * cut globally), but "no" is 3 of 4 on the first day and "yes" 3 of 4 on the second (75 %), so each
+   * day keeps K = floor(0.55 x 1 / 0.45) = 1 of its top answer, the first by SHA-256 of qa_id.
+   */
+  @Test
+  void eachDayIsBalancedOnItsOwn() {
+    SparkSession spark = SparkTestSession.get();
+    List<Row> rs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      rs.add(dated("d1-no-" + i, "anomaly.teleport.v2", "no", "2024-06-01"));
+      rs.add(dated("d2-yes-" + i, "anomaly.teleport.v2", "yes", "2024-06-02"));
+    }
+    rs.add(dated("d1-yes", "anomaly.teleport.v2", "yes", "2024-06-01"));
+    rs.add(dated("d2-no", "anomaly.teleport.v2", "no", "2024-06-02"));
+    Map<String, List<String>> r = reasons(JudgeStage.balance(spark.createDataFrame(rs, SCHEMA), 0.55));
+    for (String day : List.of("d1-no-", "d2-yes-")) {
+      String kept = java.util.stream.IntStream.range(0, 3).mapToObj(i -> day + i)
+          .min(Comparator.comparing(Sha256::hex)).orElseThrow();
+      for (int i = 0; i < 3; i++) {
+        assertEquals((day + i).equals(kept) ? List.of() : List.of("ANSWER_BALANCE"), r.get(day + i), day + i);
+      }
+    }
+    assertEquals(List.of(), r.get("d1-yes"));
+    assertEquals(List.of(), r.get("d2-no"));
   }
 
   @Test

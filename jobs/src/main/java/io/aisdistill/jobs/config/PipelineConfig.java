@@ -189,8 +189,8 @@ public class PipelineConfig implements Serializable {
     /** Jaccard similarity of word 3-gram shingles at or above which two pairs are near duplicates. */
     public double nearDuplicateSimilarity = 0.8;
     /**
-     * Answer balance: the largest share one answer may have of a template's accepted pairs (see
-     * {@code JudgeStage.balance}); 1 disables balancing.
+     * Answer balance: the largest share one answer may have of a template's accepted pairs of one UTC
+     * date (see {@code JudgeStage.balance}); 1 disables balancing.
      */
     public double maxAnswerShare = 0.55;
     /** MinHashLSH hash tables (more = higher recall, slower). */

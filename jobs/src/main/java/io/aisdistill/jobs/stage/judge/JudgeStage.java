@@ -53,15 +53,16 @@ import org.apache.spark.storage.StorageLevel;
  * so the same templated question about two different vessels is two different examples, while
  * the same question and answer about the same vessel in several windows teaches one fact twice.
  * Duplicate detection runs over the pairs that passed the grounded checks. Last, the answer balance
- * ({@link #balance}) is applied per template over every pair that passed all other checks, all
- * vessels together. The table is a pure function of its inputs; it is updated in place (one atomic
+ * ({@link #balance}) is applied per template and date (the window's UTC date) over every pair that
+ * passed all other checks, all vessels together: the cap then holds over any set of days, and a
+ * later day never changes an earlier day's verdicts. The table is a pure function of its inputs; it is updated in place (one atomic
  * commit): only verdicts that are new or changed are written, and verdicts of pairs no longer in
  * qa_candidates' selection are deleted, so reruns write nothing.
  *
  * <p><b>Incremental update</b> ({@code judge.incremental: true}, the default). The verdicts have
  * three scopes: the grounded checks and the LLM judge depend on the pair alone (its candidate row,
  * its window, its LLM call); duplicates on the pairs of its vessel; the answer balance on all pairs
- * of its template. So a run judges again only what can have changed since the checkpoint (JSON in
+ * of its template and date. So a run judges again only what can have changed since the checkpoint (JSON in
  * the user metadata of qa_judged's newest commit: the qa_candidates and track_windows versions
  * judged, a digest of the selected window ids and one of the judge configuration):
  * <ol>
@@ -82,8 +83,10 @@ import org.apache.spark.storage.StorageLevel;
  *       with itself;</li>
  *   <li>the other vessels' verdicts are taken from qa_judged, less ANSWER_BALANCE (only ever the
  *       single reason of a pair that passed everything else), and the balance runs again over all
- *       pairs: a day's new pairs change a template's answer counts, so pairs of vessels the day did
- *       not touch can gain or lose ANSWER_BALANCE (IncrementalJudgeTest constructs that case).</li>
+ *       pairs of the dates the run touches (those of the checked pairs, old and new, and of the
+ *       deleted ones): a day's new pairs change that day's answer counts, so pairs of vessels the run
+ *       did not touch can gain or lose ANSWER_BALANCE (IncrementalJudgeTest constructs that case);
+ *       the pairs of other dates keep theirs.</li>
  * </ol>
  * MinHashLSH's hash functions depend only on its seed and the number of features, not on the
  * data, so near duplicates of a vessel are the same whichever vessels are hashed with it. The
@@ -254,8 +257,9 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
             : JudgeTransforms.nearDuplicates(JudgeTransforms.firstOfEach(dupIn), cfg.judge.nearDuplicateSimilarity,
                 cfg.judge.minhashTables);
         Dataset<Row> unbalanced = JudgeTransforms.withDuplicates(targets, exactDup, nearDup);
-        // answer balance: global per template, over every vessel's pairs; an incremental run writes only the
-        // checked pairs and the kept pairs whose ANSWER_BALANCE changes (the rest of qa_judged is already so)
+        // answer balance: per template and date, over every vessel's pairs; an incremental run balances the dates
+        // it touches and writes only the checked pairs and the kept pairs whose ANSWER_BALANCE changes (the rest
+        // of qa_judged is already so)
         Dataset<Row> judged;
         Dataset<Row> within;
         if (kept == null) {
@@ -336,6 +340,12 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
    */
   static final String DUPLICATE_RULE = "older-first";
 
+  /**
+   * The version of the answer balance rule, part of {@link #configDigest}: "per-day" balances per
+   * template and date; qa_judged tables balanced per template over all dates are judged in full once.
+   */
+  static final String BALANCE_RULE = "per-day";
+
   /** Above this many vessels to re-judge, an incremental run judges everything instead. */
   static final int VESSELS_MAX = 10_000;
 
@@ -347,7 +357,8 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
   static String configDigest(PipelineConfig.JudgeSection j, List<ModelSpec> judges, TeacherConfig teachers) {
     StringBuilder b = new StringBuilder().append(GROUNDED_JUDGE).append("|duplicates=").append(DUPLICATE_RULE)
         .append("|near=").append(j.nearDuplicateSimilarity)
-        .append("|tables=").append(j.minhashTables).append("|share=").append(j.maxAnswerShare);
+        .append("|tables=").append(j.minhashTables).append("|share=").append(j.maxAnswerShare)
+        .append("|balance=").append(BALANCE_RULE);
     for (ModelSpec m : judges) {
       b.append("|judge=").append(String.join(",", m.name, String.valueOf(m.model), String.valueOf(m.kind),
           String.valueOf(m.baseUrl), String.valueOf(m.revision), String.valueOf(m.share),
@@ -481,11 +492,12 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
   }
 
   /**
-   * Answer balance ({@link JudgeTransforms#balance}): per template, an answer that is more than
-   * {@code maxShare} of the pairs that passed every other check keeps only its first K pairs by
+   * Answer balance ({@link JudgeTransforms#balance}): per template and date, an answer that is more
+   * than {@code maxShare} of the pairs that passed every other check keeps only its first K pairs by
    * SHA-256 of qa_id; the rest get {@code ANSWER_BALANCE}.
    *
-   * @param df rows with qa_id, template_id, claim and reasons (empty = passed so far)
+   * @param df rows with qa_id, date (the window's UTC date), template_id, claim and reasons (empty =
+   *     passed so far)
    * @param maxShare the cap, in (0, 1); 1 or more disables balancing (then {@code df} itself)
    */
   public static Dataset<Row> balance(Dataset<Row> df, double maxShare) {

@@ -579,8 +579,11 @@ public final class JudgeTransforms {
 
   /**
    * {@link #balanced} of the checked pairs and the kept verdicts together, computed on narrow
-   * columns: the balance runs over (qa_id, template_id, claim, reasons) of every pair, and only the
-   * rows it changes are returned. Equal, on {@link Rebalanced#ids}, to
+   * columns: the balance runs over (qa_id, date, template_id, claim, reasons) of every pair of the
+   * dates the change touches (those of the checked pairs, in their new and their stored state, and
+   * of the stored pairs neither checked nor kept, which are deleted; the balance is per template
+   * and date, so no other date's verdicts can change), and only the rows it changes are returned.
+   * Equal, on {@link Rebalanced#ids}, to
    * {@code balanced(checked ∪ unbalancedFromJudged(kept))}; every other qa_judged row is already as
    * that would write it (a kept row differs from its stored row only when ANSWER_BALANCE, its only
    * reason when set, comes or goes).
@@ -596,10 +599,24 @@ public final class JudgeTransforms {
     String ab = "ANSWER_BALANCE";
     java.util.function.Function<String, org.apache.spark.sql.Column> hasAb =
         c -> coalesce(org.apache.spark.sql.functions.array_contains(col(c), ab), lit(false));
-    // the kept verdicts as unbalancedFromJudged makes them, on (qa_id, reasons) only, with whether they had AB
-    Dataset<Row> keptNarrow = withoutReasons(kept.select(col("qa_id"), col("reasons"), hasAb.apply("reasons").as("_had")),
+    // the stored pairs that are neither checked nor kept are gone (deleted); materialized, read twice
+    Dataset<Row> keptIds = kept.select("qa_id").localCheckpoint();
+    Dataset<Row> gone = stored.select("qa_id", "date").join(keptIds, "qa_id", "left_anti")
+        .join(checked.select("qa_id"), "qa_id", "left_anti").localCheckpoint();
+    // the balance is per template and date: only the dates of the checked pairs (old and new) and of the
+    // gone pairs can change; a kept pair of another date keeps its verdict as stored
+    Dataset<Row> touched = checked.select("date")
+        .unionByName(stored.select("qa_id", "date").join(keptIds, "qa_id", "left_anti").select("date"));
+    List<Object> dates = touched.distinct().collectAsList().stream().map(r -> r.get(0)).toList();
+    org.apache.spark.sql.Column onTouched = dates.stream().anyMatch(java.util.Objects::isNull)
+        ? col("date").isin(dates.stream().filter(java.util.Objects::nonNull).toArray()).or(col("date").isNull())
+        : col("date").isin(dates.toArray());
+    // the kept verdicts of those dates as unbalancedFromJudged makes them, on (qa_id, date, reasons) only,
+    // with whether they had AB
+    Dataset<Row> keptNarrow = withoutReasons(kept.where(onTouched)
+            .select(col("qa_id"), col("date"), col("reasons"), hasAb.apply("reasons").as("_had")),
         List.of(ab), candidates).withColumn("_kept", lit(true));
-    Dataset<Row> narrow = checked.select(col("qa_id"), col("reasons"), col("template_id"), col("claim"),
+    Dataset<Row> narrow = checked.select(col("qa_id"), col("date"), col("reasons"), col("template_id"), col("claim"),
         lit(false).as("_kept"), lit(false).as("_had")).unionByName(keptNarrow);
     // materialized without lineage, read twice below (see JudgeStage on localCheckpoint and MERGE)
     Dataset<Row> b = balance(narrow, maxShare)
@@ -608,22 +625,24 @@ public final class JudgeTransforms {
         .withColumn("reasons", col("_reasons")));
     Dataset<Row> flips = b.where(col("_kept").and(col("_had").notEqual(hasAb.apply("_reasons"))))
         .select("qa_id", "_reasons");
-    Dataset<Row> keptOut = verdicted(stored.join(flips, "qa_id").withColumn("reasons", col("_reasons")));
-    Dataset<Row> gone = stored.select("qa_id").join(b.select("qa_id"), "qa_id", "left_anti");
+    Dataset<Row> keptOut = verdicted(stored.where(onTouched).join(flips, "qa_id").withColumn("reasons", col("_reasons")));
     Dataset<Row> ids = b.where(not(col("_kept"))).select("qa_id").unionByName(flips.select("qa_id"))
-        .unionByName(gone);
+        .unionByName(gone.select("qa_id"));
     return new Rebalanced(checkedOut.unionByName(keptOut), ids);
   }
 
   /**
-   * Answer balance: per template, when one answer (the pair's claim, normalized) is more than
-   * {@code maxShare} of the pairs that passed every other check, only the first K of it by
-   * SHA-256 of qa_id are kept, K = floor(maxShare x (others) / (1 - maxShare)), so that answer
-   * is at most {@code maxShare} of what is accepted; the rest get {@code ANSWER_BALANCE}. A
-   * question type with a single answer therefore keeps nothing: it teaches no reasoning.
-   * Deterministic (no sampling), so a rerun judges the same.
+   * Answer balance: per template and date (the UTC date of the pair's window), when one answer
+   * (the pair's claim, normalized) is more than {@code maxShare} of the pairs that passed every
+   * other check, only the first K of it by SHA-256 of qa_id are kept, K = floor(maxShare x
+   * (others) / (1 - maxShare)), so that answer is at most {@code maxShare} of what is accepted
+   * that day; the rest get {@code ANSWER_BALANCE}. The cap then holds over any set of days too
+   * (each answer's accepted count is at most {@code maxShare} of each day's, so of their sum),
+   * and a later day never changes an earlier day's verdicts, so a daily run re-balances only the
+   * days it touches. A question type with a single answer on a day keeps nothing of that day: it
+   * teaches no reasoning. Deterministic (no sampling), so a rerun judges the same.
    *
-   * @param df rows with qa_id, template_id, claim and reasons (empty = passed so far)
+   * @param df rows with qa_id, date, template_id, claim and reasons (empty = passed so far)
    * @param maxShare the cap, in (0, 1); 1 or more disables balancing
    */
   public static Dataset<Row> balance(Dataset<Row> df, double maxShare) {
@@ -632,16 +651,16 @@ public final class JudgeTransforms {
     }
     org.apache.spark.sql.Column passed = size(col("reasons")).equalTo(0);
     org.apache.spark.sql.Column answer = lower(trim(coalesce(col("claim"), lit(""))));
-    WindowSpec byTemplate = Window.partitionBy("_tpl");
+    WindowSpec byTemplate = Window.partitionBy("_tpl", "date");
     Dataset<Row> p = df.withColumn("_tpl", when(passed, coalesce(col("template_id"), lit(""))))
         .withColumn("_ans", when(passed, answer))
-        .withColumn("_c", when(passed, count(lit(1)).over(Window.partitionBy("_tpl", "_ans"))))
+        .withColumn("_c", when(passed, count(lit(1)).over(Window.partitionBy("_tpl", "date", "_ans"))))
         .withColumn("_n", when(passed, count(lit(1)).over(byTemplate)))
         .withColumn("_top", max("_c").over(byTemplate));
     p = p.withColumn("_top_ans", min(when(col("_c").equalTo(col("_top")), col("_ans"))).over(byTemplate))
         .withColumn("_k", org.apache.spark.sql.functions.floor(
             lit(maxShare).multiply(col("_n").minus(col("_top"))).divide(lit(1.0 - maxShare))))
-        .withColumn("_rank", row_number().over(Window.partitionBy("_tpl", "_ans").orderBy(sha2(col("qa_id"), 256))));
+        .withColumn("_rank", row_number().over(Window.partitionBy("_tpl", "date", "_ans").orderBy(sha2(col("qa_id"), 256))));
     org.apache.spark.sql.Column cut = passed.and(col("_ans").equalTo(col("_top_ans")))
         .and(col("_top").gt(lit(maxShare).multiply(col("_n")))).and(col("_rank").gt(col("_k")));
     return p.withColumn("reasons", when(cut, org.apache.spark.sql.functions.array(lit("ANSWER_BALANCE")))

@@ -264,10 +264,14 @@ class JudgeTransformsTest {
 
   /** A {@link JudgeTransforms#withDuplicates} row (qa_judged's columns but verdict, with template_id and claim). */
   private static Row unbalancedRow(String qaId, String template, String claim, List<String> reasons) {
+    return unbalancedRow(qaId, template, claim, reasons, "2024-01-01");
+  }
+
+  private static Row unbalancedRow(String qaId, String template, String claim, List<String> reasons, String date) {
     return RowFactory.create(qaId, "w-" + qaId, 636000000L + qaId.hashCode() % 7, "kinematics", "grounded", "q?", claim,
         reasons, null, null, null,
         List.<String>of(), null, "grounded", null,
-        java.sql.Date.valueOf("2024-01-01"), template, claim);
+        java.sql.Date.valueOf(date), template, claim);
   }
 
   private static StructType unbalancedSchema() {
@@ -319,20 +323,26 @@ class JudgeTransformsTest {
     assertTrue(got.stream().anyMatch(r -> r.startsWith("[p2,")), "a pair with an LLM reason only takes part");
   }
 
-  /** Random pairs over 3 templates, answers biased to "a" so that the balance cuts, a quarter with a reason. */
-  private static Row randomPair(java.util.Random rnd, String qaId) {
+  /**
+   * Random pairs over 3 templates and the first {@code days} of 2024-01-01..04, answers biased to "a" so
+   * that the balance cuts, a quarter with a reason.
+   */
+  private static Row randomPair(java.util.Random rnd, String qaId, int days) {
     String claim = rnd.nextDouble() < 0.6 ? "a" : rnd.nextBoolean() ? "b" : "c";
     List<String> reasons = rnd.nextDouble() < 0.75 ? List.of()
         : List.of(rnd.nextBoolean() ? "GROUNDED_MISMATCH" : "DUPLICATE_EXACT");
-    return unbalancedRow(qaId, "t" + rnd.nextInt(3), claim, reasons);
+    return unbalancedRow(qaId, "t" + rnd.nextInt(3), claim, reasons, "2024-01-0" + (1 + rnd.nextInt(days)));
   }
 
   /**
    * An incremental run's narrow balance ({@link JudgeTransforms#rebalanced}) leaves qa_judged
    * exactly as the full balance of the checked pairs and every kept verdict would
    * ({@code balanced(checked ∪ unbalancedFromJudged(kept))}, written whole): the second,
-   * independent computation. Random increments re-check some pairs (new answers and reasons),
-   * add pairs and drop pairs, so that kept pairs' ANSWER_BALANCE comes and goes.
+   * independent computation. Random increments re-check some pairs (new answers, reasons and dates)
+   * and drop some on three of four dates, and add pairs: re-checked and new pairs land on the first
+   * two dates, so the third is touched only by the pairs that leave it (dropped, or re-checked onto
+   * another date). Kept pairs' ANSWER_BALANCE comes and goes on those three dates, while the fourth
+   * date's pairs are neither read for the balance nor written.
    */
   @Test
   void theNarrowBalanceOfAnIncrementEqualsTheFullBalance() {
@@ -342,8 +352,8 @@ class JudgeTransformsTest {
       for (double share : new double[] {0.3, 0.5}) {
         java.util.Random rnd = new java.util.Random(seed);
         List<Row> first = new ArrayList<>();
-        for (int i = 0; i < 120; i++) {
-          first.add(randomPair(rnd, String.format("q%03d", i)));
+        for (int i = 0; i < 160; i++) {
+          first.add(randomPair(rnd, String.format("q%03d", i), 4));
         }
         Dataset<Row> stored = JudgeTransforms.balanced(spark().createDataFrame(first, schema), share).localCheckpoint();
 
@@ -351,19 +361,24 @@ class JudgeTransformsTest {
         List<Row> checked = new ArrayList<>();
         List<String> keptIds = new ArrayList<>();
         List<Row> candidateRows = new ArrayList<>();
+        List<String> untouched = new ArrayList<>();
         for (Row r : first) {
           String id = r.getString(0);
           double u = rnd.nextDouble();
+          if (r.get(schema.fieldIndex("date")).toString().equals("2024-01-04")) {
+            u = 1.0;   // the fourth date: kept whole
+            untouched.add(id);
+          }
           if (u < 0.3) {
-            checked.add(randomPair(rnd, id));
+            checked.add(randomPair(rnd, id, 2));
           } else if (u >= 0.4) {
             keptIds.add(id);
             candidateRows.add(RowFactory.create(id, r.getString(schema.fieldIndex("template_id")),
                 r.getString(schema.fieldIndex("claim"))));
           }
         }
-        for (int i = 120; i < 140; i++) {
-          checked.add(randomPair(rnd, String.format("q%03d", i)));
+        for (int i = 160; i < 180; i++) {
+          checked.add(randomPair(rnd, String.format("q%03d", i), 2));
         }
         for (Row r : checked) {
           candidateRows.add(RowFactory.create(r.getString(0), r.getString(schema.fieldIndex("template_id")),
@@ -380,6 +395,8 @@ class JudgeTransformsTest {
         JudgeTransforms.Rebalanced rb = JudgeTransforms.rebalanced(checkedDf, kept, stored, cands, share);
         List<String> ids = rb.ids().as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
         assertEquals(ids.size(), new java.util.HashSet<>(ids).size(), "each id once");
+        assertTrue(untouched.size() > 20, "pairs on the untouched date: " + untouched.size());
+        assertTrue(ids.stream().noneMatch(untouched::contains), "an untouched date's pair is written");
         List<Row> rows = rb.rows().collectAsList();
         for (Row r : rows) {
           assertTrue(ids.contains(r.getString(0)), "a written row lies within the ids: " + r.getString(0));
