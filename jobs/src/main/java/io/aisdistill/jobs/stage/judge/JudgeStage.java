@@ -55,16 +55,16 @@ import org.apache.spark.storage.StorageLevel;
  * Duplicate detection runs over the pairs that passed the grounded checks. Last, the answer balance
  * ({@link #balance}) is applied per template and date (the window's UTC date) over every pair that
  * passed all other checks, all vessels together: the cap then holds over any set of days, and a
- * later day never changes an earlier day's verdicts. The table is a pure function of its inputs; it is updated in place (one atomic
- * commit): only verdicts that are new or changed are written, and verdicts of pairs no longer in
- * qa_candidates' selection are deleted, so reruns write nothing.
+ * later day never changes an earlier day's verdicts. The table is a pure function of its inputs;
+ * it is updated in place (one atomic commit): only verdicts that are new or changed are written,
+ * and verdicts of pairs no longer in qa_candidates' selection are deleted, so reruns write nothing.
  *
  * <p><b>Incremental update</b> ({@code judge.incremental: true}, the default). The verdicts have
  * three scopes: the grounded checks and the LLM judge depend on the pair alone (its candidate row,
  * its window, its LLM call); duplicates on the pairs of its vessel; the answer balance on all pairs
- * of its template and date. So a run judges again only what can have changed since the checkpoint (JSON in
- * the user metadata of qa_judged's newest commit: the qa_candidates and track_windows versions
- * judged, a digest of the selected window ids and one of the judge configuration):
+ * of its template and date. So a run judges again only what can have changed since the checkpoint
+ * (JSON in the user metadata of qa_judged's newest commit: the qa_candidates and track_windows
+ * versions judged, a digest of the selected window ids and one of the judge configuration):
  * <ol>
  *   <li>the pairs to judge again: inserted or updated in qa_candidates since the checkpoint (Delta
  *       change data feed, which the first judge run turns on for qa_candidates and track_windows),
