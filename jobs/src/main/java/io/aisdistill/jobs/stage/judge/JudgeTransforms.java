@@ -599,14 +599,14 @@ public final class JudgeTransforms {
     String ab = "ANSWER_BALANCE";
     java.util.function.Function<String, org.apache.spark.sql.Column> hasAb =
         c -> coalesce(org.apache.spark.sql.functions.array_contains(col(c), ab), lit(false));
-    // the stored pairs that are neither checked nor kept are gone (deleted); materialized, read twice
-    Dataset<Row> keptIds = kept.select("qa_id").localCheckpoint();
-    Dataset<Row> gone = stored.select("qa_id", "date").join(keptIds, "qa_id", "left_anti")
-        .join(checked.select("qa_id"), "qa_id", "left_anti").localCheckpoint();
+    // the stored pairs that are not kept (the checked ones in their stored state, and the gone ones: neither
+    // checked nor kept, deleted); materialized, read twice below
+    Dataset<Row> notKept = stored.select("qa_id", "date").join(kept.select("qa_id"), "qa_id", "left_anti")
+        .localCheckpoint();
+    Dataset<Row> gone = notKept.join(checked.select("qa_id"), "qa_id", "left_anti");
     // the balance is per template and date: only the dates of the checked pairs (old and new) and of the
     // gone pairs can change; a kept pair of another date keeps its verdict as stored
-    Dataset<Row> touched = checked.select("date")
-        .unionByName(stored.select("qa_id", "date").join(keptIds, "qa_id", "left_anti").select("date"));
+    Dataset<Row> touched = checked.select("date").unionByName(notKept.select("date"));
     List<Object> dates = touched.distinct().collectAsList().stream().map(r -> r.get(0)).toList();
     org.apache.spark.sql.Column onTouched = dates.stream().anyMatch(java.util.Objects::isNull)
         ? col("date").isin(dates.stream().filter(java.util.Objects::nonNull).toArray()).or(col("date").isNull())
