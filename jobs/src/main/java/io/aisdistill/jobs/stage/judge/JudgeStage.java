@@ -241,7 +241,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           checkIds = perPair.select("qa_id")
               .unionByName(others.join(gone, "duplicate_of", "left_semi").select("qa_id"))
               .unionByName(JudgeTransforms.affected(dupIn, sig, perPair.select("qa_id"),
-                  cfg.judge.nearDuplicateSimilarity))
+                  cfg.judge.nearDuplicateSimilarity, g.count() <= JudgeTransforms.BROADCAST_PAIRS_MAX))
               .distinct().localCheckpoint();
           // every changed pair is checked; of the others only the checked ones are made per-pair rows again
           targets = perPair.unionByName(JudgeTransforms.perPairFromJudged(
@@ -253,7 +253,8 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           exactDup = JudgeTransforms.exactDuplicates(dupIn);
         }
         Dataset<Row> nearDup = sig != null
-            ? JudgeTransforms.nearDuplicates(sig, cfg.judge.nearDuplicateSimilarity, checkIds)
+            ? JudgeTransforms.nearDuplicates(sig, cfg.judge.nearDuplicateSimilarity, checkIds,
+                checkIds.count() <= JudgeTransforms.BROADCAST_PAIRS_MAX)
             : JudgeTransforms.nearDuplicates(JudgeTransforms.firstOfEach(dupIn), cfg.judge.nearDuplicateSimilarity,
                 cfg.judge.minhashTables);
         Dataset<Row> unbalanced = JudgeTransforms.withDuplicates(targets, exactDup, nearDup);

@@ -7,6 +7,7 @@ import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.llm.LlmFanout;
 
 import static org.apache.spark.sql.functions.array_union;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
@@ -241,7 +242,20 @@ public final class JudgeTransforms {
 
   /** {@link #nearDuplicates(Dataset, double, int, Dataset)} on signatures already computed ({@link #minHashed}). */
   static Dataset<Row> nearDuplicates(MinHashed m, double similarity, Dataset<Row> checked) {
-    Dataset<Row> b = checked == null ? m.buckets() : m.buckets().join(checked.select("qa_id"), "qa_id", "left_semi");
+    return nearDuplicates(m, similarity, checked, false);
+  }
+
+  /**
+   * {@link #nearDuplicates(MinHashed, double, Dataset)}; with {@code small}, the checked pairs are few
+   * (an increment's, at most {@link #BROADCAST_PAIRS_MAX}): their buckets are broadcast to the join with
+   * every pair's buckets, which is then not shuffled. Same rows.
+   */
+  static Dataset<Row> nearDuplicates(MinHashed m, double similarity, Dataset<Row> checked, boolean small) {
+    Dataset<Row> b = checked == null ? m.buckets() : m.buckets().join(small ? broadcast(checked.select("qa_id"))
+        : checked.select("qa_id"), "qa_id", "left_semi");
+    if (small) {
+      b = broadcast(b);
+    }
     return m.similarOlder(m.buckets(), b, similarity).groupBy(col("b").as("n_qa_id"))
         .agg(min(org.apache.spark.sql.functions.struct(col("a_ts"), col("a"))).getField("a").as("near_of"));
   }
@@ -270,15 +284,34 @@ public final class JudgeTransforms {
    * @param changed (qa_id) of the changed pairs, in their new state
    */
   static Dataset<Row> affected(Dataset<Row> df, MinHashed first, Dataset<Row> changed, double similarity) {
-    Dataset<Row> c = df.join(changed.select("qa_id"), "qa_id", "left_semi");
-    Dataset<Row> sameText = c.toDF("a", "mmsi", "a_ts", "norm").join(df.toDF("b", "mmsi", "b_ts", "norm"),
+    return affected(df, first, changed, similarity, false);
+  }
+
+  /**
+   * {@link #affected(Dataset, MinHashed, Dataset, double)}; with {@code small}, the changed pairs are few
+   * (at most {@link #BROADCAST_PAIRS_MAX}): their rows and buckets are broadcast to the joins with every
+   * pair's, which are then not shuffled. Same rows.
+   */
+  static Dataset<Row> affected(Dataset<Row> df, MinHashed first, Dataset<Row> changed, double similarity,
+      boolean small) {
+    Dataset<Row> ids = small ? broadcast(changed.select("qa_id")) : changed.select("qa_id");
+    Dataset<Row> c = df.join(ids, "qa_id", "left_semi").toDF("a", "mmsi", "a_ts", "norm");
+    Dataset<Row> sameText = (small ? broadcast(c) : c).join(df.toDF("b", "mmsi", "b_ts", "norm"),
         ScalaSeqs.of("mmsi", "norm"))
         .filter(olderThan())
         .select(col("b").as("qa_id"));
-    Dataset<Row> near = first.similarOlder(first.buckets().join(changed.select("qa_id"), "qa_id", "left_semi"),
-        first.buckets(), similarity).select(col("b").as("qa_id"));
+    Dataset<Row> cb = first.buckets().join(ids, "qa_id", "left_semi");
+    Dataset<Row> near = first.similarOlder(small ? broadcast(cb) : cb, first.buckets(), similarity)
+        .select(col("b").as("qa_id"));
     return sameText.unionByName(near).distinct();
   }
+
+  /**
+   * The most pairs an incremental run broadcasts to the duplicate joins with the whole history (their
+   * MinHash buckets, {@code minhash_tables} rows of about 100 bytes each per pair); above it the joins
+   * shuffle both sides.
+   */
+  static final long BROADCAST_PAIRS_MAX = 100_000;
 
   /** (a, a_ts) is older than (b, b_ts): the earlier window start, then the smaller qa_id. */
   private static org.apache.spark.sql.Column olderThan() {

@@ -178,16 +178,35 @@ class JudgeTransformsTest {
         spark().createDataFrame(List.of(RowFactory.create("z")), ids)).count(), "z has no older neighbour");
 
     JudgeTransforms.MinHashed sig = JudgeTransforms.minHashed(unique, JC.minhashTables);
-    // a change to a pair can alter the younger pairs like it: z's a (same text) and y (near: the oldest of its
-    // text), y's b (same text; a is an exact duplicate of z whatever y is), b's none (the youngest)
-    assertEquals(java.util.Set.of("a", "y"), new java.util.TreeSet<>(JudgeTransforms.affected(rows, sig,
-        spark().createDataFrame(List.of(RowFactory.create("z")), ids), JC.nearDuplicateSimilarity)
-        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()));
-    assertEquals(java.util.Set.of("b"), new java.util.TreeSet<>(JudgeTransforms.affected(rows, sig,
-        spark().createDataFrame(List.of(RowFactory.create("y")), ids), JC.nearDuplicateSimilarity)
-        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()));
-    assertEquals(0, JudgeTransforms.affected(rows, sig, spark().createDataFrame(List.of(RowFactory.create("b")), ids),
-        JC.nearDuplicateSimilarity).count());
+    // the same rows whether the checked/changed pairs are broadcast (an increment's few) or not; no broadcast
+    // but the hinted ones here (these rows are tiny: Spark would broadcast them all by itself)
+    String threshold = "spark.sql.autoBroadcastJoinThreshold";
+    String before = spark().conf().get(threshold);
+    spark().conf().set(threshold, "-1");
+    try {
+      for (boolean small : new boolean[] {false, true}) {
+        Dataset<Row> nearY = JudgeTransforms.nearDuplicates(sig, JC.nearDuplicateSimilarity,
+            spark().createDataFrame(List.of(RowFactory.create("y")), ids), small);
+        assertEquals(List.of("y"), nearY.select("n_qa_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+        assertEquals(small, nearY.queryExecution().executedPlan().toString().contains("BroadcastHashJoin"),
+            "broadcast joins exactly when small: " + small);
+        // a change to a pair can alter the younger pairs like it: z's a (same text) and y (near: the oldest of its
+        // text), y's b (same text; a is an exact duplicate of z whatever y is), b's none (the youngest)
+        Dataset<Row> byZ = JudgeTransforms.affected(rows, sig,
+            spark().createDataFrame(List.of(RowFactory.create("z")), ids), JC.nearDuplicateSimilarity, small);
+        assertEquals(java.util.Set.of("a", "y"), new java.util.TreeSet<>(byZ
+            .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()));
+        assertEquals(small, byZ.queryExecution().executedPlan().toString().contains("BroadcastHashJoin"),
+            "broadcast joins exactly when small: " + small);
+        assertEquals(java.util.Set.of("b"), new java.util.TreeSet<>(JudgeTransforms.affected(rows, sig,
+            spark().createDataFrame(List.of(RowFactory.create("y")), ids), JC.nearDuplicateSimilarity, small)
+            .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()));
+        assertEquals(0, JudgeTransforms.affected(rows, sig, spark().createDataFrame(List.of(RowFactory.create("b")),
+            ids), JC.nearDuplicateSimilarity, small).count());
+      }
+    } finally {
+      spark().conf().set(threshold, before);
+    }
   }
 
   @Test
