@@ -202,6 +202,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
       Dataset<Row> joined = JudgeTransforms.withWindows(fresh, freshWindows);
       Dataset<Row> g = JudgeTransforms.grounded(joined).persist(StorageLevel.MEMORY_AND_DISK());
       try {
+        long pairsRejudged = g.count();
         Dataset<Row> llm = null;
         if (!judges.isEmpty()) {
           Dataset<Row> plan = JudgeTransforms.plan(joined, JudgeTransforms.passed(g), judges);
@@ -218,6 +219,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         Dataset<Row> dupIn;
         Dataset<Row> exactDup;
         Dataset<Row> checkIds = null;
+        long dupChecked = -1;
         JudgeTransforms.MinHashed sig = null;
         if (inc != null) {
           Dataset<Row> stored = lh.readAt(Tables.QA_JUDGED, judgedVersion);
@@ -241,8 +243,13 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           checkIds = perPair.select("qa_id")
               .unionByName(others.join(gone, "duplicate_of", "left_semi").select("qa_id"))
               .unionByName(JudgeTransforms.affected(dupIn, sig, perPair.select("qa_id"),
-                  cfg.judge.nearDuplicateSimilarity, g.count() <= JudgeTransforms.BROADCAST_PAIRS_MAX))
+                  cfg.judge.nearDuplicateSimilarity, pairsRejudged <= JudgeTransforms.BROADCAST_PAIRS_MAX))
               .distinct().localCheckpoint();
+          // the pairs whose duplicates are checked: targets = (perPair ∪ others) ⋈ checkIds, and every checkIds
+          // qa_id is once in perPair ∪ others (disjoint, each unique by qa_id; the affected pairs come from dupIn, a
+          // part of them): so count the materialized ids instead of computing targets again (about 3 s of a one-day
+          // increment on 30 days of history)
+          dupChecked = checkIds.count();
           // every changed pair is checked; of the others only the checked ones are made per-pair rows again
           targets = perPair.unionByName(JudgeTransforms.perPairFromJudged(
               others.join(checkIds, "qa_id", "left_semi"), allCands));
@@ -254,7 +261,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         }
         Dataset<Row> nearDup = sig != null
             ? JudgeTransforms.nearDuplicates(sig, cfg.judge.nearDuplicateSimilarity, checkIds,
-                checkIds.count() <= JudgeTransforms.BROADCAST_PAIRS_MAX)
+                dupChecked <= JudgeTransforms.BROADCAST_PAIRS_MAX)
             : JudgeTransforms.nearDuplicates(JudgeTransforms.firstOfEach(dupIn), cfg.judge.nearDuplicateSimilarity,
                 cfg.judge.minhashTables);
         Dataset<Row> unbalanced = JudgeTransforms.withDuplicates(targets, exactDup, nearDup);
@@ -278,11 +285,9 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         synced = lh.writeWithCheckpoint(Tables.QA_JUDGED, CHECKPOINT_PROPERTY, next.toJson(),
             inc == null && !next.equals(cp),
             () -> lh.sync(judged, Tables.QA_JUDGED, List.of("qa_id"), null, within, List.of("date")));
-        long pairsRejudged = g.count();
-        // targets = (perPair ∪ others) ⋈ checkIds, and every checkIds qa_id is once in perPair ∪ others (disjoint,
-        // each unique by qa_id; the affected pairs come from dupIn, a part of them): so count the materialized ids
-        // instead of computing targets again (about 3 s of a one-day increment on 30 days of history)
-        long dupChecked = checkIds != null ? checkIds.count() : targets.count();
+        if (checkIds == null) {
+          dupChecked = targets.count();
+        }
         if (inc == null) {
           modeRep.put("mode", "full").put("full_because", why).put("vessels_rejudged",
               cands.select("mmsi").distinct().count());

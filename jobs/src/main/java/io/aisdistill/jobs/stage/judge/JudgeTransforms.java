@@ -237,25 +237,17 @@ public final class JudgeTransforms {
    *     are only compared with
    */
   static Dataset<Row> nearDuplicates(Dataset<Row> df, double similarity, int tables, Dataset<Row> checked) {
-    return nearDuplicates(minHashed(df, tables), similarity, checked);
-  }
-
-  /** {@link #nearDuplicates(Dataset, double, int, Dataset)} on signatures already computed ({@link #minHashed}). */
-  static Dataset<Row> nearDuplicates(MinHashed m, double similarity, Dataset<Row> checked) {
-    return nearDuplicates(m, similarity, checked, false);
+    return nearDuplicates(minHashed(df, tables), similarity, checked, false);
   }
 
   /**
-   * {@link #nearDuplicates(MinHashed, double, Dataset)}; with {@code small}, the checked pairs are few
-   * (an increment's, at most {@link #BROADCAST_PAIRS_MAX}): their buckets are broadcast to the join with
-   * every pair's buckets, which is then not shuffled. Same rows.
+   * {@link #nearDuplicates(Dataset, double, int, Dataset)} on signatures already computed ({@link #minHashed}).
+   *
+   * @param small the checked pairs are few (an increment's, at most {@link #BROADCAST_PAIRS_MAX}): their
+   *     buckets are broadcast to the join with every pair's buckets, which is then not shuffled; same rows
    */
   static Dataset<Row> nearDuplicates(MinHashed m, double similarity, Dataset<Row> checked, boolean small) {
-    Dataset<Row> b = checked == null ? m.buckets() : m.buckets().join(small ? broadcast(checked.select("qa_id"))
-        : checked.select("qa_id"), "qa_id", "left_semi");
-    if (small) {
-      b = broadcast(b);
-    }
+    Dataset<Row> b = checked == null ? m.buckets() : m.bucketsOf(checked, small);
     return m.similarOlder(m.buckets(), b, similarity).groupBy(col("b").as("n_qa_id"))
         .agg(min(org.apache.spark.sql.functions.struct(col("a_ts"), col("a"))).getField("a").as("near_of"));
   }
@@ -282,28 +274,25 @@ public final class JudgeTransforms {
    * @param df the pairs (qa_id, mmsi, start_ts, norm)
    * @param first {@link #minHashed} signatures of {@link #firstOfEach}({@code df})
    * @param changed (qa_id) of the changed pairs, in their new state
-   */
-  static Dataset<Row> affected(Dataset<Row> df, MinHashed first, Dataset<Row> changed, double similarity) {
-    return affected(df, first, changed, similarity, false);
-  }
-
-  /**
-   * {@link #affected(Dataset, MinHashed, Dataset, double)}; with {@code small}, the changed pairs are few
-   * (at most {@link #BROADCAST_PAIRS_MAX}): their rows and buckets are broadcast to the joins with every
-   * pair's, which are then not shuffled. Same rows.
+   * @param small the changed pairs are few (at most {@link #BROADCAST_PAIRS_MAX}): their rows and buckets
+   *     are broadcast to the joins with every pair's, which are then not shuffled; same rows
    */
   static Dataset<Row> affected(Dataset<Row> df, MinHashed first, Dataset<Row> changed, double similarity,
       boolean small) {
-    Dataset<Row> ids = small ? broadcast(changed.select("qa_id")) : changed.select("qa_id");
-    Dataset<Row> c = df.join(ids, "qa_id", "left_semi").toDF("a", "mmsi", "a_ts", "norm");
-    Dataset<Row> sameText = (small ? broadcast(c) : c).join(df.toDF("b", "mmsi", "b_ts", "norm"),
+    Dataset<Row> c = df.join(broadcastIf(changed.select("qa_id"), small), "qa_id", "left_semi")
+        .toDF("a", "mmsi", "a_ts", "norm");
+    Dataset<Row> sameText = broadcastIf(c, small).join(df.toDF("b", "mmsi", "b_ts", "norm"),
         ScalaSeqs.of("mmsi", "norm"))
         .filter(olderThan())
         .select(col("b").as("qa_id"));
-    Dataset<Row> cb = first.buckets().join(ids, "qa_id", "left_semi");
-    Dataset<Row> near = first.similarOlder(small ? broadcast(cb) : cb, first.buckets(), similarity)
+    Dataset<Row> near = first.similarOlder(first.bucketsOf(changed, small), first.buckets(), similarity)
         .select(col("b").as("qa_id"));
     return sameText.unionByName(near).distinct();
+  }
+
+  /** {@code df} hinted for a broadcast join when {@code small}, else as it is. */
+  private static Dataset<Row> broadcastIf(Dataset<Row> df, boolean small) {
+    return small ? broadcast(df) : df;
   }
 
   /**
@@ -323,6 +312,14 @@ public final class JudgeTransforms {
    * {@code buckets} (qa_id, mmsi, start_ts, table, bucket), one row per pair and hash table.
    */
   record MinHashed(Dataset<Row> feats, Dataset<Row> buckets) {
+
+    /**
+     * The {@link #buckets} of the pairs {@code ids} (qa_id); with {@code small} (few ids), both the ids
+     * and the result are hinted for a broadcast join.
+     */
+    Dataset<Row> bucketsOf(Dataset<Row> ids, boolean small) {
+      return broadcastIf(buckets.join(broadcastIf(ids.select("qa_id"), small), "qa_id", "left_semi"), small);
+    }
 
     /**
      * (a, a_ts, b): pairs a of {@code as} and b of {@code bs} of one vessel sharing a bucket, a
