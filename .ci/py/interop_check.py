@@ -22,7 +22,6 @@ KEY_COLUMNS = {
     "teacher_prompts": ["window_id", "prompt_version"],
     "qa_candidates": ["qa_id", "window_id", "category"],
     "qa_judged": ["qa_id", "verdict"],
-    "qa_duplicate_state": ["qa_id", "mmsi"],
 }
 
 

@@ -51,7 +51,6 @@ public final class TableChecksums {
     KEY_COLUMNS.put(Tables.PROMPTS, List.of("window_id", "prompt_version"));
     KEY_COLUMNS.put(Tables.QA_CANDIDATES, List.of("qa_id", "window_id", "category"));
     KEY_COLUMNS.put(Tables.QA_JUDGED, List.of("qa_id", "verdict"));
-    KEY_COLUMNS.put(Tables.QA_DUPLICATE_STATE, List.of("qa_id", "mmsi"));
   }
 
   private TableChecksums() {}

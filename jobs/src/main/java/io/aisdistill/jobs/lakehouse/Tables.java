@@ -42,8 +42,6 @@ public final class Tables {
   public static final String QA_CANDIDATES = "qa_candidates";
   /** Verdicts on QA pairs. */
   public static final String QA_JUDGED = "qa_judged";
-  /** Table of the judge's per-pair duplicate state (see {@link #QA_DUPLICATE_STATE_SCHEMA}). */
-  public static final String QA_DUPLICATE_STATE = "qa_duplicate_state";
   public static final String LLM_CALLS = "llm_calls";
   public static final String TRAINING_RUNS = "training_runs";
   /** Per (evaluation, model, test item): the model's answer and its score; see {@code EvaluateStage}. */
@@ -275,27 +273,6 @@ public final class Tables {
     f("judge_model", StringType),
     f("duplicate_of", StringType, "qa_id this pair duplicates"),
     f("date", DateType),
-  });
-
-  /**
-   * {@code qa_duplicate_state}: one row per {@code qa_judged} pair that takes part in duplicate
-   * detection (it passed the grounded checks; LLM judge reasons do not matter): what the judge
-   * compares a new pair with, kept so that an incremental judge run does not read the vessels'
-   * history of question and answer text, join it with their windows and hash it again. A pure
-   * function of qa_judged (its questions, answers and reasons) and track_windows (start_ts):
-   * written by the judge stage after each qa_judged commit, and its last commit's user metadata
-   * records the qa_judged version it matches ({@code judged_version}); a judge run that finds
-   * another version (a failed run between the two commits, a write by something else) rebuilds it
-   * from qa_judged. Not partitioned.
-   */
-  public static final StructType QA_DUPLICATE_STATE_SCHEMA = new StructType(new StructField[] {
-    f("qa_id", StringType), f("mmsi", LongType),
-    f("start_ts", TimestampType, "UTC start of the pair's window: of two duplicates the older pair is kept"),
-    f("norm", StringType, "question + \" || \" + answer, lower case, white space collapsed: exact duplicates"),
-    f("features", createArrayType(IntegerType),
-        "sorted indices of the word 3-grams hashed into 2^20 features (Spark ML HashingTF, binary); empty = none"),
-    f("buckets", createArrayType(DoubleType),
-        "Spark ML MinHashLSH hash of the features per hash table (judge.minhash_tables); null when no 3-gram"),
   });
 
   /**

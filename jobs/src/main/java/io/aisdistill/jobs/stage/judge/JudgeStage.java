@@ -80,13 +80,7 @@ import org.apache.spark.storage.StorageLevel;
  *       of the others: qa_judged reasons less DUPLICATE_EXACT, NEAR_DUPLICATE and ANSWER_BALANCE,
  *       which are only ever appended to them); the vessel's other pairs keep their verdicts, so a
  *       day of new data compares that day's pairs with the vessel's history instead of the history
- *       with itself. The history's side of that comparison (normalized text, window start, word
- *       3-grams, MinHash buckets) is read from {@code qa_duplicate_state}
- *       ({@link Tables#QA_DUPLICATE_STATE_SCHEMA}), which each run syncs after its qa_judged commit
- *       and which records the qa_judged version it matches; when that is not the version read (a
- *       run failed between the two commits, something else wrote qa_judged, or the table is
- *       missing), it is rebuilt from qa_judged and track_windows (report: {@code duplicate_state}
- *       {@code read} or {@code rebuilt});</li>
+ *       with itself;</li>
  *   <li>the other vessels' verdicts are taken from qa_judged, less ANSWER_BALANCE (only ever the
  *       single reason of a pair that passed everything else), and the balance runs again over all
  *       pairs of the dates the run touches (those of the checked pairs, old and new, and of the
@@ -119,8 +113,8 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
    * @param teachers the teacher file (its judge-role model), or null for the grounded judge alone
    */
   public JudgeStage(TeacherConfig teachers) {
-    super("judge", List.of(Tables.QA_CANDIDATES, Tables.WINDOWS, Tables.LLM_CALLS, Tables.QA_DUPLICATE_STATE),
-        List.of(Tables.QA_JUDGED, Tables.QA_DUPLICATE_STATE, Tables.LLM_CALLS));
+    super("judge", List.of(Tables.QA_CANDIDATES, Tables.WINDOWS, Tables.LLM_CALLS),
+        List.of(Tables.QA_JUDGED, Tables.LLM_CALLS));
     this.teachers = teachers;
   }
 
@@ -227,10 +221,6 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         Dataset<Row> checkIds = null;
         long dupChecked = -1;
         JudgeTransforms.MinHashed sig = null;
-        Dataset<Row> stateBase = null;
-        Dataset<Row> freshState = null;
-        Dataset<Row> stateGone = null;
-        boolean stateRebuilt = false;
         if (inc != null) {
           Dataset<Row> stored = lh.readAt(Tables.QA_JUDGED, judgedVersion);
           Column inScope = inc.vessels().isEmpty() ? lit(false) : col("mmsi").isin(inc.vessels().toArray());
@@ -241,27 +231,15 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           // for duplicates only), ranked by text once; materialized without lineage (localCheckpoint): the datasets
           // below are built on each other several times, and cached plans nest in the plan string, which Delta's
           // MERGE prints (it exhausted a 6 GiB heap)
-          // the vessels' other pairs come from qa_duplicate_state (text, window start, 3-grams and MinHash buckets
-          // as stored), which is rebuilt from qa_judged when it does not match the version read
-          stateBase = DuplicateState.read(lh, judgedVersion);
-          if (stateBase == null) {
-            stateRebuilt = true;
-            stateBase = JudgeTransforms.dupState(JudgeTransforms.dupInputFromJudged(stored, windows),
-                cfg.judge.minhashTables).localCheckpoint();
-          }
-          freshState = JudgeTransforms.dupState(JudgeTransforms.dupInput(perPair, freshWindows),
-              cfg.judge.minhashTables).localCheckpoint();
-          Dataset<Row> othersState = stateBase.where(inScope).join(selectedIds.select("qa_id"), "qa_id", "left_semi")
-              .join(inc.pairs(), "qa_id", "left_anti");
-          Dataset<Row> ranked = JudgeTransforms.exactRanked(freshState.unionByName(othersState)).localCheckpoint();
+          Dataset<Row> ranked = JudgeTransforms.exactRanked(JudgeTransforms.dupInput(perPair, freshWindows)
+              .unionByName(JudgeTransforms.dupInputFromJudged(others, windows))).localCheckpoint();
           dupIn = ranked.select("qa_id", "mmsi", "start_ts", "norm");
           exactDup = JudgeTransforms.exactOfRanked(ranked);
           // checked: the changed pairs, the pairs recorded as duplicates of a changed or no longer
           // selected pair, and the younger pairs like a changed pair; the others keep their verdicts
           Dataset<Row> gone = inc.pairs().unionByName(stored.join(selectedIds.select("qa_id"), "qa_id", "left_anti")
               .select("qa_id")).withColumnRenamed("qa_id", "duplicate_of");
-          sig = JudgeTransforms.fromState(ranked.filter(col("rn").equalTo(1)), true);
-          stateGone = gone.select(col("duplicate_of").as("qa_id"));
+          sig = JudgeTransforms.minHashed(JudgeTransforms.firstOfRanked(ranked), cfg.judge.minhashTables, true);
           checkIds = perPair.select("qa_id")
               .unionByName(others.join(gone, "duplicate_of", "left_semi").select("qa_id"))
               .unionByName(JudgeTransforms.affected(dupIn, sig, perPair.select("qa_id"),
@@ -307,17 +285,6 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         synced = lh.writeWithCheckpoint(Tables.QA_JUDGED, CHECKPOINT_PROPERTY, next.toJson(),
             inc == null && !next.equals(cp),
             () -> lh.sync(judged, Tables.QA_JUDGED, List.of("qa_id"), null, within, List.of("date")));
-        // qa_duplicate_state follows the qa_judged version just written: an incremental run replaces the rows
-        // of the pairs it judged again or dropped, a full run (or a rebuilt state) syncs the whole table
-        long judgedNow = lh.version(Tables.QA_JUDGED);
-        if (inc == null) {
-          DuplicateState.write(lh, JudgeTransforms.dupState(dupIn, cfg.judge.minhashTables), null, judgedNow);
-        } else if (stateRebuilt) {
-          DuplicateState.write(lh, stateBase.join(stateGone, "qa_id", "left_anti").unionByName(freshState), null,
-              judgedNow);
-        } else {
-          DuplicateState.write(lh, freshState, stateGone, judgedNow);
-        }
         if (checkIds == null) {
           dupChecked = targets.count();
         }
@@ -325,8 +292,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           modeRep.put("mode", "full").put("full_because", why).put("vessels_rejudged",
               cands.select("mmsi").distinct().count());
         } else {
-          modeRep.put("mode", "incremental").put("vessels_rejudged", inc.vessels().size())
-              .put("duplicate_state", stateRebuilt ? "rebuilt" : "read");
+          modeRep.put("mode", "incremental").put("vessels_rejudged", inc.vessels().size());
         }
         modeRep.put("pairs_rejudged", pairsRejudged).put("pairs_duplicate_checked", dupChecked);
       } finally {
@@ -434,42 +400,6 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           "judge_config");
       return n == null ? null : new Checkpoint(n.get("candidates_version").asLong(), n.get("windows_version").asLong(),
           n.get("selection").asText(), n.get("judge_config").asText());
-    }
-  }
-
-  /**
-   * {@link Tables#QA_DUPLICATE_STATE}: what the judge compares a vessel's new pairs with, kept beside qa_judged.
-   * Its commits record the qa_judged version they match ({@value #JUDGED_VERSION} in the user metadata).
-   */
-  static final class DuplicateState {
-    /** The user metadata key of the qa_judged version the state matches. */
-    static final String JUDGED_VERSION = "judged_version";
-    /** Table property that a metadata-only commit sets ({@link Lakehouse#recordUserMetadata}). */
-    static final String PROPERTY = "aisdistill.judge.duplicate_state";
-
-    private DuplicateState() {}
-
-    /** The state rows, or null when the table does not exist or matches another qa_judged version than {@code judgedVersion}. */
-    static Dataset<Row> read(Lakehouse lh, long judgedVersion) {
-      if (!lh.exists(Tables.QA_DUPLICATE_STATE)) {
-        return null;
-      }
-      JsonNode n = CommitMetadata.last(lh, Tables.QA_DUPLICATE_STATE, 1, JUDGED_VERSION);
-      return n == null || n.get(JUDGED_VERSION).asLong() != judgedVersion ? null : lh.read(Tables.QA_DUPLICATE_STATE);
-    }
-
-    /**
-     * Makes the state hold {@code desired} within {@code within} (qa_id of the pairs judged again or dropped;
-     * null = the whole table), writing only the difference ({@link Lakehouse#sync}), and records
-     * {@code judgedVersion}, with a metadata-only commit when no row changed but the recorded version did.
-     */
-    static void write(Lakehouse lh, Dataset<Row> desired, Dataset<Row> within, long judgedVersion) {
-      JsonNode n = lh.exists(Tables.QA_DUPLICATE_STATE)
-          ? CommitMetadata.last(lh, Tables.QA_DUPLICATE_STATE, 1, JUDGED_VERSION) : null;
-      boolean moved = n == null || n.get(JUDGED_VERSION).asLong() != judgedVersion;
-      lh.writeWithCheckpoint(Tables.QA_DUPLICATE_STATE, PROPERTY,
-          CommitMetadata.json(Map.of(JUDGED_VERSION, judgedVersion)), moved,
-          () -> lh.sync(desired, Tables.QA_DUPLICATE_STATE, List.of("qa_id"), null, within, List.of()));
     }
   }
 

@@ -350,82 +350,23 @@ public final class JudgeTransforms {
    * this one's.
    */
   static MinHashed minHashed(Dataset<Row> df, int tables, boolean materialized) {
-    Dataset<Row> feats = features(df);
+    Dataset<Row> tokens = new RegexTokenizer().setInputCol("norm").setOutputCol("tokens").setPattern("[^\\p{L}\\p{N}.]+")
+        .transform(df);
+    Dataset<Row> grams = new NGram().setN(3).setInputCol("tokens").setOutputCol("shingles").transform(tokens);
+    Dataset<Row> feats = new HashingTF().setBinary(true).setNumFeatures(1 << 20).setInputCol("shingles")
+        .setOutputCol("features").transform(grams);
     UDF1<Vector, Integer> nnz = v -> v.numNonzeros();
     feats = feats.filter(udf(nnz, DataTypes.IntegerType).apply(col("features")).gt(0))
         .select("qa_id", "mmsi", "start_ts", "features");
     if (materialized) {
       feats = feats.localCheckpoint();
     }
-    MinHashLSHModel model = minHashModel(feats, tables);
+    MinHashLSHModel model = new MinHashLSH().setNumHashTables(tables).setSeed(20250917L)
+        .setInputCol("features").setOutputCol("hashes").fit(feats);
     Dataset<Row> buckets = model.transform(feats)
         .select(col("qa_id"), col("mmsi"), col("start_ts"), posexplode(col("hashes")).as(new String[] {"table", "h"}))
         .withColumn("bucket", vector_to_array(col("h"), "float64").getItem(0)).drop("h");
     return new MinHashed(feats, materialized ? buckets.localCheckpoint() : buckets);
-  }
-
-  /** The number of features word 3-grams are hashed into ({@link HashingTF}). */
-  static final int NUM_FEATURES = 1 << 20;
-
-  /** The word 3-gram features of {@code df}'s {@code norm} (column {@code features}, binary vectors of {@link #NUM_FEATURES}). */
-  private static Dataset<Row> features(Dataset<Row> df) {
-    Dataset<Row> tokens = new RegexTokenizer().setInputCol("norm").setOutputCol("tokens").setPattern("[^\\p{L}\\p{N}.]+")
-        .transform(df);
-    Dataset<Row> grams = new NGram().setN(3).setInputCol("tokens").setOutputCol("shingles").transform(tokens);
-    return new HashingTF().setBinary(true).setNumFeatures(NUM_FEATURES).setInputCol("shingles")
-        .setOutputCol("features").transform(grams);
-  }
-
-  /** The MinHash model of {@code tables} hash tables: its hash functions depend only on the seed and the table count. */
-  private static MinHashLSHModel minHashModel(Dataset<Row> feats, int tables) {
-    return new MinHashLSH().setNumHashTables(tables).setSeed(20250917L)
-        .setInputCol("features").setOutputCol("hashes").fit(feats);
-  }
-
-  /**
-   * The {@link Tables#QA_DUPLICATE_STATE_SCHEMA} rows of duplicate input rows {@code dupIn} (qa_id, mmsi,
-   * start_ts, norm; {@link #dupInput}, {@link #dupInputFromJudged}): the same word 3-gram features and
-   * MinHash buckets as {@link #minHashed} computes, stored as the sorted feature indices and one bucket
-   * per hash table (null when the text has no 3-gram).
-   */
-  static Dataset<Row> dupState(Dataset<Row> dupIn, int tables) {
-    Dataset<Row> feats = features(dupIn);
-    UDF1<Vector, int[]> indices = v -> v.toSparse().indices();
-    Dataset<Row> withIdx = feats.withColumn("idx", udf(indices, DataTypes.createArrayType(DataTypes.IntegerType))
-        .apply(col("features")));
-    Dataset<Row> hashed = minHashModel(feats, tables).transform(withIdx.filter(size(col("idx")).gt(0)))
-        .withColumn("b", org.apache.spark.sql.functions.transform(col("hashes"),
-            h -> vector_to_array(h, "float64").getItem(0)));
-    Dataset<Row> none = withIdx.filter(size(col("idx")).equalTo(0))
-        .withColumn("b", lit(null).cast(DataTypes.createArrayType(DataTypes.DoubleType)));
-    return hashed.select("qa_id", "mmsi", "start_ts", "norm", "idx", "b")
-        .unionByName(none.select("qa_id", "mmsi", "start_ts", "norm", "idx", "b"))
-        .toDF(Tables.QA_DUPLICATE_STATE_SCHEMA.fieldNames());
-  }
-
-  /**
-   * {@link #minHashed} signatures read from {@link #dupState} rows (those with a 3-gram): the same feature
-   * vectors and buckets, without tokenizing and hashing the text again.
-   *
-   * @param materialized as in {@link #minHashed(Dataset, int, boolean)}
-   */
-  static MinHashed fromState(Dataset<Row> state, boolean materialized) {
-    UDF1<scala.collection.Seq<Integer>, Vector> vec = idx -> {
-      int[] i = new int[idx.size()];
-      double[] ones = new double[i.length];
-      for (int k = 0; k < i.length; k++) {
-        i[k] = idx.apply(k);
-        ones[k] = 1.0;
-      }
-      return org.apache.spark.ml.linalg.Vectors.sparse(NUM_FEATURES, i, ones);
-    };
-    Dataset<Row> withGrams = state.filter(col("buckets").isNotNull());
-    Dataset<Row> feats = withGrams.select(col("qa_id"), col("mmsi"), col("start_ts"),
-        udf(vec, new org.apache.spark.ml.linalg.VectorUDT()).apply(col("features")).as("features"));
-    Dataset<Row> buckets = withGrams.select(col("qa_id"), col("mmsi"), col("start_ts"),
-        posexplode(col("buckets")).as(new String[] {"table", "bucket"}));
-    return materialized ? new MinHashed(feats.localCheckpoint(), buckets.localCheckpoint())
-        : new MinHashed(feats, buckets);
   }
 
   /** Jaccard similarity of the non-zero index sets of two binary vectors. */
