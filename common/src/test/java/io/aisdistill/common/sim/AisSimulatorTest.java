@@ -62,6 +62,37 @@ class AisSimulatorTest {
     assertNotEquals(csv, other.toString());
   }
 
+  /**
+   * A fixed report interval: one vessel every 2 s (ITU-R M.1371-5 Annex 1 Table 1's densest class A
+   * rate) gives consecutive reports 2 s apart except across dropouts (10-60 min) and exact
+   * duplicates (0 s), one MMSI, and day for day about 43,200 rows; a negative interval is refused.
+   */
+  @Test
+  void fixedReportInterval() throws IOException {
+    StringWriter w = new StringWriter();
+    long n = AisSimulator.write(new AisSimulator.Config(1, 48, CFG.start(), 33L), w, 2);
+    List<String> rowsOut = w.toString().lines().skip(1).toList();
+    assertEquals(n, rowsOut.size());
+    assertTrue(n > 2 * 40_000 && n <= 2 * 43_200 * (1 + 2 * AisSimulator.DUPLICATE_RATE), "rows: " + n);
+    Set<String> mmsis = new HashSet<>();
+    Map<Long, Integer> gaps = new HashMap<>();
+    long prev = -1;
+    for (String r : rowsOut) {
+      String[] f = r.split(",", -1);
+      mmsis.add(f[0]);
+      long t = Instant.parse(f[1] + "Z").getEpochSecond();
+      if (prev >= 0) {
+        long d = t - prev;
+        gaps.merge(d == 0 || d == 2 ? d : d >= 600 && d <= 3602 ? -1L : d, 1, Integer::sum);
+      }
+      prev = t;
+    }
+    assertEquals(1, mmsis.size());
+    assertEquals(Set.of(0L, 2L, -1L), gaps.keySet(), "steps between reports (-1 = a dropout): " + gaps);
+    assertTrue(gaps.get(2L) > 0.99 * n, "2 s steps: " + gaps);
+    assertThrows(IllegalArgumentException.class, () -> AisSimulator.write(CFG, new StringWriter(), -1));
+  }
+
   @Test
   void headerAndDetection() {
     assertEquals(AisSimulator.HEADER, lines.get(0));
