@@ -62,7 +62,12 @@ public final class Sha256 {
     return HexFormat.of().formatHex(md.digest());
   }
 
-  private static MessageDigest newDigest() {
+  /**
+   * A new SHA-256 {@link MessageDigest}, for digests fed incrementally.
+   *
+   * @throws IllegalStateException when the JDK has no SHA-256 (every Java SE JDK must have it)
+   */
+  public static MessageDigest newDigest() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

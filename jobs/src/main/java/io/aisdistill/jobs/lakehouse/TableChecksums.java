@@ -66,13 +66,45 @@ public final class TableChecksums {
       Row agg = countAndContent(df);
       Column[] keyCols = t.getValue().stream()
           .map(c -> coalesce(col(c).cast("string"), lit("\\N"))).toArray(Column[]::new);
-      List<String> keys = new ArrayList<>(df.select(concat_ws("|", keyCols)).as(
-          org.apache.spark.sql.Encoders.STRING()).collectAsList());
-      keys.sort(null);
       out.add("table=" + t.getKey() + " rows=" + agg.getLong(0) + " content=" + agg.get(1)
-          + " keys=" + Sha256.hex(String.join("\n", keys)));
+          + " keys=" + sortedKeysDigest(df.select(concat_ws("|", keyCols).as("k")), agg.getLong(0)));
     }
     return out;
+  }
+
+  /** Key lines per range partition that {@link #sortedKeysDigest} streams to the driver at a time. */
+  static final long KEY_LINES_PER_PARTITION = 1_000_000;
+
+  /**
+   * SHA-256 (lower-case hex) of the lines of {@code keys} in ascending order (UTF-8 byte order, i.e.
+   * Unicode code point order, as Python's {@code sorted} orders str), joined with {@code \n}. The
+   * lines are range-partitioned, sorted on the executors and streamed to the driver one partition
+   * at a time ({@code toLocalIterator}), so the driver holds at most about
+   * {@link #KEY_LINES_PER_PARTITION} lines whatever the table's size (collecting them all exhausted
+   * a 2 GiB driver at 9.5 M positions).
+   *
+   * @param keys one string column {@code k}
+   * @param rows its row count (sizes the partitions)
+   */
+  static String sortedKeysDigest(Dataset<Row> keys, long rows) {
+    return sortedKeysDigest(keys, rows, KEY_LINES_PER_PARTITION);
+  }
+
+  /** {@link #sortedKeysDigest(Dataset, long)} with {@code linesPerPartition} lines per range partition. */
+  static String sortedKeysDigest(Dataset<Row> keys, long rows, long linesPerPartition) {
+    int parts = (int) Math.max(1, Math.min(10_000, (rows + linesPerPartition - 1) / linesPerPartition));
+    java.util.Iterator<String> it = keys.repartitionByRange(parts, col("k")).sortWithinPartitions("k")
+        .as(org.apache.spark.sql.Encoders.STRING()).toLocalIterator();
+    java.security.MessageDigest md = Sha256.newDigest();
+    boolean first = true;
+    while (it.hasNext()) {
+      if (!first) {
+        md.update((byte) '\n');
+      }
+      md.update(it.next().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      first = false;
+    }
+    return java.util.HexFormat.of().formatHex(md.digest());
   }
 
   /**
