@@ -146,6 +146,84 @@ class JudgeTransformsTest {
     assertEquals("a", near.get(0).getString(near.get(0).fieldIndex("near_of")));
   }
 
+  /**
+   * Near duplicates of one vessel's 60 variants of a sentence (random words replaced, random window
+   * starts) equal a brute-force search written independently here (every older pair, word 3-gram sets
+   * compared in plain Java): each pair's near_of is its oldest neighbour with a Jaccard similarity of
+   * at least the threshold.
+   */
+  @Test
+  void nearDuplicatesNameTheOldestSimilarPairAsABruteForceSearchDoes() {
+    String[] base = ("the vessel kept a mean speed over ground of about twelve knots on a course of ninety degrees true "
+        + "through the whole window and reported no change of navigational status before it reached the anchorage")
+        .split(" ");
+    java.util.Random rnd = new java.util.Random(20261205L);
+    List<Integer> hours = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      hours.add(i);
+    }
+    java.util.Collections.shuffle(hours, rnd);
+    List<Row> rows = new ArrayList<>();
+    // the oldest pair of each text (window start, then qa_id), as firstOfEach keeps it
+    Map<String, Object[]> firstOfText = new HashMap<>();
+    for (int i = 0; i < 60; i++) {
+      String[] w = base.clone();
+      int changes = rnd.nextInt(6);
+      for (int c = 0; c < changes; c++) {
+        w[rnd.nextInt(w.length)] = "w" + rnd.nextInt(1000);
+      }
+      String id = String.format("p%02d", i);
+      String text = String.join(" ", w);
+      rows.add(RowFactory.create(id, 7L, at(hours.get(i)), text));
+      Object[] seen = firstOfText.get(text);
+      if (seen == null || (int) seen[1] > hours.get(i)) {
+        firstOfText.put(text, new Object[] {id, hours.get(i), text});
+      }
+    }
+    Dataset<Row> unique = JudgeTransforms.firstOfEach(spark().createDataFrame(rows, TEXT));
+    double sim = JC.nearDuplicateSimilarity;
+    Map<String, String> expected = new java.util.TreeMap<>();
+    for (Object[] b : firstOfText.values()) {
+      Object[] best = null;
+      for (Object[] a : firstOfText.values()) {
+        // hours are distinct, so the window start alone orders them
+        if ((int) a[1] < (int) b[1] && jaccard3((String) a[2], (String) b[2]) >= sim
+            && (best == null || (int) a[1] < (int) best[1])) {
+          best = a;
+        }
+      }
+      if (best != null) {
+        expected.put((String) b[0], (String) best[0]);
+      }
+    }
+    Map<String, String> actual = new java.util.TreeMap<>();
+    for (Row r : JudgeTransforms.nearDuplicates(unique, sim, JC.minhashTables).collectAsList()) {
+      actual.put(r.getString(r.fieldIndex("n_qa_id")), r.getString(r.fieldIndex("near_of")));
+    }
+    assertTrue(expected.size() >= 10, "the variants must include near duplicates: " + expected);
+    assertEquals(expected, actual);
+  }
+
+  /** Jaccard similarity of the word 3-gram sets (words: runs of letters, digits and '.') of two texts. */
+  private static double jaccard3(String x, String y) {
+    java.util.Set<String> a = grams3(x);
+    java.util.Set<String> b = grams3(y);
+    java.util.Set<String> both = new java.util.HashSet<>(a);
+    both.retainAll(b);
+    java.util.Set<String> any = new java.util.HashSet<>(a);
+    any.addAll(b);
+    return any.isEmpty() ? 0 : (double) both.size() / any.size();
+  }
+
+  private static java.util.Set<String> grams3(String text) {
+    List<String> words = Arrays.stream(text.split("[^\\p{L}\\p{N}.]+")).filter(w -> !w.isEmpty()).toList();
+    java.util.Set<String> g = new java.util.HashSet<>();
+    for (int i = 0; i + 2 < words.size(); i++) {
+      g.add(words.get(i) + " " + words.get(i + 1) + " " + words.get(i + 2));
+    }
+    return g;
+  }
+
   @Test
   void theOlderPairIsKeptWhateverItsQaId() {
     String text = "what was the mean speed over ground of the vessel during the observed window of about fifty "
