@@ -129,4 +129,40 @@ class IngestSourceTest {
     }
     return b.toString();
   }
+
+  /**
+   * The parsed rows' cache is built without Spark's column encodings unless the session chooses:
+   * 200,000 equal longs take 8 bytes each without them and a few bytes in all with run-length
+   * encoding (the session's own setting, which the stage leaves alone and restores).
+   */
+  @Test
+  void parsedRowsAreCachedWithoutColumnEncodingsUnlessTheSessionSetsThem() {
+    org.apache.spark.sql.Dataset<Row> same = spark.range(200_000).selectExpr("7L AS v");
+    org.apache.spark.sql.Dataset<Row> plain = IngestSource.persistUncompressed(spark, same.toDF());
+    plain.count();
+    assertTrue(!spark.conf().contains(IngestSource.CACHE_COMPRESSED), "the session's setting is restored");
+    long plainBytes = cachedBytes();
+    plain.unpersist(true);
+    spark.conf().set(IngestSource.CACHE_COMPRESSED, "true");
+    try {
+      org.apache.spark.sql.Dataset<Row> encoded = IngestSource.persistUncompressed(spark, same.selectExpr("v + 0 AS v"));
+      encoded.count();
+      assertEquals("true", spark.conf().get(IngestSource.CACHE_COMPRESSED));
+      long encodedBytes = cachedBytes();
+      encoded.unpersist(true);
+      assertTrue(plainBytes >= 8L * 200_000, "plain cache " + plainBytes + " bytes");
+      assertTrue(encodedBytes * 20 < plainBytes, "encoded " + encodedBytes + " vs plain " + plainBytes + " bytes");
+    } finally {
+      spark.conf().unset(IngestSource.CACHE_COMPRESSED);
+    }
+  }
+
+  /** Bytes of every cached RDD block in memory or on disk. */
+  private long cachedBytes() {
+    long n = 0;
+    for (org.apache.spark.storage.RDDInfo i : spark.sparkContext().getRDDStorageInfo()) {
+      n += i.memSize() + i.diskSize();
+    }
+    return n;
+  }
 }
