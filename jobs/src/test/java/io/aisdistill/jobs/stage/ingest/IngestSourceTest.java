@@ -138,17 +138,18 @@ class IngestSourceTest {
   @Test
   void parsedRowsAreCachedWithoutColumnEncodingsUnlessTheSessionSetsThem() {
     org.apache.spark.sql.Dataset<Row> same = spark.range(200_000).selectExpr("7L AS v");
+    long before = cachedBytes();   // other tests' caches in this JVM
     org.apache.spark.sql.Dataset<Row> plain = IngestSource.persistUncompressed(spark, same.toDF());
     plain.count();
     assertTrue(!spark.conf().contains(IngestSource.CACHE_COMPRESSED), "the session's setting is restored");
-    long plainBytes = cachedBytes();
+    long plainBytes = cachedBytes() - before;
     plain.unpersist(true);
     spark.conf().set(IngestSource.CACHE_COMPRESSED, "true");
     try {
       org.apache.spark.sql.Dataset<Row> encoded = IngestSource.persistUncompressed(spark, same.selectExpr("v + 0 AS v"));
       encoded.count();
       assertEquals("true", spark.conf().get(IngestSource.CACHE_COMPRESSED));
-      long encodedBytes = cachedBytes();
+      long encodedBytes = cachedBytes() - before;
       encoded.unpersist(true);
       assertTrue(plainBytes >= 8L * 200_000, "plain cache " + plainBytes + " bytes");
       assertTrue(encodedBytes * 20 < plainBytes, "encoded " + encodedBytes + " vs plain " + plainBytes + " bytes");
@@ -157,7 +158,7 @@ class IngestSourceTest {
     }
   }
 
-  /** Bytes of every cached RDD block in memory or on disk. */
+  /** Bytes of every cached RDD block in memory or on disk, in this JVM's session. */
   private long cachedBytes() {
     long n = 0;
     for (org.apache.spark.storage.RDDInfo i : spark.sparkContext().getRDDStorageInfo()) {
