@@ -4,6 +4,7 @@ import io.aisdistill.jobs.config.PipelineConfig;
 import io.aisdistill.jobs.lakehouse.Rows;
 
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -38,5 +39,26 @@ public final class SparkSessions {
       conf.set(e.getKey(), e.getValue());
     }
     return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  /**
+   * Runs {@code work} with the session's runtime setting {@code key} = {@code value}, then restores
+   * the setting as it was: unset again when the session had not set it (not pinned to its default,
+   * so that a later {@code spark.conf().contains(key)} still says false).
+   *
+   * @return what {@code work} returns
+   */
+  public static <T> T withSessionConf(SparkSession spark, String key, String value, Supplier<T> work) {
+    String before = spark.conf().contains(key) ? spark.conf().get(key) : null;
+    spark.conf().set(key, value);
+    try {
+      return work.get();
+    } finally {
+      if (before == null) {
+        spark.conf().unset(key);
+      } else {
+        spark.conf().set(key, before);
+      }
+    }
   }
 }

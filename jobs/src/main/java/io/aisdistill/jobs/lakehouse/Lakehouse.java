@@ -1,6 +1,7 @@
 package io.aisdistill.jobs.lakehouse;
 
 
+import io.aisdistill.jobs.config.SparkSessions;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -246,7 +247,7 @@ public final class Lakehouse {
    * @param <T> the result type of {@code write}
    */
   public <T> T withUserMetadata(String metadata, Supplier<T> write) {
-    return withSessionConf("spark.databricks.delta.commitInfo.userMetadata", metadata, write);
+    return SparkSessions.withSessionConf(spark, "spark.databricks.delta.commitInfo.userMetadata", metadata, write);
   }
 
   /**
@@ -267,21 +268,6 @@ public final class Lakehouse {
       recordUserMetadata(name, property, checkpoint);
     }
     return out;
-  }
-
-  /** Runs {@code work} with session setting {@code key} = {@code value}, restoring the setting after. */
-  private <T> T withSessionConf(String key, String value, Supplier<T> work) {
-    String before = spark.conf().getOption(key).getOrElse(() -> null);
-    spark.conf().set(key, value);
-    try {
-      return work.get();
-    } finally {
-      if (before == null) {
-        spark.conf().unset(key);
-      } else {
-        spark.conf().set(key, before);
-      }
-    }
   }
 
   /**
@@ -505,7 +491,7 @@ public final class Lakehouse {
     if (stats == null) {
       write.get();
     } else {
-      withSessionConf(STATS_COLUMNS_DEFAULT, String.join(",", stats), write);
+      SparkSessions.withSessionConf(spark, STATS_COLUMNS_DEFAULT, String.join(",", stats), write);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.aisdistill.jobs.stage.ingest;
 
 import io.aisdistill.jobs.config.PipelineConfig;
+import io.aisdistill.jobs.config.SparkSessions;
 import io.aisdistill.jobs.lakehouse.Rows;
 import io.aisdistill.jobs.stage.ingest.IngestTransforms.FileSpec;
 
@@ -45,6 +46,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -380,24 +382,19 @@ final class IngestSource {
 
   /**
    * Persists {@code ds} (memory and disk) as a columnar cache without Spark's column encodings
-   * ({@value #CACHE_COMPRESSED} = false while the cache is planned; the session's value is restored
-   * after), unless the session sets that key itself. The parsed rows are read once by each of a
-   * few passes and then dropped, so the encodings' statistics pass (a hash map per value of every
-   * column) costs more than it saves: ingest of 8.6 M simulated rows took 8 % less CPU without them
-   * (bench notes in README.md, 2026-12-05), and the cache held 114 instead of 84 bytes a row.
+   * ({@value #CACHE_COMPRESSED} = false while the cache is planned, unset again after), unless the
+   * session sets that key itself. The parsed rows are read once by each of a few passes and then
+   * dropped, so the encodings' statistics pass over every value of every column (dictionary
+   * encoding's keeps a hash map) costs more than it saves: ingest of 8.6 M simulated rows took 8 %
+   * less CPU without them (bench notes in README.md, 2026-12-05), and the cache held 114 instead of
+   * 84 bytes a row.
    *
    * @return {@code ds}, persisted
    */
   static Dataset<Row> persistUncompressed(SparkSession spark, Dataset<Row> ds) {
-    if (spark.conf().contains(CACHE_COMPRESSED)) {
-      return ds.persist(StorageLevel.MEMORY_AND_DISK());
-    }
-    spark.conf().set(CACHE_COMPRESSED, "false");
-    try {
-      return ds.persist(StorageLevel.MEMORY_AND_DISK());
-    } finally {
-      spark.conf().unset(CACHE_COMPRESSED);
-    }
+    Supplier<Dataset<Row>> persist = () -> ds.persist(StorageLevel.MEMORY_AND_DISK());
+    return spark.conf().contains(CACHE_COMPRESSED) ? persist.get()
+        : SparkSessions.withSessionConf(spark, CACHE_COMPRESSED, "false", persist);
   }
 
   /**

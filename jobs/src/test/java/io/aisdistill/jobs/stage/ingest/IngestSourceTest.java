@@ -22,8 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.RDDInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -137,19 +139,17 @@ class IngestSourceTest {
    */
   @Test
   void parsedRowsAreCachedWithoutColumnEncodingsUnlessTheSessionSetsThem() {
-    org.apache.spark.sql.Dataset<Row> same = spark.range(200_000).selectExpr("7L AS v");
-    long before = cachedBytes();   // other tests' caches in this JVM
-    org.apache.spark.sql.Dataset<Row> plain = IngestSource.persistUncompressed(spark, same.toDF());
+    Dataset<Row> plain = IngestSource.persistUncompressed(spark, spark.range(200_000).selectExpr("7L AS v_plain"));
     plain.count();
     assertTrue(!spark.conf().contains(IngestSource.CACHE_COMPRESSED), "the session's setting is restored");
-    long plainBytes = cachedBytes() - before;
+    long plainBytes = cachedBytes("v_plain");
     plain.unpersist(true);
     spark.conf().set(IngestSource.CACHE_COMPRESSED, "true");
     try {
-      org.apache.spark.sql.Dataset<Row> encoded = IngestSource.persistUncompressed(spark, same.selectExpr("v + 0 AS v"));
+      Dataset<Row> encoded = IngestSource.persistUncompressed(spark, spark.range(200_000).selectExpr("7L AS v_encoded"));
       encoded.count();
       assertEquals("true", spark.conf().get(IngestSource.CACHE_COMPRESSED));
-      long encodedBytes = cachedBytes() - before;
+      long encodedBytes = cachedBytes("v_encoded");
       encoded.unpersist(true);
       assertTrue(plainBytes >= 8L * 200_000, "plain cache " + plainBytes + " bytes");
       assertTrue(encodedBytes * 20 < plainBytes, "encoded " + encodedBytes + " vs plain " + plainBytes + " bytes");
@@ -158,11 +158,16 @@ class IngestSourceTest {
     }
   }
 
-  /** Bytes of every cached RDD block in memory or on disk, in this JVM's session. */
-  private long cachedBytes() {
+  /**
+   * Bytes in memory or on disk of the cached RDDs whose name (Spark names a Dataset's cache after
+   * its plan) holds {@code column}; other tests' caches in this JVM's session are not counted.
+   */
+  private long cachedBytes(String column) {
     long n = 0;
-    for (org.apache.spark.storage.RDDInfo i : spark.sparkContext().getRDDStorageInfo()) {
-      n += i.memSize() + i.diskSize();
+    for (RDDInfo i : spark.sparkContext().getRDDStorageInfo()) {
+      if (i.name().contains(column)) {
+        n += i.memSize() + i.diskSize();
+      }
     }
     return n;
   }
