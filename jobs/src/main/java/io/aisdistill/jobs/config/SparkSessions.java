@@ -61,4 +61,19 @@ public final class SparkSessions {
       }
     }
   }
+
+  /**
+   * {@link #withSessionConf(SparkSession, String, String, Supplier)} for several settings at once:
+   * each key of {@code settings} is set for {@code work} and restored after (in reverse order).
+   *
+   * @return what {@code work} returns
+   */
+  public static <T> T withSessionConf(SparkSession spark, Map<String, String> settings, Supplier<T> work) {
+    Supplier<T> w = work;
+    for (Map.Entry<String, String> e : settings.entrySet()) {
+      Supplier<T> inner = w;
+      w = () -> withSessionConf(spark, e.getKey(), e.getValue(), inner);
+    }
+    return w.get();
+  }
 }

@@ -291,10 +291,8 @@ public final class Lakehouse {
             partitionBy.stream().map(c -> "t.`" + c + "` = s.`" + c + "`"),
             key.stream().map(c -> "t.`" + c + "` <=> s.`" + c + "`"))
         .collect(Collectors.joining(" AND "));
-    delta(name).as("t")
-        .merge(df.as("s"), cond)
-        .whenNotMatched().insertAll()
-        .execute();
+    var m = delta(name).as("t").merge(df.as("s"), cond).whenNotMatched().insertAll();
+    writing(name, m::execute);
     return lastMetric(name, "numTargetRowsInserted");
   }
 
@@ -332,7 +330,7 @@ public final class Lakehouse {
     if (scope != null) {
       m = m.whenNotMatchedBySource(scope).delete();
     }
-    m.execute();
+    writing(name, m::execute);
   }
 
   /**
@@ -356,7 +354,8 @@ public final class Lakehouse {
     if (updateWhen != null) {
       m = m.whenMatched(updateWhen).updateAll();
     }
-    m.whenNotMatched().insertAll().execute();
+    var insert = m.whenNotMatched().insertAll();
+    writing(name, insert::execute);
   }
 
   /**
@@ -439,11 +438,11 @@ public final class Lakehouse {
       for (String c : cols) {
         set.put("`" + c + "`", "s.`" + c + "`");
       }
-      delta(name).as("t").merge(source.as("s"), cond)
+      var merge = delta(name).as("t").merge(source.as("s"), cond)
           .whenMatched("s.`_delete`").delete()
           .whenMatched().updateExpr(set)
-          .whenNotMatched("NOT s.`_delete`").insertExpr(set)
-          .execute();
+          .whenNotMatched("NOT s.`_delete`").insertExpr(set);
+      writing(name, merge::execute);
       Row h = delta(name).history(1).select("operationMetrics").first();
       Map<String, String> m = h.getJavaMap(0);
       return new Synced(metric(m, "numTargetRowsInserted"), metric(m, "numTargetRowsUpdated"),
@@ -473,27 +472,43 @@ public final class Lakehouse {
     return lastMetric(name, "numOutputRows");
   }
 
-  /**
-   * Runs the write {@code w} of table {@code name}; a table it creates gets the statistics columns
-   * of {@link Tables#STATS_COLUMNS} (session default {@value #STATS_COLUMNS_DEFAULT}, set for the
-   * write and restored after, so that path and catalog tables get the same table property).
-   */
+  /** Runs the write {@code w} of table {@code name} ({@link #writing}). */
   private void save(org.apache.spark.sql.DataFrameWriter<Row> w, String name) {
-    Supplier<Void> write = () -> {
+    writing(name, () -> {
       if (isCatalog()) {
         w.saveAsTable(path(name));
       } else {
         w.save(path(name));
       }
-      return null;
-    };
-    List<String> stats = Tables.STATS_COLUMNS.get(name);
-    if (stats == null) {
-      write.get();
-    } else {
-      SparkSessions.withSessionConf(spark, STATS_COLUMNS_DEFAULT, String.join(",", stats), write);
-    }
+    });
   }
+
+  /**
+   * Runs {@code write}, a write of table {@code name}, with the table's write settings in the
+   * session, restored after: a table it creates gets the statistics columns of
+   * {@link Tables#STATS_COLUMNS} (session default {@value #STATS_COLUMNS_DEFAULT}, so that path and
+   * catalog tables get the same table property), and the columns of
+   * {@link Tables#PLAIN_ENCODED_COLUMNS} are written without Parquet dictionary
+   * ({@value #DICTIONARY_PREFIX}{@code <column>} = false; Spark copies session settings into the
+   * Hadoop configuration of the Parquet writer).
+   */
+  private void writing(String name, Runnable write) {
+    Map<String, String> settings = new java.util.LinkedHashMap<>();
+    List<String> stats = Tables.STATS_COLUMNS.get(name);
+    if (stats != null) {
+      settings.put(STATS_COLUMNS_DEFAULT, String.join(",", stats));
+    }
+    for (String c : Tables.PLAIN_ENCODED_COLUMNS.getOrDefault(name, List.of())) {
+      settings.put(DICTIONARY_PREFIX + c, "false");
+    }
+    SparkSessions.withSessionConf(spark, settings, () -> {
+      write.run();
+      return null;
+    });
+  }
+
+  /** Parquet's per-column switch of dictionary encoding, followed by the column's name. */
+  static final String DICTIONARY_PREFIX = "parquet.enable.dictionary#";
 
   /** Session default of the table property {@code delta.dataSkippingStatsColumns} of new tables. */
   static final String STATS_COLUMNS_DEFAULT = "spark.databricks.delta.properties.defaults.dataSkippingStatsColumns";
