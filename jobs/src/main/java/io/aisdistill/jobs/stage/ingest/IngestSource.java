@@ -142,20 +142,21 @@ final class IngestSource {
    * and the broadcast plan the tasks read; {@link #close} unpersists and destroys them.
    *
    * @param rows {@link Rows#PARSED_SCHEMA} rows, one per line plus one per whole-file reject, with
-   *     positions cut to their key ({@link Rows#keysOnly}); persisted
+   *     positions cut to their key: {@code cache} widened ({@link Rows#widen})
+   * @param cache the persisted {@link Rows#NARROW_SCHEMA} rows ({@link Rows#narrow}) under {@code rows}
    * @param positions the full {@link Rows#PARSED_SCHEMA} rows of the positions, from parsing the
    *     same splits again (not persisted: each use parses)
    * @param conf the Hadoop configuration the tasks open and look up files with
    * @param versions the listed length and modification time of every input file
    *     ({@link #requireUnchanged})
    */
-  record Parsed(Dataset<Row> rows, Dataset<Row> positions, Broadcast<Map<String, FileSpec>> specs,
+  record Parsed(Dataset<Row> rows, Dataset<Row> cache, Dataset<Row> positions, Broadcast<Map<String, FileSpec>> specs,
       Broadcast<PipelineConfig.IngestSection> settings, Broadcast<Plausibility> rules,
       Broadcast<SerializableConfiguration> conf, Broadcast<Map<String, FileVersion>> versions)
       implements AutoCloseable {
     @Override
     public void close() {
-      rows.unpersist();
+      cache.unpersist();
       specs.destroy();
       settings.destroy();
       rules.destroy();
@@ -304,7 +305,7 @@ final class IngestSource {
    * Reads every planned source as parsed rows (plain CSV, JSON-lines and NMEA files split across
    * tasks, NMEA by {@link NmeaSplits}; each compressed file and zip archive in one task), after the
    * whole-file rejects. The rows the stage counts and finds duplicates in are persisted (memory
-   * and disk) with each position cut to its key ({@link Rows#keysOnly}); the positions it writes
+   * and disk) with each position cut to its key ({@link Rows#narrow}); the positions it writes
    * are parsed again from the same splits. Every task first checks that its file is the one
    * listed ({@link #requireUnchanged}).
    */
@@ -371,10 +372,10 @@ final class IngestSource {
     }
     // the counts and duplicate detection read a cache of narrow rows; the positions written are
     // parsed again from the same splits (building a cache of their text columns costs more)
-    Dataset<Row> parsed = persistUncompressed(spark,
-        spark.createDataFrame(rows.map(Rows::keysOnly), Rows.PARSED_SCHEMA));
+    Dataset<Row> cache = persistUncompressed(spark,
+        spark.createDataFrame(rows.map(Rows::narrow), Rows.NARROW_SCHEMA));
     Dataset<Row> positions = spark.createDataFrame(rows.filter(Rows::isPosition), Rows.PARSED_SCHEMA);
-    return new Parsed(parsed, positions, bspecs, bsettings, brules, bconf, bversions);
+    return new Parsed(Rows.widen(cache), cache, positions, bspecs, bsettings, brules, bconf, bversions);
   }
 
   /** Spark SQL's switch for the encodings (run-length, dictionary, delta) of its columnar cache. */

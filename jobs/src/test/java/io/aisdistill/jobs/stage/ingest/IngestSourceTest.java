@@ -61,9 +61,18 @@ class IngestSourceTest {
   void cachedRowsCarryThePositionKeyAndTheSecondReadEveryColumn() throws IOException {
     Path f = csv("a.csv", 5);
     try (IngestSource.Parsed parsed = IngestSource.read(spark, CONF, plan(f))) {
+      assertEquals(Rows.NARROW_SCHEMA, parsed.cache().schema());
+      assertEquals(Rows.PARSED_SCHEMA, parsed.rows().schema(), "the cache widened to the parser's columns");
+      assertTrue(parsed.cache().storageLevel().useMemory(), "cached: " + parsed.cache().storageLevel());
       List<Row> rows = parsed.rows().collectAsList();
       // 5 positions, 1 reject; the header is a skipped line
       assertEquals(7, rows.size(), rows.toString());
+      List<Row> rejects = rows.stream().filter(r -> r.getString(0).equals(Rows.KIND_REJECT)).toList();
+      assertEquals(1, rejects.size(), rows.toString());
+      Row rej = rejects.get(0);
+      assertEquals("not,a,row", rej.getString(rej.fieldIndex("raw")), "a reject keeps its text: " + rej);
+      assertNotNull(rej.getString(rej.fieldIndex("reason")), rej.toString());
+      assertNotNull(rej.getString(rej.fieldIndex("detail")), rej.toString());
       Map<Long, Row> cached = new java.util.HashMap<>();
       for (Row r : rows) {
         if (Rows.isPosition(r)) {
