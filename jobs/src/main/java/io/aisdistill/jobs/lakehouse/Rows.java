@@ -139,11 +139,10 @@ public final class Rows {
    * @return the same rows with the {@link #PARSED_SCHEMA} column names, types and order
    */
   public static Dataset<Row> widen(Dataset<Row> narrow) {
-    List<String> top = java.util.Arrays.stream(NARROW_TOP).mapToObj(i -> PARSED_SCHEMA.fields()[i].name()).toList();
     Column[] cols = new Column[PARSED_SCHEMA.length()];
     for (int i = 0; i < cols.length; i++) {
       String c = PARSED_SCHEMA.fields()[i].name();
-      cols[i] = top.contains(c) ? functions.col(c) : functions.col("rest." + c).as(c);
+      cols[i] = NARROW_SCHEMA.getFieldIndex(c).isDefined() ? functions.col(c) : functions.col("rest." + c).as(c);
     }
     return narrow.select(cols);
   }
