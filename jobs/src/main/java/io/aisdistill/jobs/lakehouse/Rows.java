@@ -13,11 +13,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -66,85 +63,6 @@ public final class Rows {
   private static scala.collection.immutable.Seq<String> flagsOf(PositionReport p) {
     return p.qualityFlags() == null ? null
         : scala.jdk.javaapi.CollectionConverters.asScala(p.qualityFlags()).toList();
-  }
-
-  /**
-   * Schema of ingest's cache of parsed rows ({@link #narrow}): the columns its counts and
-   * exact-duplicate detection read ({@code kind}, the {@link Tables#POSITION_KEY} columns,
-   * {@code source_id}, {@code source_record}, {@code reason}) at the top level, in that order, and
-   * every other {@link #PARSED_SCHEMA} column in one struct column {@code rest}, in
-   * {@link #PARSED_SCHEMA} order. Spark's columnar cache keeps a null as a 4-byte entry per column,
-   * so a position, whose other columns the cache does not need, costs one null instead of 13.
-   */
-  public static final StructType NARROW_SCHEMA;
-
-  /** Per {@link #NARROW_SCHEMA} top-level column but {@code rest}: its index in {@link #PARSED_SCHEMA}. */
-  private static final int[] NARROW_TOP;
-
-  /** Per field of {@code rest}: its index in {@link #PARSED_SCHEMA}. */
-  private static final int[] NARROW_REST;
-
-  static {
-    List<String> top = new ArrayList<>();
-    top.add("kind");
-    top.addAll(Tables.POSITION_KEY);
-    top.addAll(List.of("source_id", "source_record", "reason"));
-    StructType narrow = new StructType();
-    StructType rest = new StructType();
-    List<Integer> restIdx = new ArrayList<>();
-    for (String c : top) {
-      narrow = narrow.add(PARSED_SCHEMA.apply(c));
-    }
-    for (int i = 0; i < PARSED_SCHEMA.length(); i++) {
-      if (!top.contains(PARSED_SCHEMA.fields()[i].name())) {
-        rest = rest.add(PARSED_SCHEMA.fields()[i]);
-        restIdx.add(i);
-      }
-    }
-    NARROW_SCHEMA = narrow.add("rest", rest);
-    NARROW_TOP = top.stream().mapToInt(PARSED_SCHEMA::fieldIndex).toArray();
-    NARROW_REST = restIdx.stream().mapToInt(Integer::intValue).toArray();
-  }
-
-  /**
-   * A parsed row in {@link #NARROW_SCHEMA}, cut to what ingest's counts and exact-duplicate
-   * detection read: a position keeps kind, its {@link Tables#POSITION_KEY} columns, source_id and
-   * source_record ({@code rest} is null); every other kind keeps all its values. Ingest caches
-   * these narrow rows and parses the files again for the positions it writes (a position's text
-   * columns make up most of what a cache of the full rows costs to build).
-   *
-   * @param r a {@link #PARSED_SCHEMA} row
-   * @return a {@link #NARROW_SCHEMA} row; {@link #widen} gives the {@link #PARSED_SCHEMA} columns back
-   */
-  public static Row narrow(Row r) {
-    Object[] v = new Object[NARROW_TOP.length + 1];
-    for (int i = 0; i < NARROW_TOP.length; i++) {
-      v[i] = r.get(NARROW_TOP[i]);
-    }
-    if (!isPosition(r)) {
-      Object[] rest = new Object[NARROW_REST.length];
-      for (int i = 0; i < rest.length; i++) {
-        rest[i] = r.get(NARROW_REST[i]);
-      }
-      v[NARROW_TOP.length] = RowFactory.create(rest);
-    }
-    return RowFactory.create(v);
-  }
-
-  /**
-   * {@link #NARROW_SCHEMA} rows as {@link #PARSED_SCHEMA} columns (a projection): a position's
-   * columns outside the cache are null.
-   *
-   * @param narrow rows of {@link #narrow}
-   * @return the same rows with the {@link #PARSED_SCHEMA} column names, types and order
-   */
-  public static Dataset<Row> widen(Dataset<Row> narrow) {
-    Column[] cols = new Column[PARSED_SCHEMA.length()];
-    for (int i = 0; i < cols.length; i++) {
-      String c = PARSED_SCHEMA.fields()[i].name();
-      cols[i] = NARROW_SCHEMA.getFieldIndex(c).isDefined() ? functions.col(c) : functions.col("rest." + c).as(c);
-    }
-    return narrow.select(cols);
   }
 
   /** Whether a {@link #PARSED_SCHEMA} row is a position. */

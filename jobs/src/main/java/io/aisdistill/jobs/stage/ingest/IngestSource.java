@@ -1,7 +1,6 @@
 package io.aisdistill.jobs.stage.ingest;
 
 import io.aisdistill.jobs.config.PipelineConfig;
-import io.aisdistill.jobs.config.SparkSessions;
 import io.aisdistill.jobs.lakehouse.Rows;
 import io.aisdistill.jobs.stage.ingest.IngestTransforms.FileSpec;
 
@@ -46,7 +45,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -138,25 +136,27 @@ final class IngestSource {
   private record Source(String path, String key, String name, byte[] head, Path zip, Detection failed) {}
 
   /**
-   * The parsed rows of every input file (narrow, persisted), the positions read again in full,
-   * and the broadcast plan the tasks read; {@link #close} unpersists and destroys them.
+   * The parsed rows of every input file, parsed once and persisted (memory and disk) as blocks of
+   * Spark's binary rows ({@link RowBlocks}: the positions' blocks apart from the other kinds'), and
+   * the broadcast plan the tasks read; {@link #close} unpersists and destroys them. Each of the
+   * three views reads the persisted blocks; a lost block is parsed again from its split.
    *
-   * @param rows {@link Rows#PARSED_SCHEMA} rows, one per line plus one per whole-file reject, with
-   *     positions cut to their key: {@code cache} widened ({@link Rows#widen})
-   * @param cache the persisted {@link Rows#NARROW_SCHEMA} rows ({@link Rows#narrow}) under {@code rows}
-   * @param positions the full {@link Rows#PARSED_SCHEMA} rows of the positions, from parsing the
-   *     same splits again (not persisted: each use parses)
+   * @param rows every {@link Rows#PARSED_SCHEMA} row: one per line plus one per whole-file reject
+   * @param positions the rows of kind P (positions) only, from their own blocks
+   * @param others the rows of every other kind (static reports, rejects, skipped lines, notes),
+   *     from their own blocks
+   * @param blocks the persisted blocks under the three views
    * @param conf the Hadoop configuration the tasks open and look up files with
    * @param versions the listed length and modification time of every input file
    *     ({@link #requireUnchanged})
    */
-  record Parsed(Dataset<Row> rows, Dataset<Row> cache, Dataset<Row> positions, Broadcast<Map<String, FileSpec>> specs,
-      Broadcast<PipelineConfig.IngestSection> settings, Broadcast<Plausibility> rules,
-      Broadcast<SerializableConfiguration> conf, Broadcast<Map<String, FileVersion>> versions)
-      implements AutoCloseable {
+  record Parsed(Dataset<Row> rows, Dataset<Row> positions, Dataset<Row> others, JavaRDD<byte[]> blocks,
+      Broadcast<Map<String, FileSpec>> specs, Broadcast<PipelineConfig.IngestSection> settings,
+      Broadcast<Plausibility> rules, Broadcast<SerializableConfiguration> conf,
+      Broadcast<Map<String, FileVersion>> versions) implements AutoCloseable {
     @Override
     public void close() {
-      cache.unpersist();
+      blocks.unpersist();
       specs.destroy();
       settings.destroy();
       rules.destroy();
@@ -304,10 +304,10 @@ final class IngestSource {
   /**
    * Reads every planned source as parsed rows (plain CSV, JSON-lines and NMEA files split across
    * tasks, NMEA by {@link NmeaSplits}; each compressed file and zip archive in one task), after the
-   * whole-file rejects. The rows the stage counts and finds duplicates in are persisted (memory
-   * and disk) with each position cut to its key ({@link Rows#narrow}); the positions it writes
-   * are parsed again from the same splits. Every task first checks that its file is the one
-   * listed ({@link #requireUnchanged}).
+   * whole-file rejects. The rows are parsed once, by the stage's first action, and persisted
+   * (memory and disk) as {@link RowBlocks}, which every later pass (counts, duplicate detection,
+   * the writes) reads. Every task first checks that its file is the one listed
+   * ({@link #requireUnchanged}).
    */
   static Parsed read(SparkSession spark, Configuration hconf, Plan plan) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -370,32 +370,13 @@ final class IngestSource {
         return new ZipRows(mine.iterator(), bconf.value().value(), bspecs.value(), bsettings.value(), brules.value());
       }));
     }
-    // the counts and duplicate detection read a cache of narrow rows; the positions written are
-    // parsed again from the same splits (building a cache of their text columns costs more)
-    Dataset<Row> cache = persistUncompressed(spark,
-        spark.createDataFrame(rows.map(Rows::narrow), Rows.NARROW_SCHEMA));
-    Dataset<Row> positions = spark.createDataFrame(rows.filter(Rows::isPosition), Rows.PARSED_SCHEMA);
-    return new Parsed(Rows.widen(cache), cache, positions, bspecs, bsettings, brules, bconf, bversions);
-  }
-
-  /** Spark SQL's switch for the encodings (run-length, dictionary, delta) of its columnar cache. */
-  static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
-
-  /**
-   * Persists {@code ds} (memory and disk) as a columnar cache without Spark's column encodings
-   * ({@value #CACHE_COMPRESSED} = false while the cache is planned, unset again after), unless the
-   * session sets that key itself. The parsed rows are read once by each of a few passes and then
-   * dropped, so the encodings' statistics pass over every value of every column (dictionary
-   * encoding's keeps a hash map) costs more than it saves: ingest of 8.6 M simulated rows took 8 %
-   * less CPU without them (bench notes in README.md, 2026-12-05); the cache of a 3,787,470-line file
-   * held 469 instead of 344 MiB (with every parsed column; {@link Rows#narrow} cut it to 310).
-   *
-   * @return {@code ds}, persisted
-   */
-  static Dataset<Row> persistUncompressed(SparkSession spark, Dataset<Row> ds) {
-    Supplier<Dataset<Row>> persist = () -> ds.persist(StorageLevel.MEMORY_AND_DISK());
-    return spark.conf().contains(CACHE_COMPRESSED) ? persist.get()
-        : SparkSessions.withSessionConf(spark, CACHE_COMPRESSED, "false", persist);
+    // parsed once: the rows as Spark's binary rows in byte-array blocks, positions and the rest apart
+    JavaRDD<byte[]> blocks = rows.mapPartitions(it -> RowBlocks.pack(it, Rows.PARSED_SCHEMA, Rows::isPosition))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    return new Parsed(RowBlocks.frame(spark, blocks, Rows.PARSED_SCHEMA, RowBlocks.ANY_TAG),
+        RowBlocks.frame(spark, blocks, Rows.PARSED_SCHEMA, RowBlocks.TAG_TRUE),
+        RowBlocks.frame(spark, blocks, Rows.PARSED_SCHEMA, RowBlocks.TAG_FALSE),
+        blocks, bspecs, bsettings, brules, bconf, bversions);
   }
 
   /**
@@ -407,10 +388,9 @@ final class IngestSource {
   record FileVersion(long length, long modifiedMs) implements java.io.Serializable {}
 
   /**
-   * Fails a task whose file is not the one the run planned. Ingest reads every file twice (the
-   * cached narrow rows its counts and duplicate detection use, then the positions it writes), and
-   * a task that is retried reads its split again: every read must see the planned bytes, or the
-   * per-file accounting would not describe the rows written. A file being appended to (a live
+   * Fails a task whose file is not the one the run planned. A task that is retried, or whose
+   * persisted blocks were lost (an executor gone), reads its split again: every read must see the
+   * planned bytes, or the per-file accounting would not describe the rows written. A file being appended to (a live
    * NMEA log) is read once it is closed, or a finished copy of it.
    *
    * @param path the file a task is about to read

@@ -49,11 +49,11 @@ import org.apache.spark.storage.StorageLevel;
  * as of the position, so that ingesting day by day gives the same rows as one run over all days.
  *
  * <p>The stage reads with {@link IngestSource}, transforms with {@link IngestTransforms} and
- * writes with {@link IngestSink}. It reads each file twice: once into a cache of narrow rows (a
- * position's key columns; the counts, the duplicate detection, static reports and rejects come
- * from it), and once more for the full positions it writes, cheaper than a cache of every column.
- * Input files must not change while the stage runs: a task that finds its file changed since the
- * listing fails the run (at the latest in the read of the positions, before they are written).
+ * writes with {@link IngestSink}. It parses each file once, into a persisted cache of Spark's
+ * binary rows ({@link RowBlocks}, positions in blocks of their own) that the counts, the duplicate
+ * detection and the writes read. Input files must not change while the stage runs: a task that
+ * finds its file changed since the listing (a retried task, or one recomputing a lost block of the
+ * cache) fails the run.
  */
 public final class IngestStage extends AbstractStage<IngestResult> {
   private final List<String> inputs;
@@ -85,7 +85,7 @@ public final class IngestStage extends AbstractStage<IngestResult> {
     IngestSource.Plan plan = IngestSource.plan(hconf, inputs, format, ctx.config().ingest,
         java.time.Instant.ofEpochMilli(t0));
     try (IngestSource.Parsed parsed = IngestSource.read(spark, hconf, plan)) {
-      IngestResult result = ingest(spark, ctx.lakehouse(), parsed.rows(), parsed.positions(), plan.sources(),
+      IngestResult result = ingest(spark, ctx.lakehouse(), parsed, plan.sources(),
           plan.formatOf(), plan.skippedInputs(), ctx.runId());
       result.report().elapsedMs(System.currentTimeMillis() - t0);
       return result;
@@ -93,19 +93,17 @@ public final class IngestStage extends AbstractStage<IngestResult> {
   }
 
   /** Counts, deduplicates, enriches and writes the parsed rows; the report without its elapsed time. */
-  private static IngestResult ingest(SparkSession spark, Lakehouse lh, Dataset<Row> parsed,
-      Dataset<Row> parsedPositions, List<String> sources,
-      Map<String, String> formatOf, Map<String, Long> skippedInputs, String runId) {
-    // transforms: per (source, kind) counts, then the rows of each table
+  private static IngestResult ingest(SparkSession spark, Lakehouse lh, IngestSource.Parsed parsed,
+      List<String> sources, Map<String, String> formatOf, Map<String, Long> skippedInputs, String runId) {
+    // transforms: per (source, kind) counts (the action that parses), then the rows of each table
     long tParse = System.nanoTime();
-    ParsedCounts counts = IngestTransforms.countParsed(parsed, sources, formatOf);
+    ParsedCounts counts = IngestTransforms.countParsed(parsed.rows(), sources, formatOf);
     long tDedup = System.nanoTime();
     double parseS = (tDedup - tParse) / 1e9;
 
     Dataset<Row> sourceNames = IngestTransforms.sourceNames(spark, sources);
-    DedupResult pos = IngestTransforms.dropExactDuplicates(IngestTransforms.ofKind(parsed, Rows.KIND_POSITION),
-        parsedPositions, Tables.POSITION_KEY);
-    DedupResult sta = IngestTransforms.dropExactDuplicates(IngestTransforms.ofKind(parsed, Rows.KIND_STATIC),
+    DedupResult pos = IngestTransforms.dropExactDuplicates(parsed.positions(), Tables.POSITION_KEY);
+    DedupResult sta = IngestTransforms.dropExactDuplicates(IngestTransforms.ofKind(parsed.others(), Rows.KIND_STATIC),
         Tables.STATIC_KEY);
     Dataset<Row> statics = IngestTransforms.statics(sta.kept(), sourceNames, runId)
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -127,7 +125,7 @@ public final class IngestStage extends AbstractStage<IngestResult> {
 
       // sink
       IngestSink.Written written = new IngestSink(lh).write(positions, statics, staticsParsed > 0,
-          IngestTransforms.rejects(parsed, sourceNames, runId));
+          IngestTransforms.rejects(parsed.others(), sourceNames, runId));
       double writeS = (System.nanoTime() - tWrite) / 1e9;
 
       return result(sources, formatOf, skippedInputs, counts, posDup, staDup, written, parseS, dedupS, writeS);

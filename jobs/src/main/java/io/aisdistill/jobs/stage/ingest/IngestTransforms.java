@@ -362,25 +362,13 @@ final class IngestTransforms {
    * @return the kept rows (same columns) and the persisted losers (the caller releases them)
    */
   static DedupResult dropExactDuplicates(Dataset<Row> rows, List<String> key) {
-    return dropExactDuplicates(rows, rows, key);
-  }
-
-  /**
-   * {@link #dropExactDuplicates(Dataset, List)} with the duplicates found in {@code keys} and
-   * dropped from {@code rows}: the same records (source_id, source_record) with the key columns,
-   * e.g. narrow cached rows and the full rows parsed again.
-   *
-   * @param keys rows with source_id, source_record and the {@code key} columns
-   * @param rows the same records with any further columns
-   */
-  static DedupResult dropExactDuplicates(Dataset<Row> keys, Dataset<Row> rows, List<String> key) {
     Column[] keyCols = key.stream().map(c -> col(c)).toArray(Column[]::new);
     Column hash = xxhash64(keyCols);
-    Dataset<Row> sharedHashes = keys.select(hash.as("_key_hash")).groupBy("_key_hash")
+    Dataset<Row> sharedHashes = rows.select(hash.as("_key_hash")).groupBy("_key_hash")
         .agg(count(lit(1)).as("n")).filter(col("n").gt(1)).select("_key_hash")
         .persist(StorageLevel.MEMORY_AND_DISK());
     sharedHashes.count();
-    Dataset<Row> candidates = keys.withColumn("_key_hash", hash).join(sharedHashes, "_key_hash", "left_semi")
+    Dataset<Row> candidates = rows.withColumn("_key_hash", hash).join(sharedHashes, "_key_hash", "left_semi")
         .drop("_key_hash")
         .withColumn("ref", ref()).persist(StorageLevel.MEMORY_AND_DISK());
     candidates.count();
