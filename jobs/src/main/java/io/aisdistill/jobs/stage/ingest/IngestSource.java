@@ -390,8 +390,8 @@ final class IngestSource {
   /**
    * Fails a task whose file is not the one the run planned. A task that is retried, or whose
    * persisted blocks were lost (an executor gone), reads its split again: every read must see the
-   * planned bytes, or the per-file accounting would not describe the rows written. A file being appended to (a live
-   * NMEA log) is read once it is closed, or a finished copy of it.
+   * planned bytes, or the per-file accounting would not describe the rows written. A file being
+   * appended to (a live NMEA log) is read once it is closed, or a finished copy of it.
    *
    * @param path the file a task is about to read
    * @param conf the Hadoop configuration to look it up with

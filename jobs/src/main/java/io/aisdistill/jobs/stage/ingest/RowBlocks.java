@@ -63,9 +63,8 @@ final class RowBlocks {
         UnsafeRow u = (UnsafeRow) encode.apply(r);
         Block b = open[tagOf.test(r) ? TAG_TRUE : TAG_FALSE];
         int size = u.getSizeInBytes();
-        if (!b.fits(size) && b.rows > 0) {
-          emit(b.bytes());
-          b.reset();
+        if (b.rows > 0 && !b.fits(size)) {
+          emit(b.take());
         }
         b.add(u, size);
       }
@@ -74,14 +73,18 @@ final class RowBlocks {
       protected void finish() {
         for (Block b : open) {
           if (b.rows > 0) {
-            emit(b.bytes());
+            emit(b.take());
           }
         }
       }
     };
   }
 
-  /** One block being filled. */
+  /**
+   * One block being filled. Its buffer is allocated with the first row and kept for the next
+   * block once {@link #take} has copied the rows out; a buffer handed out whole, or grown past
+   * {@link #BLOCK_BYTES} for one large row, is not kept.
+   */
   private static final class Block {
     final int tag;
     byte[] buf;
@@ -90,23 +93,21 @@ final class RowBlocks {
 
     Block(int tag) {
       this.tag = tag;
-      reset();
     }
 
-    void reset() {
-      buf = new byte[BLOCK_BYTES];
-      Platform.putInt(buf, Platform.BYTE_ARRAY_OFFSET, tag);
-      used = 4;
-      rows = 0;
-    }
-
+    /** Whether a row of {@code size} bytes fits in what a non-empty block has left. */
     boolean fits(int size) {
       return used + 4 + size <= buf.length;
     }
 
+    /** Appends a row; an empty block starts with its tag, in a buffer of at least the row's size. */
     void add(UnsafeRow u, int size) {
-      if (!fits(size)) {
-        buf = Arrays.copyOf(buf, used + 4 + size);
+      if (rows == 0) {
+        if (buf == null || buf.length < 8 + size) {
+          buf = new byte[Math.max(BLOCK_BYTES, 8 + size)];
+        }
+        Platform.putInt(buf, Platform.BYTE_ARRAY_OFFSET, tag);
+        used = 4;
       }
       Platform.putInt(buf, Platform.BYTE_ARRAY_OFFSET + used, size);
       u.writeToMemory(buf, Platform.BYTE_ARRAY_OFFSET + used + 4);
@@ -114,8 +115,14 @@ final class RowBlocks {
       rows++;
     }
 
-    byte[] bytes() {
-      return used == buf.length ? buf : Arrays.copyOf(buf, used);
+    /** The block's bytes, trimmed to its rows; the block is empty after. */
+    byte[] take() {
+      byte[] out = used == buf.length ? buf : Arrays.copyOf(buf, used);
+      if (out == buf || buf.length > BLOCK_BYTES) {
+        buf = null;
+      }
+      rows = 0;
+      return out;
     }
   }
 
