@@ -4,10 +4,12 @@
 # checkout) and SA_WORK (a scratch directory for logs and worker dirs), and calls standalone_stop
 # from its EXIT trap.
 #   standalone_build            spark-submit jar (built only when stale) + SPARK_HOME (Maven jars);
-#                               sets JAR, SPARK_HOME (exported), FLAGS (the JVM options of jobs)
+#                               sets JAR, SPARK_HOME (exported), FLAGS (the JVM options of jobs),
+#                               EXECUTOR_FLAGS (the collector and JIT flags of pom.xml, for executors)
 #   standalone_start N CORES MEM  master on 7077 + N workers of CORES cores and MEM memory each,
 #                               waits until all N registered; worker I's dir is $SA_WORK/workerI
-#   standalone_submit ARGS...   spark-submit (client mode, driver -Xmx2g) to that master
+#   standalone_submit ARGS...   spark-submit (client mode, driver -Xmx2g, executors with EXECUTOR_FLAGS
+#                               as spark.executor.extraJavaOptions) to that master
 #   standalone_stop             stops the master and workers started here (by their PIDs)
 #   table_checksums LAKEHOUSE   the table= lines of io.aisdistill.jobs.TableChecksums (compare two runs)
 SA_PIDS=()
@@ -39,6 +41,7 @@ standalone_build() {
   SPARK_HOME="$ROOT/dist/target/spark-home"
   export SPARK_HOME
   FLAGS=$(cat "$ROOT/jobs/target/classes/ais-distill-jvm.options")
+  EXECUTOR_FLAGS=$(cat "$ROOT/jobs/target/classes/ais-distill-executor-jvm.options")
   ls "$JAR" >/dev/null
   echo "jar: $JAR ($(du -h "$JAR" | cut -f1)); SPARK_HOME jars: $(ls "$SPARK_HOME/jars" | wc -l)"
 }
@@ -68,7 +71,8 @@ standalone_start() { # workers cores-per-worker memory-per-worker
 standalone_submit() { # spark-submit arguments (after --master/--deploy-mode)
   # shellcheck disable=SC2086
   java $FLAGS -Xmx2g -cp "$SPARK_HOME/jars/*" org.apache.spark.deploy.SparkSubmit \
-    --master spark://127.0.0.1:7077 --deploy-mode client "$@"
+    --master spark://127.0.0.1:7077 --deploy-mode client \
+    --conf "spark.executor.extraJavaOptions=$EXECUTOR_FLAGS" "$@"
 }
 
 standalone_stop() {
