@@ -97,7 +97,7 @@ public final class IngestStage extends AbstractStage<IngestResult> {
       List<String> sources, Map<String, String> formatOf, Map<String, Long> skippedInputs, String runId) {
     // transforms: per (source, kind) counts (the action that parses), then the rows of each table
     long tParse = System.nanoTime();
-    ParsedCounts counts = IngestTransforms.countParsed(parsed.rows(), sources, formatOf);
+    ParsedCounts counts = IngestTransforms.countParsed(parsed.positions(), parsed.others(), sources, formatOf);
     long tDedup = System.nanoTime();
     double parseS = (tDedup - tParse) / 1e9;
 

@@ -46,6 +46,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
@@ -249,20 +251,28 @@ final class IngestTransforms {
   }
 
   /**
-   * Counts parsed rows per (source, kind), and rejects / skipped lines by reason (one aggregate,
-   * collected).
+   * Counts parsed rows per (source, kind), and rejects / skipped lines by reason (one job, collected).
+   * The positions, nearly all the rows, are counted per source_id only: an aggregate over one int
+   * column, not over (source_id, kind, reason), whose string keys cost a hashed look-up with a byte
+   * comparison per row (issue 14).
    *
-   * @param parsed {@link Rows#PARSED_SCHEMA} rows
+   * @param positions the {@link Rows#PARSED_SCHEMA} rows of kind {@link Rows#KIND_POSITION}
+   * @param others the {@link Rows#PARSED_SCHEMA} rows of every other kind
    * @param sources source path by source_id
    * @param formatOf per source path, its format name or "rejected: REASON" for a whole-file reject
    *     (whose reject row counts no line)
    */
-  static ParsedCounts countParsed(Dataset<Row> parsed, List<String> sources, Map<String, String> formatOf) {
+  static ParsedCounts countParsed(Dataset<Row> positions, Dataset<Row> others, List<String> sources,
+      Map<String, String> formatOf) {
     Map<String, FileCounts> perFile = new TreeMap<>();
     Map<String, Long> rejectsByReason = new TreeMap<>();
     Map<String, Long> skippedByKind = new TreeMap<>();
     Map<String, Long> notesByKind = new TreeMap<>();
-    for (Row r : parsed.groupBy("source_id", "kind", "reason").count().collectAsList()) {
+    Dataset<Row> counts = positions.groupBy("source_id").count()
+        .select(col("source_id"), lit(Rows.KIND_POSITION).as("kind"), lit(null).cast("string").as("reason"),
+            col("count"))
+        .unionByName(others.groupBy("source_id", "kind", "reason").count());
+    for (Row r : counts.collectAsList()) {
       String src = sources.get(r.getInt(0));
       String kind = r.getString(1);
       long n = r.getLong(3);
@@ -341,10 +351,10 @@ final class IngestTransforms {
    * <p>Duplicates are rare, so only the duplicate groups are materialized, in two passes over the
    * key rows:
    * <ol>
-   *   <li>a hash aggregate over one 64-bit column, Spark's {@code xxhash64} of the key columns,
-   *       finds the hashes that more than one row has (persisted and counted). Equal keys have equal
-   *       hashes, so every duplicate is among these rows; aggregating one long instead of the nine
-   *       key columns shuffles a long and a count per row, and compares no row by its key;</li>
+   *   <li>Spark's {@code xxhash64} of the key columns, one 64-bit value per row, finds the hashes
+   *       that more than one row has ({@link #repeatedValues}; persisted and counted). Equal keys
+   *       have equal hashes, so every duplicate is among these rows; one long instead of the nine
+   *       key columns shuffles a long per row and compares no row by its key;</li>
    *   <li>the rows with such a hash (a semi join, broadcast while the hashes are few) are the
    *       candidates (persisted; as many as the duplicates and the rows whose hashes collide). On
    *       them only, an exact hash aggregate over the key columns and a packed record reference
@@ -364,8 +374,7 @@ final class IngestTransforms {
   static DedupResult dropExactDuplicates(Dataset<Row> rows, List<String> key) {
     Column[] keyCols = key.stream().map(c -> col(c)).toArray(Column[]::new);
     Column hash = xxhash64(keyCols);
-    Dataset<Row> sharedHashes = rows.select(hash.as("_key_hash")).groupBy("_key_hash")
-        .agg(count(lit(1)).as("n")).filter(col("n").gt(1)).select("_key_hash")
+    Dataset<Row> sharedHashes = repeatedValues(rows.select(hash.as("_key_hash")))
         .persist(StorageLevel.MEMORY_AND_DISK());
     sharedHashes.count();
     Dataset<Row> candidates = rows.withColumn("_key_hash", hash).join(sharedHashes, "_key_hash", "left_semi")
@@ -389,6 +398,64 @@ final class IngestTransforms {
     candidates.unpersist();
     Dataset<Row> kept = rows.withColumn("ref", ref()).join(loserRefs.select("ref"), "ref", "left_anti").drop("ref");
     return new DedupResult(kept, loserRefs);
+  }
+
+  /**
+   * The values of a one-column long frame that occur more than once, each once: the values are
+   * shuffled by value, sorted within each partition (Spark's external sorter, which spills to disk
+   * past its memory), and equal neighbours counted. No hash aggregate: when nearly every value is
+   * unique (key hashes of rows of which a few are duplicates), a map-side partial aggregate only
+   * adds a hash-map look-up per row and shrinks nothing, and the final one looks each value up
+   * again. On 30 M simulated rows the sort took a third less wall time than the two aggregates
+   * (issue 14; README, Benchmarks).
+   *
+   * @param values a frame of one non-null long column
+   * @return the repeated values, one row each, in a frame of the same schema
+   */
+  static Dataset<Row> repeatedValues(Dataset<Row> values) {
+    Column v = col(values.columns()[0]);
+    Dataset<Row> sorted = values.repartition(v).sortWithinPartitions(v);
+    org.apache.spark.rdd.RDD<InternalRow> repeated = sorted.queryExecution().toRdd().toJavaRDD()
+        .mapPartitions(RepeatedLongs::new).rdd();
+    return ((org.apache.spark.sql.classic.SparkSession) values.sparkSession())
+        .internalCreateDataFrame(repeated, values.schema(), false);
+  }
+
+  /** Over rows sorted by their long column 0: one new row per value that two or more rows have. */
+  private static final class RepeatedLongs extends PullIterator<InternalRow, InternalRow> {
+    private long value;
+    private long run;
+
+    RepeatedLongs(Iterator<InternalRow> sorted) {
+      super(sorted);
+    }
+
+    @Override
+    protected void accept(InternalRow row) {
+      long x = row.getLong(0);
+      if (run > 0 && x == value) {
+        run++;
+        return;
+      }
+      endRun();
+      value = x;
+      run = 1;
+    }
+
+    @Override
+    protected void finish() {
+      endRun();
+    }
+
+    private void endRun() {
+      if (run > 1) {
+        UnsafeRow out = new UnsafeRow(1);
+        out.pointTo(new byte[16], 16);
+        out.setLong(0, value);
+        emit(out);
+      }
+      run = 0;
+    }
   }
 
   /** A record's reference: source_id in the high bits, source_record (a byte offset below 2^40) below. */

@@ -1,6 +1,7 @@
 package io.aisdistill.jobs.stage.ingest;
 
 import io.aisdistill.jobs.config.PipelineConfig;
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -154,6 +155,20 @@ class IngestTransformsTest {
   }
 
   @Test
+  void repeatedValuesAreTheValuesMoreThanOneRowHasEachOnce() {
+    // runs of equal values across partitions and at partition ends; Long.MIN_VALUE and 0 included
+    Dataset<Row> values = spark.createDataFrame(
+        java.util.stream.LongStream.of(3, 1, 3, 2, 2, 2, 5, Long.MIN_VALUE, 0, Long.MIN_VALUE, -4, 9, 0)
+            .mapToObj(v -> org.apache.spark.sql.RowFactory.create(v)).toList(),
+        new org.apache.spark.sql.types.StructType().add("_key_hash", "long", false)).repartition(3);
+    List<Long> repeated = IngestTransforms.repeatedValues(values).collectAsList().stream()
+        .map(r -> r.getLong(0)).sorted().toList();
+    assertEquals(List.of(Long.MIN_VALUE, 0L, 2L, 3L), repeated);
+    assertEquals(values.schema(), IngestTransforms.repeatedValues(values).schema());
+    assertEquals(0, IngestTransforms.repeatedValues(values.filter("_key_hash = 1")).count());
+  }
+
+  @Test
   void countsEveryLineOnceAndAWholeFileRejectAsNoLine() {
     Dataset<Row> rows = parsed(List.of(
         Rows.skipped(0, "header"),
@@ -164,7 +179,8 @@ class IngestTransformsTest {
         Rows.skipped(0, "blank"),
         Rows.parsed(RejectRecord.of("b", -1, "", RejectReason.EMPTY_FILE, "empty"), 1)));
     List<String> sources = List.of("file:/in/a.csv", "file:/in/b.csv");
-    ParsedCounts c = IngestTransforms.countParsed(rows, sources,
+    ParsedCounts c = IngestTransforms.countParsed(IngestTransforms.ofKind(rows, Rows.KIND_POSITION),
+        rows.filter(col("kind").notEqual(Rows.KIND_POSITION)), sources,
         Map.of(sources.get(0), "MARINECADASTRE_CSV", sources.get(1), "rejected: EMPTY_FILE"));
 
     FileCounts a = c.perFile().get(sources.get(0));
