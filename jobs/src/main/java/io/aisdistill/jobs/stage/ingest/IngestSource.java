@@ -139,18 +139,18 @@ final class IngestSource {
    * The parsed rows of every input file, parsed once and persisted (memory and disk) as blocks of
    * Spark's binary rows ({@link RowBlocks}: the positions' blocks apart from the other kinds'), and
    * the broadcast plan the tasks read; {@link #close} unpersists and destroys them. Each of the
-   * three views reads the persisted blocks; a lost block is parsed again from its split.
+   * two views reads the persisted blocks; a lost block is parsed again from its split. Together
+   * the views hold every {@link Rows#PARSED_SCHEMA} row: one per line plus one per whole-file reject.
    *
-   * @param rows every {@link Rows#PARSED_SCHEMA} row: one per line plus one per whole-file reject
    * @param positions the rows of kind P (positions) only, from their own blocks
    * @param others the rows of every other kind (static reports, rejects, skipped lines, notes),
    *     from their own blocks
-   * @param blocks the persisted blocks under the three views
+   * @param blocks the persisted blocks under the two views
    * @param conf the Hadoop configuration the tasks open and look up files with
    * @param versions the listed length and modification time of every input file
    *     ({@link #requireUnchanged})
    */
-  record Parsed(Dataset<Row> rows, Dataset<Row> positions, Dataset<Row> others, JavaRDD<byte[]> blocks,
+  record Parsed(Dataset<Row> positions, Dataset<Row> others, JavaRDD<byte[]> blocks,
       Broadcast<Map<String, FileSpec>> specs, Broadcast<PipelineConfig.IngestSection> settings,
       Broadcast<Plausibility> rules, Broadcast<SerializableConfiguration> conf,
       Broadcast<Map<String, FileVersion>> versions) implements AutoCloseable {
@@ -373,8 +373,7 @@ final class IngestSource {
     // parsed once: the rows as Spark's binary rows in byte-array blocks, positions and the rest apart
     JavaRDD<byte[]> blocks = rows.mapPartitions(it -> RowBlocks.pack(it, Rows.PARSED_SCHEMA, Rows::isPosition))
         .persist(StorageLevel.MEMORY_AND_DISK());
-    return new Parsed(RowBlocks.frame(spark, blocks, Rows.PARSED_SCHEMA, RowBlocks.ANY_TAG),
-        RowBlocks.frame(spark, blocks, Rows.PARSED_SCHEMA, RowBlocks.TAG_TRUE),
+    return new Parsed(RowBlocks.frame(spark, blocks, Rows.PARSED_SCHEMA, RowBlocks.TAG_TRUE),
         RowBlocks.frame(spark, blocks, Rows.PARSED_SCHEMA, RowBlocks.TAG_FALSE),
         blocks, bspecs, bsettings, brules, bconf, bversions);
   }

@@ -417,8 +417,7 @@ final class IngestTransforms {
     Dataset<Row> sorted = values.repartition(v).sortWithinPartitions(v);
     org.apache.spark.rdd.RDD<InternalRow> repeated = sorted.queryExecution().toRdd().toJavaRDD()
         .mapPartitions(RepeatedLongs::new).rdd();
-    return ((org.apache.spark.sql.classic.SparkSession) values.sparkSession())
-        .internalCreateDataFrame(repeated, values.schema(), false);
+    return RowBlocks.internalFrame(values.sparkSession(), repeated, values.schema());
   }
 
   /** Over rows sorted by their long column 0: one new row per value that two or more rows have. */

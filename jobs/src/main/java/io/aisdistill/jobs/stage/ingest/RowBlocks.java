@@ -176,6 +176,17 @@ final class RowBlocks {
   static Dataset<Row> frame(SparkSession spark, JavaRDD<byte[]> blocks, StructType schema, int tag) {
     int n = schema.length();
     JavaRDD<InternalRow> rows = blocks.mapPartitions(it -> unpack(it, n, tag));
-    return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows.rdd(), schema, false);
+    return internalFrame(spark, rows.rdd(), schema);
+  }
+
+  /**
+   * Spark's binary rows as a DataFrame, without converting them to external rows and back
+   * ({@code createDataFrame} takes external rows only).
+   *
+   * @param rows rows of {@code schema} in Spark's internal format
+   * @return the frame; its rows are read from {@code rows} by each action
+   */
+  static Dataset<Row> internalFrame(SparkSession spark, org.apache.spark.rdd.RDD<InternalRow> rows, StructType schema) {
+    return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows, schema, false);
   }
 }
