@@ -3,6 +3,7 @@ package io.aisdistill.bench;
 import io.aisdistill.jobs.config.PipelineConfig;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,16 +18,18 @@ import java.util.Map;
  * (an executable, not a test).
  *
  * <p>Usage: {@code DuckDbPeerBench ROWS [WORKDIR]}. Writes the input of {@link IngestWindowsBench}
- * ({@link SimulatedCsv}) to {@code WORKDIR/input}, runs ais-distill's ingest and windows in Spark
- * local mode on every core ({@link DistillStages}, lakehouse {@code WORKDIR/lakehouse}), stops
- * Spark, then runs {@link DuckDbStages} in a <b>child JVM</b> on the same files (output
- * {@code WORKDIR/duckdb}): a fresh process, so that neither Spark's leftover threads nor its heap's
- * garbage collection are charged to DuckDB. DuckDB gets as many threads as Spark has cores and a
- * memory limit of this JVM's maximum heap, capped at the machine's available memory less 1 GiB
- * ({@code MemAvailable} of {@code /proc/meminfo}, read after a garbage collection; at least 1 GiB):
- * this JVM keeps its heap while the child runs, and a limit of the full heap on top of it got the
- * child killed by the kernel (exit 137) at 30 M rows on a 24 GiB machine. The limit used is printed
- * as {@code duckdb_memory_limit_bytes=}.
+ * ({@link SimulatedCsv}) to {@code WORKDIR/input}, then runs each engine in a <b>child JVM of its
+ * own</b>, one after the other, so that neither holds memory or threads while the other runs:
+ * first ais-distill's ingest and windows in Spark local mode on every core ({@link DistillStages},
+ * lakehouse {@code WORKDIR/lakehouse}), in a JVM started with this JVM's own options (the heap of
+ * {@code bench/vs-duckdb}: {@code -Xms} = {@code -Xmx}, as {@code bin/ais-distill} runs it); then
+ * {@link DuckDbStages} on the same files (output {@code WORKDIR/duckdb}). DuckDB gets as many
+ * threads as Spark has cores and a memory limit of this JVM's maximum heap (the heap ais-distill
+ * had), capped at the machine's available memory less 1 GiB ({@code MemAvailable} of
+ * {@code /proc/meminfo}, read when the ais-distill child has exited; at least 1 GiB). The limit
+ * used is printed as {@code duckdb_memory_limit_bytes=}. (Until 2026-12-06 ais-distill ran in this
+ * JVM and kept its heap while DuckDB ran, which left DuckDB 7.7 to 11.4 GB of a 14 GB heap on a
+ * 24 GiB machine.)
  *
  * <p>Per stage and engine: wall seconds and process CPU seconds (user + system of all threads,
  * {@link Span}; for DuckDB measured inside the child, around the stage's statements only, after the
@@ -47,8 +50,14 @@ import java.util.Map;
  * that a reader sees how comparable the work was.
  */
 public final class DuckDbPeerBench {
-  /** First argument of the child JVM's command line. */
+  /** First argument of the DuckDB child JVM's command line. */
   static final String CHILD = "--duckdb-child";
+  /** First argument of the ais-distill child JVM's command line. */
+  static final String DISTILL_CHILD = "--distill-child";
+
+  /** The row counts both children print, in the order printed. */
+  private static final List<String> COUNTS = List.of("positions", "rejects", "duplicates", "windows_read",
+      "same_time_repeats", "segments", "windows", "short_windows");
 
   private DuckDbPeerBench() {}
 
@@ -56,13 +65,18 @@ public final class DuckDbPeerBench {
    * Runs the benchmark, or with {@value #CHILD} as first argument the DuckDB side only.
    *
    * @param args ROWS (underscores allowed) and an optional WORKDIR (default: a new temporary
-   *     directory); or {@value #CHILD} INPUT OUT THREADS MEMORY_BYTES RUN_START
+   *     directory); or {@value #CHILD} INPUT OUT THREADS MEMORY_BYTES RUN_START; or
+   *     {@value #DISTILL_CHILD} INPUT LAKEHOUSE CORES
    * @throws Exception when the input cannot be written, a stage fails or the child fails
    */
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals(CHILD)) {
       child(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]),
           Instant.parse(args[5]));
+      return;
+    }
+    if (args.length > 0 && args[0].equals(DISTILL_CHILD)) {
+      distillChild(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
       return;
     }
     if (args.length < 1) {
@@ -76,34 +90,34 @@ public final class DuckDbPeerBench {
     int cores = Runtime.getRuntime().availableProcessors();
     Instant runStart = Instant.now();
 
-    DistillStages.Run d = DistillStages.run(in, work.resolve("lakehouse"), cores, "ais-distill bench vs-duckdb");
+    // ais-distill first, in a JVM of its own with this JVM's options (heap, GC, --add-opens)
+    List<String> distillJvm = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    Map<String, String> d = runChild("ais-distill", distillJvm, List.of(DISTILL_CHILD, in.toString(),
+        work.resolve("lakehouse").toString(), Integer.toString(cores)));
     long duckMemory = duckDbMemory(Runtime.getRuntime().maxMemory());
-    Map<String, String> duck = runChild(in, work.resolve("duckdb"), cores, duckMemory, runStart);
+    Map<String, String> duck = runChild("DuckDB", List.of("-Xmx512m"), List.of(CHILD, in.toString(),
+        work.resolve("duckdb").toString(), Integer.toString(cores), Long.toString(duckMemory),
+        runStart.toString()));
 
     // data lines: header lines are skipped by ais-distill and never rows for DuckDB
-    long rows = d.ingest().linesRead() - d.ingest().linesSkipped();
-    long positionsRead = d.windows().positionsRead();
-    Span di = d.ingestSpan();
-    Span dw = d.windowsSpan();
+    long rows = Long.parseLong(d.get("rows"));
+    long positionsRead = Long.parseLong(d.get("windows_read"));
+    double distillIngestCpu = Double.parseDouble(d.get("ingest_cpu_s"));
+    double distillWindowsCpu = Double.parseDouble(d.get("windows_cpu_s"));
     List<String> out = new ArrayList<>();
     out.add("rows=" + rows);
     out.add("cores=" + cores);
     out.add("duckdb_version=" + duck.get("version"));
     out.add("duckdb_memory_limit_bytes=" + duckMemory);
-    out.add(String.format("distill_ingest_s=%.2f", di.wallS()));
-    out.add(String.format("distill_ingest_cpu_s=%.2f", di.cpuS()));
-    out.add(String.format("distill_ingest_rows_per_cpu_s=%.0f", di.rowsPerCpuS(rows)));
-    out.add(String.format("distill_windows_s=%.2f", dw.wallS()));
-    out.add(String.format("distill_windows_cpu_s=%.2f", dw.cpuS()));
-    out.add(String.format("distill_windows_rows_per_cpu_s=%.0f", dw.rowsPerCpuS(positionsRead)));
-    out.add("distill_positions=" + d.ingest().positionsAccepted());
-    out.add("distill_rejects=" + d.ingest().rejected());
-    out.add("distill_duplicates=" + d.ingest().duplicatesDropped());
-    out.add("distill_windows_read=" + positionsRead);
-    out.add("distill_same_time_repeats=" + d.windows().report().getLong("same_time_repeats_skipped"));
-    out.add("distill_segments=" + d.windows().segments());
-    out.add("distill_windows=" + d.windows().windowsWritten());
-    out.add("distill_short_windows=" + d.windows().report().getLong("short_windows_dropped"));
+    out.add("distill_ingest_s=" + d.get("ingest_s"));
+    out.add("distill_ingest_cpu_s=" + d.get("ingest_cpu_s"));
+    out.add(String.format("distill_ingest_rows_per_cpu_s=%.0f", rows / distillIngestCpu));
+    out.add("distill_windows_s=" + d.get("windows_s"));
+    out.add("distill_windows_cpu_s=" + d.get("windows_cpu_s"));
+    out.add(String.format("distill_windows_rows_per_cpu_s=%.0f", positionsRead / distillWindowsCpu));
+    for (String k : COUNTS) {
+      out.add("distill_" + k + "=" + d.get(k));
+    }
 
     long duckRows = Long.parseLong(duck.get("rows"));
     long duckRead = Long.parseLong(duck.get("windows_read"));
@@ -115,34 +129,34 @@ public final class DuckDbPeerBench {
     out.add("duckdb_windows_s=" + duck.get("windows_s"));
     out.add("duckdb_windows_cpu_s=" + duck.get("windows_cpu_s"));
     out.add(String.format("duckdb_windows_rows_per_cpu_s=%.0f", duckRead / duckWindowsCpu));
-    for (String k : List.of("positions", "rejects", "duplicates", "windows_read", "same_time_repeats", "segments",
-        "windows", "short_windows")) {
+    for (String k : COUNTS) {
       out.add("duckdb_" + k + "=" + duck.get(k));
     }
     if (duckRows != rows) {
       System.err.printf("WARNING: DuckDB read %d data rows, ais-distill %d%n", duckRows, rows);
     }
     // CPU-seconds per row, ais-distill over DuckDB
-    out.add(String.format("ingest_cpu_per_row_ratio=%.2f", (di.cpuS() / rows) / (duckIngestCpu / duckRows)));
+    out.add(String.format("ingest_cpu_per_row_ratio=%.2f", (distillIngestCpu / rows) / (duckIngestCpu / duckRows)));
     out.add(String.format("windows_cpu_per_row_ratio=%.2f",
-        (dw.cpuS() / positionsRead) / (duckWindowsCpu / duckRead)));
+        (distillWindowsCpu / positionsRead) / (duckWindowsCpu / duckRead)));
     out.forEach(System.out::println);
   }
 
   /**
-   * Runs the DuckDB side in a child JVM (same java executable and class path), its stderr passed
-   * through, and returns its {@code name=value} stdout lines.
+   * Runs one engine's side in a child JVM (same java executable and class path, JVM options
+   * {@code jvmOptions}), its stderr passed through, and returns its {@code name=value} stdout lines.
    *
+   * @param engine the engine's name, for messages
    * @throws IllegalStateException when the child exits non-zero
    */
-  private static Map<String, String> runChild(Path in, Path out, int threads, long memoryBytes, Instant runStart)
+  private static Map<String, String> runChild(String engine, List<String> jvmOptions, List<String> args)
       throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        DuckDbPeerBench.class.getName(), CHILD, in.toString(), out.toString(), Integer.toString(threads),
-        Long.toString(memoryBytes), runStart.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), DuckDbPeerBench.class.getName()));
+    cmd.addAll(args);
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     Map<String, String> values = new LinkedHashMap<>();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) {
@@ -156,25 +170,22 @@ public final class DuckDbPeerBench {
     }
     int rc = p.waitFor();
     if (rc == 137) {
-      throw new IllegalStateException("DuckDB child process was killed (exit 137), most likely by the kernel for want "
-          + "of memory: its memory_limit of " + memoryBytes + " bytes plus this JVM's heap exceed the machine's; "
-          + "run with a smaller -Xmx (AIS_DISTILL_BENCH_JAVA_OPTS)");
+      throw new IllegalStateException(engine + " child process was killed (exit 137), most likely by the kernel for "
+          + "want of memory; run with a smaller -Xmx (AIS_DISTILL_BENCH_JAVA_OPTS)");
     }
     if (rc != 0) {
-      throw new IllegalStateException("DuckDB child process exited with " + rc);
+      throw new IllegalStateException(engine + " child process exited with " + rc);
     }
     return values;
   }
 
   /**
    * DuckDB's memory limit in bytes: {@code maxHeap}, capped at {@code MemAvailable} of
-   * {@code /proc/meminfo} less 1 GiB (read after {@link System#gc()}, so Spark's garbage is
-   * counted as free), never below 1 GiB. Where {@code /proc/meminfo} cannot be read (not Linux),
+   * {@code /proc/meminfo} less 1 GiB, never below 1 GiB. Where {@code /proc/meminfo} cannot be read (not Linux),
    * {@code maxHeap}.
    */
   static long duckDbMemory(long maxHeap) {
     long gib = 1L << 30;
-    System.gc();
     try {
       for (String line : Files.readAllLines(Path.of("/proc/meminfo"), StandardCharsets.US_ASCII)) {
         if (line.startsWith("MemAvailable:")) {
@@ -188,7 +199,28 @@ public final class DuckDbPeerBench {
     return maxHeap;
   }
 
-  /** The child: both DuckDB stages, measured, figures as name=value lines on stdout. */
+  /** The ais-distill child: both stages ({@link DistillStages#run}), figures as name=value lines on stdout. */
+  private static void distillChild(Path in, Path lakehouse, int cores) {
+    DistillStages.Run d = DistillStages.run(in, lakehouse, cores, "ais-distill bench vs-duckdb");
+    Span di = d.ingestSpan();
+    Span dw = d.windowsSpan();
+    // data lines: header lines are skipped by ais-distill and never rows for DuckDB
+    System.out.println("rows=" + (d.ingest().linesRead() - d.ingest().linesSkipped()));
+    System.out.printf("ingest_s=%.2f%n", di.wallS());
+    System.out.printf("ingest_cpu_s=%.2f%n", di.cpuS());
+    System.out.printf("windows_s=%.2f%n", dw.wallS());
+    System.out.printf("windows_cpu_s=%.2f%n", dw.cpuS());
+    System.out.println("positions=" + d.ingest().positionsAccepted());
+    System.out.println("rejects=" + d.ingest().rejected());
+    System.out.println("duplicates=" + d.ingest().duplicatesDropped());
+    System.out.println("windows_read=" + d.windows().positionsRead());
+    System.out.println("same_time_repeats=" + d.windows().report().getLong("same_time_repeats_skipped"));
+    System.out.println("segments=" + d.windows().segments());
+    System.out.println("windows=" + d.windows().windowsWritten());
+    System.out.println("short_windows=" + d.windows().report().getLong("short_windows_dropped"));
+  }
+
+  /** The DuckDB child: both DuckDB stages, measured, figures as name=value lines on stdout. */
   private static void child(Path in, Path out, int threads, long memoryBytes, Instant runStart) throws Exception {
     PipelineConfig cfg = DistillStages.config(threads);
     Files.createDirectories(out);
