@@ -99,47 +99,48 @@ public final class DuckDbPeerBench {
         work.resolve("duckdb").toString(), Integer.toString(cores), Long.toString(duckMemory),
         runStart.toString()));
 
-    // data lines: header lines are skipped by ais-distill and never rows for DuckDB
-    long rows = Long.parseLong(d.get("rows"));
-    long positionsRead = Long.parseLong(d.get("windows_read"));
-    double distillIngestCpu = Double.parseDouble(d.get("ingest_cpu_s"));
-    double distillWindowsCpu = Double.parseDouble(d.get("windows_cpu_s"));
     List<String> out = new ArrayList<>();
-    out.add("rows=" + rows);
+    out.add("rows=" + d.get("rows"));
     out.add("cores=" + cores);
     out.add("duckdb_version=" + duck.get("version"));
     out.add("duckdb_memory_limit_bytes=" + duckMemory);
-    out.add("distill_ingest_s=" + d.get("ingest_s"));
-    out.add("distill_ingest_cpu_s=" + d.get("ingest_cpu_s"));
-    out.add(String.format("distill_ingest_rows_per_cpu_s=%.0f", rows / distillIngestCpu));
-    out.add("distill_windows_s=" + d.get("windows_s"));
-    out.add("distill_windows_cpu_s=" + d.get("windows_cpu_s"));
-    out.add(String.format("distill_windows_rows_per_cpu_s=%.0f", positionsRead / distillWindowsCpu));
-    for (String k : COUNTS) {
-      out.add("distill_" + k + "=" + d.get(k));
-    }
-
-    long duckRows = Long.parseLong(duck.get("rows"));
-    long duckRead = Long.parseLong(duck.get("windows_read"));
-    double duckIngestCpu = Double.parseDouble(duck.get("ingest_cpu_s"));
-    double duckWindowsCpu = Double.parseDouble(duck.get("windows_cpu_s"));
-    out.add("duckdb_ingest_s=" + duck.get("ingest_s"));
-    out.add("duckdb_ingest_cpu_s=" + duck.get("ingest_cpu_s"));
-    out.add(String.format("duckdb_ingest_rows_per_cpu_s=%.0f", duckRows / duckIngestCpu));
-    out.add("duckdb_windows_s=" + duck.get("windows_s"));
-    out.add("duckdb_windows_cpu_s=" + duck.get("windows_cpu_s"));
-    out.add(String.format("duckdb_windows_rows_per_cpu_s=%.0f", duckRead / duckWindowsCpu));
-    for (String k : COUNTS) {
-      out.add("duckdb_" + k + "=" + duck.get(k));
-    }
-    if (duckRows != rows) {
-      System.err.printf("WARNING: DuckDB read %d data rows, ais-distill %d%n", duckRows, rows);
+    figures("distill_", d, out);
+    figures("duckdb_", duck, out);
+    if (!duck.get("rows").equals(d.get("rows"))) {
+      System.err.printf("WARNING: DuckDB read %s data rows, ais-distill %s%n", duck.get("rows"), d.get("rows"));
     }
     // CPU-seconds per row, ais-distill over DuckDB
-    out.add(String.format("ingest_cpu_per_row_ratio=%.2f", (distillIngestCpu / rows) / (duckIngestCpu / duckRows)));
-    out.add(String.format("windows_cpu_per_row_ratio=%.2f",
-        (distillWindowsCpu / positionsRead) / (duckWindowsCpu / duckRead)));
+    for (String stage : List.of("ingest", "windows")) {
+      out.add(String.format("%s_cpu_per_row_ratio=%.2f", stage, cpuPerRow(d, stage) / cpuPerRow(duck, stage)));
+    }
     out.forEach(System.out::println);
+  }
+
+  /**
+   * Adds one engine's figures to {@code out}, each name prefixed with {@code prefix}: wall and CPU
+   * seconds and rows per CPU-second of ingest (rows = data lines read) and windows (rows =
+   * positions read), then the row counts ({@link #COUNTS}).
+   *
+   * @param child the engine's child's {@code name=value} lines
+   */
+  private static void figures(String prefix, Map<String, String> child, List<String> out) {
+    for (String stage : List.of("ingest", "windows")) {
+      out.add(prefix + stage + "_s=" + child.get(stage + "_s"));
+      out.add(prefix + stage + "_cpu_s=" + child.get(stage + "_cpu_s"));
+      out.add(String.format("%s%s_rows_per_cpu_s=%.0f", prefix, stage, 1 / cpuPerRow(child, stage)));
+    }
+    for (String k : COUNTS) {
+      out.add(prefix + k + "=" + child.get(k));
+    }
+  }
+
+  /**
+   * CPU-seconds per row of one stage in one engine's figures: ingest per data line read (header
+   * lines are skipped by ais-distill and never rows for DuckDB), windows per position read.
+   */
+  private static double cpuPerRow(Map<String, String> child, String stage) {
+    long rows = Long.parseLong(child.get(stage.equals("ingest") ? "rows" : "windows_read"));
+    return Double.parseDouble(child.get(stage + "_cpu_s")) / rows;
   }
 
   /**
