@@ -62,7 +62,8 @@ public final class DuckDbPeerBench {
   private DuckDbPeerBench() {}
 
   /**
-   * Runs the benchmark, or with {@value #CHILD} as first argument the DuckDB side only.
+   * Runs the benchmark, or with {@value #CHILD} or {@value #DISTILL_CHILD} as first argument one
+   * engine's side only (the child JVMs' entry).
    *
    * @param args ROWS (underscores allowed) and an optional WORKDIR (default: a new temporary
    *     directory); or {@value #CHILD} INPUT OUT THREADS MEMORY_BYTES RUN_START; or
