@@ -204,22 +204,30 @@ public final class DuckDbPeerBench {
   /** The ais-distill child: both stages ({@link DistillStages#run}), figures as name=value lines on stdout. */
   private static void distillChild(Path in, Path lakehouse, int cores) {
     DistillStages.Run d = DistillStages.run(in, lakehouse, cores, "ais-distill bench vs-duckdb");
-    Span di = d.ingestSpan();
-    Span dw = d.windowsSpan();
     // data lines: header lines are skipped by ais-distill and never rows for DuckDB
-    System.out.println("rows=" + (d.ingest().linesRead() - d.ingest().linesSkipped()));
-    System.out.printf("ingest_s=%.2f%n", di.wallS());
-    System.out.printf("ingest_cpu_s=%.2f%n", di.cpuS());
-    System.out.printf("windows_s=%.2f%n", dw.wallS());
-    System.out.printf("windows_cpu_s=%.2f%n", dw.cpuS());
-    System.out.println("positions=" + d.ingest().positionsAccepted());
-    System.out.println("rejects=" + d.ingest().rejected());
-    System.out.println("duplicates=" + d.ingest().duplicatesDropped());
-    System.out.println("windows_read=" + d.windows().positionsRead());
-    System.out.println("same_time_repeats=" + d.windows().report().getLong("same_time_repeats_skipped"));
-    System.out.println("segments=" + d.windows().segments());
-    System.out.println("windows=" + d.windows().windowsWritten());
-    System.out.println("short_windows=" + d.windows().report().getLong("short_windows_dropped"));
+    printFigures(d.ingest().linesRead() - d.ingest().linesSkipped(), d.ingestSpan(), d.windowsSpan(),
+        List.of(d.ingest().positionsAccepted(), d.ingest().rejected(), d.ingest().duplicatesDropped(),
+            d.windows().positionsRead(), d.windows().report().getLong("same_time_repeats_skipped"),
+            d.windows().segments(), d.windows().windowsWritten(),
+            d.windows().report().getLong("short_windows_dropped")));
+  }
+
+  /**
+   * What either child prints on stdout for the parent, one {@code name=value} per line:
+   * {@code rows=}, {@code ingest_s=}, {@code ingest_cpu_s=}, {@code windows_s=},
+   * {@code windows_cpu_s=}, then the row counts named by {@link #COUNTS}.
+   *
+   * @param counts the row counts in the order of {@link #COUNTS}
+   */
+  private static void printFigures(long rows, Span ingest, Span windows, List<Long> counts) {
+    System.out.println("rows=" + rows);
+    System.out.printf("ingest_s=%.2f%n", ingest.wallS());
+    System.out.printf("ingest_cpu_s=%.2f%n", ingest.cpuS());
+    System.out.printf("windows_s=%.2f%n", windows.wallS());
+    System.out.printf("windows_cpu_s=%.2f%n", windows.cpuS());
+    for (int i = 0; i < COUNTS.size(); i++) {
+      System.out.println(COUNTS.get(i) + "=" + counts.get(i));
+    }
   }
 
   /** The DuckDB child: both DuckDB stages, measured, figures as name=value lines on stdout. */
@@ -237,19 +245,8 @@ public final class DuckDbPeerBench {
       Span win = c2.stop();
       DuckDbStages.WindowsCounts wc = db.windowsCounts(out, windows);
       System.out.println("version=" + db.version());
-      System.out.println("rows=" + ic.rows());
-      System.out.printf("ingest_s=%.2f%n", ingest.wallS());
-      System.out.printf("ingest_cpu_s=%.2f%n", ingest.cpuS());
-      System.out.printf("windows_s=%.2f%n", win.wallS());
-      System.out.printf("windows_cpu_s=%.2f%n", win.cpuS());
-      System.out.println("positions=" + ic.positions());
-      System.out.println("rejects=" + ic.rejects());
-      System.out.println("duplicates=" + ic.duplicates());
-      System.out.println("windows_read=" + wc.positionsRead());
-      System.out.println("windows=" + wc.windows());
-      System.out.println("short_windows=" + wc.shortWindows());
-      System.out.println("same_time_repeats=" + wc.sameTimeRepeats());
-      System.out.println("segments=" + wc.segments());
+      printFigures(ic.rows(), ingest, win, List.of(ic.positions(), ic.rejects(), ic.duplicates(),
+          wc.positionsRead(), wc.sameTimeRepeats(), wc.segments(), wc.windows(), wc.shortWindows()));
     }
   }
 }
