@@ -17,9 +17,9 @@ import java.util.Map;
  * ais-distill against DuckDB on the same simulated CSV files, ingest and windows stages, in one run
  * (an executable, not a test).
  *
- * <p>Usage: {@code DuckDbPeerBench ROWS [WORKDIR]}. Writes the input of {@link IngestWindowsBench}
- * ({@link SimulatedCsv}) to {@code WORKDIR/input}, then runs each engine in a <b>child JVM of its
- * own</b>, one after the other, so that neither holds memory or threads while the other runs:
+ * <p>Usage: {@code DuckDbPeerBench ROWS [WORKDIR [WARMUP_ROWS]]}. Writes the input of
+ * {@link IngestWindowsBench} ({@link SimulatedCsv}) to {@code WORKDIR/input}, then runs each engine in
+ * a <b>child JVM of its own</b>, one after the other, so that neither holds memory or threads while the other runs:
  * first ais-distill's ingest and windows in Spark local mode on every core ({@link DistillStages},
  * lakehouse {@code WORKDIR/lakehouse}), in a JVM started with this JVM's own options (the heap of
  * {@code bench/vs-duckdb}: {@code -Xms} = {@code -Xmx}, as {@code bin/ais-distill} runs it); then
@@ -31,14 +31,26 @@ import java.util.Map;
  * JVM and kept its heap while DuckDB ran, which left DuckDB 7.7 to 11.4 GB of a 14 GB heap on a
  * 24 GiB machine.)
  *
- * <p>Per stage and engine: wall seconds and process CPU seconds (user + system of all threads,
+ * <p><b>Warm-up</b> ({@code WARMUP_ROWS} > 0; default 0, a cold start, as every figure before
+ * 2026-12-06 21:00 UTC): about that many rows are simulated into {@code WORKDIR/warmup-input} ({@link
+ * SimulatedCsv}, the same generator with fewer vessels per file), and
+ * each child first runs both stages on them, unmeasured (ais-distill into
+ * {@code WORKDIR/warmup-lakehouse} with a Spark session of its own, stopped before the measured run's;
+ * DuckDB into {@code WORKDIR/duckdb-warmup} with a database of its own). The measured run then finds
+ * the JVM's JIT compilers done with the code both stages run (for ais-distill a quarter of a cold
+ * 30 M-row ingest's CPU is JIT compilation: 53.6 s of 209 CPU s, {@code -XX:+CITime}, 2026-12-06), as
+ * over billions of rows, where compilation is a fixed cost of a few minutes.
+ *
+ * <p>Per stage and engine: wall seconds, process CPU seconds (user + system of all threads,
  * {@link Span}; for DuckDB measured inside the child, around the stage's statements only, after the
- * database is open) and rows per CPU-second (ingest: data lines read; windows: positions read).
+ * database is open), the JIT compilers' seconds within them ({@link Span#jitS}) and rows per
+ * CPU-second (ingest: data lines read; windows: positions read).
  * Last, one {@code name=value} per line: {@code rows=} (data lines of the input, headers not
- * counted), {@code cores=}, {@code duckdb_version=},
+ * counted), {@code cores=}, {@code warmup_rows=} (data lines of the warm-up input, 0 for none),
+ * {@code duckdb_version=},
  * then for {@code distill_} and {@code duckdb_}: {@code ingest_s}, {@code ingest_cpu_s},
- * {@code ingest_rows_per_cpu_s}, {@code windows_s}, {@code windows_cpu_s},
- * {@code windows_rows_per_cpu_s}, the row counts {@code positions}, {@code rejects},
+ * {@code ingest_jit_s}, {@code ingest_rows_per_cpu_s}, {@code windows_s}, {@code windows_cpu_s},
+ * {@code windows_jit_s}, {@code windows_rows_per_cpu_s}, the row counts {@code positions}, {@code rejects},
  * {@code duplicates}, {@code windows_read}, {@code same_time_repeats}, {@code segments},
  * {@code windows}, {@code short_windows}, and last the
  * ratios {@code ingest_cpu_per_row_ratio=} and {@code windows_cpu_per_row_ratio=}: ais-distill's
@@ -65,44 +77,51 @@ public final class DuckDbPeerBench {
    * Runs the benchmark, or with {@value #CHILD} or {@value #DISTILL_CHILD} as first argument one
    * engine's side only (the child JVMs' entry).
    *
-   * @param args ROWS (underscores allowed) and an optional WORKDIR (default: a new temporary
-   *     directory); or {@value #CHILD} INPUT OUT THREADS MEMORY_BYTES RUN_START; or
-   *     {@value #DISTILL_CHILD} INPUT LAKEHOUSE CORES
+   * @param args ROWS (underscores allowed), an optional WORKDIR (default: a new temporary
+   *     directory) and an optional WARMUP_ROWS (default 0: none); or {@value #CHILD} INPUT OUT
+   *     THREADS MEMORY_BYTES RUN_START [WARMUP_INPUT]; or {@value #DISTILL_CHILD} INPUT LAKEHOUSE
+   *     CORES [WARMUP_INPUT]
    * @throws Exception when the input cannot be written, a stage fails or the child fails
    */
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals(CHILD)) {
       child(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]),
-          Instant.parse(args[5]));
+          Instant.parse(args[5]), args.length > 6 ? Path.of(args[6]) : null);
       return;
     }
     if (args.length > 0 && args[0].equals(DISTILL_CHILD)) {
-      distillChild(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
+      distillChild(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]),
+          args.length > 4 ? Path.of(args[4]) : null);
       return;
     }
     if (args.length < 1) {
-      System.err.println("usage: bench/vs-duckdb ROWS [WORKDIR]");
+      System.err.println("usage: bench/vs-duckdb ROWS [WORKDIR [WARMUP_ROWS]]");
       System.exit(2);
     }
     long target = Long.parseLong(args[0].replace("_", ""));
     Path work = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("ais-bench-duckdb");
+    long warmupTarget = args.length > 2 ? Long.parseLong(args[2].replace("_", "")) : 0;
     Path in = work.resolve("input");
     SimulatedCsv.write(target, in);
+    Path warmIn = work.resolve("warmup-input");
+    long warmupRows = warmupTarget > 0 ? SimulatedCsv.write(warmupTarget, warmIn) : 0;
+    List<String> warm = warmupTarget > 0 ? List.of(warmIn.toString()) : List.of();
     int cores = Runtime.getRuntime().availableProcessors();
     Instant runStart = Instant.now();
 
     // ais-distill first, in a JVM of its own with this JVM's options (heap, GC, --add-opens)
     List<String> distillJvm = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    Map<String, String> d = runChild("ais-distill", distillJvm, List.of(DISTILL_CHILD, in.toString(),
-        work.resolve("lakehouse").toString(), Integer.toString(cores)));
+    Map<String, String> d = runChild("ais-distill", distillJvm, concat(List.of(DISTILL_CHILD, in.toString(),
+        work.resolve("lakehouse").toString(), Integer.toString(cores)), warm));
     long duckMemory = duckDbMemory(Runtime.getRuntime().maxMemory());
-    Map<String, String> duck = runChild("DuckDB", List.of("-Xmx512m"), List.of(CHILD, in.toString(),
+    Map<String, String> duck = runChild("DuckDB", List.of("-Xmx512m"), concat(List.of(CHILD, in.toString(),
         work.resolve("duckdb").toString(), Integer.toString(cores), Long.toString(duckMemory),
-        runStart.toString()));
+        runStart.toString()), warm));
 
     List<String> out = new ArrayList<>();
     out.add("rows=" + d.get("rows"));
     out.add("cores=" + cores);
+    out.add("warmup_rows=" + warmupRows);
     out.add("duckdb_version=" + duck.get("version"));
     out.add("duckdb_memory_limit_bytes=" + duckMemory);
     figures("distill_", d, out);
@@ -117,6 +136,12 @@ public final class DuckDbPeerBench {
     out.forEach(System.out::println);
   }
 
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
   /**
    * Adds one engine's figures to {@code out}, each name prefixed with {@code prefix}: wall and CPU
    * seconds and rows per CPU-second of ingest (rows = data lines read) and windows (rows =
@@ -128,6 +153,7 @@ public final class DuckDbPeerBench {
     for (String stage : List.of("ingest", "windows")) {
       out.add(prefix + stage + "_s=" + child.get(stage + "_s"));
       out.add(prefix + stage + "_cpu_s=" + child.get(stage + "_cpu_s"));
+      out.add(prefix + stage + "_jit_s=" + child.get(stage + "_jit_s"));
       out.add(String.format("%s%s_rows_per_cpu_s=%.0f", prefix, stage, 1 / cpuPerRow(child, stage)));
     }
     for (String k : COUNTS) {
@@ -201,8 +227,14 @@ public final class DuckDbPeerBench {
     return maxHeap;
   }
 
-  /** The ais-distill child: both stages ({@link DistillStages#run}), figures as name=value lines on stdout. */
-  private static void distillChild(Path in, Path lakehouse, int cores) {
+  /**
+   * The ais-distill child: both stages ({@link DistillStages#run}), figures as name=value lines on
+   * stdout; first, unmeasured, both stages on {@code warmIn} when it is not null.
+   */
+  private static void distillChild(Path in, Path lakehouse, int cores, Path warmIn) {
+    if (warmIn != null) {
+      DistillStages.run(warmIn, lakehouse.resolveSibling("warmup-lakehouse"), cores, "ais-distill bench warm-up");
+    }
     DistillStages.Run d = DistillStages.run(in, lakehouse, cores, "ais-distill bench vs-duckdb");
     // data lines: header lines are skipped by ais-distill and never rows for DuckDB
     printFigures(d.ingest().linesRead() - d.ingest().linesSkipped(), d.ingestSpan(), d.windowsSpan(),
@@ -214,8 +246,8 @@ public final class DuckDbPeerBench {
 
   /**
    * What either child prints on stdout for the parent, one {@code name=value} per line:
-   * {@code rows=}, {@code ingest_s=}, {@code ingest_cpu_s=}, {@code windows_s=},
-   * {@code windows_cpu_s=}, then the row counts named by {@link #COUNTS}.
+   * {@code rows=}, {@code ingest_s=}, {@code ingest_cpu_s=}, {@code ingest_jit_s=}, {@code windows_s=},
+   * {@code windows_cpu_s=}, {@code windows_jit_s=}, then the row counts named by {@link #COUNTS}.
    *
    * @param counts the row counts in the order of {@link #COUNTS}
    */
@@ -223,20 +255,32 @@ public final class DuckDbPeerBench {
     System.out.println("rows=" + rows);
     System.out.printf("ingest_s=%.2f%n", ingest.wallS());
     System.out.printf("ingest_cpu_s=%.2f%n", ingest.cpuS());
+    System.out.printf("ingest_jit_s=%.2f%n", ingest.jitS());
     System.out.printf("windows_s=%.2f%n", windows.wallS());
     System.out.printf("windows_cpu_s=%.2f%n", windows.cpuS());
+    System.out.printf("windows_jit_s=%.2f%n", windows.jitS());
     for (int i = 0; i < COUNTS.size(); i++) {
       System.out.println(COUNTS.get(i) + "=" + counts.get(i));
     }
   }
 
-  /** The DuckDB child: both DuckDB stages, measured, figures as name=value lines on stdout. */
-  private static void child(Path in, Path out, int threads, long memoryBytes, Instant runStart) throws Exception {
-    PipelineConfig cfg = DistillStages.config(threads);
+  /**
+   * The DuckDB child: both DuckDB stages, measured, figures as name=value lines on stdout; first,
+   * unmeasured, both stages on {@code warmIn} (output {@code duckdb-warmup} beside {@code out}, a
+   * database of its own) when it is not null.
+   */
+  private static void child(Path in, Path out, int threads, long memoryBytes, Instant runStart, Path warmIn)
+      throws Exception {
+    if (warmIn != null) {
+      Path warmOut = out.resolveSibling("duckdb-warmup");
+      Files.createDirectories(warmOut);
+      try (DuckDbStages db = duckDb(threads, memoryBytes, warmOut, runStart)) {
+        db.ingest(warmIn, warmOut);
+        db.windows(warmOut);
+      }
+    }
     Files.createDirectories(out);
-    try (DuckDbStages db = new DuckDbStages(threads, memoryBytes, out.resolve("tmp"),
-        cfg.windows.toWindowConfig(), Instant.parse(cfg.ingest.minTime),
-        runStart.plusSeconds(cfg.ingest.maxTimeAheadS))) {
+    try (DuckDbStages db = duckDb(threads, memoryBytes, out, runStart)) {
       Span.Clock c1 = Span.start();
       DuckDbStages.IngestCounts ic = db.ingest(in, out);
       Span ingest = c1.stop();
@@ -248,5 +292,12 @@ public final class DuckDbPeerBench {
       printFigures(ic.rows(), ingest, win, List.of(ic.positions(), ic.rejects(), ic.duplicates(),
           wc.positionsRead(), wc.sameTimeRepeats(), wc.segments(), wc.windows(), wc.shortWindows()));
     }
+  }
+
+  /** A DuckDB database for the stages, spilling under {@code out/tmp}, with ais-distill's default rules. */
+  private static DuckDbStages duckDb(int threads, long memoryBytes, Path out, Instant runStart) throws Exception {
+    PipelineConfig cfg = DistillStages.config(threads);
+    return new DuckDbStages(threads, memoryBytes, out.resolve("tmp"), cfg.windows.toWindowConfig(),
+        Instant.parse(cfg.ingest.minTime), runStart.plusSeconds(cfg.ingest.maxTimeAheadS));
   }
 }
