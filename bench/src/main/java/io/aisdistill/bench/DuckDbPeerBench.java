@@ -37,9 +37,10 @@ import java.util.Map;
  * each child first runs both stages on them, unmeasured (ais-distill into
  * {@code WORKDIR/warmup-lakehouse} with a Spark session of its own, stopped before the measured run's;
  * DuckDB into {@code WORKDIR/duckdb-warmup} with a database of its own). The measured run then finds
- * the JVM's JIT compilers done with the code both stages run (for ais-distill a quarter of a cold
- * 30 M-row ingest's CPU is JIT compilation: 53.6 s of 209 CPU s, {@code -XX:+CITime}, 2026-12-06), as
- * over billions of rows, where compilation is a fixed cost of a few minutes.
+ * much of the JVM's JIT compilation done (for ais-distill a quarter of a cold 30 M-row ingest's CPU is
+ * JIT compilation: 53.6 s of 209 CPU s, {@code -XX:+CITime}, 2026-12-06; after 3 M rows of warm-up,
+ * 23-33 s of compilation remain inside the measured ingest, {@code distill_ingest_jit_s=}), nearer a
+ * run over billions of rows, where compilation is a fixed cost per run.
  *
  * <p>Per stage and engine: wall seconds, process CPU seconds (user + system of all threads,
  * {@link Span}; for DuckDB measured inside the child, around the stage's statements only, after the
