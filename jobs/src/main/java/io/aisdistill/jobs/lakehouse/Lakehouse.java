@@ -380,7 +380,9 @@ public final class Lakehouse {
    * @param desired the rows the scope must hold, with the table's columns, at most one per key
    * @param key columns compared with null-safe equality: a key is unique in the whole table
    * @param scope SQL condition on the table's columns (no alias) that {@code desired} covers,
-   *     e.g. {@code "prompt_version = 'window-v2'"}; null = the whole table
+   *     e.g. {@code "prompt_version = 'window-v2'"}; null = the whole table. No key of
+   *     {@code desired} may be in the table outside it: only rows inside it are read, and the MERGE
+   *     matches only them (its condition includes the scope, so that Delta skips the files outside it)
    * @param partitionBy partition columns of a new table; may be empty
    * @return rows inserted, updated and deleted
    */
@@ -433,12 +435,20 @@ public final class Lakehouse {
       if (source.isEmpty()) {
         return new Synced(0, 0, 0);
       }
-      String cond = key.stream().map(c -> "t.`" + c + "` <=> s.`" + c + "`").collect(Collectors.joining(" AND "));
+      // the source's columns renamed (_s_ prefix), so that the scope's unqualified columns name the target's: with
+      // the scope in the condition Delta reads and rewrites only the target files inside it (e.g. the partitions of
+      // the dates named), which is exact because desired lies inside the scope
+      String cond = key.stream().map(c -> "t.`" + c + "` <=> s.`_s_" + c + "`").collect(Collectors.joining(" AND "));
+      if (scope != null) {
+        cond = "(" + scope + ") AND " + cond;
+      }
       Map<String, String> set = new java.util.LinkedHashMap<>();
       for (String c : cols) {
-        set.put("`" + c + "`", "s.`" + c + "`");
+        set.put("`" + c + "`", "s.`_s_" + c + "`");
       }
-      var merge = delta(name).as("t").merge(source.as("s"), cond)
+      Dataset<Row> renamed = source.toDF(java.util.Arrays.stream(source.columns())
+          .map(c -> c.equals("_delete") ? c : "_s_" + c).toArray(String[]::new));
+      var merge = delta(name).as("t").merge(renamed.as("s"), cond)
           .whenMatched("s.`_delete`").delete()
           .whenMatched().updateExpr(set)
           .whenNotMatched("NOT s.`_delete`").insertExpr(set);

@@ -101,6 +101,37 @@ class LakehouseCheckpointTest {
     assertTrue(java.nio.file.Files.isDirectory(dir.resolve(T).resolve("_delta_log")), "written under the relative root");
   }
 
+  /**
+   * A sync within a scope that names some partitions: the rows inside it become the desired ones
+   * (an update, an insert, a delete), the rows outside it stay, and neither the comparison nor the
+   * MERGE reads a file outside it (the scope is part of the MERGE condition): the other partitions'
+   * files are moved away during the sync, which would fail reading them.
+   */
+  @Test
+  void aScopedSyncReadsOnlyTheFilesOfItsScope() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    Lakehouse lh = new Lakehouse(spark, tmp.toString());
+    String t = "scoped";
+    String q = "SELECT CAST(col1 AS BIGINT) AS id, col2 AS name, CAST(col3 AS DATE) AS date FROM VALUES ";
+    lh.sync(spark.sql(q + "(1, 'a', '2024-01-01'), (2, 'b', '2024-01-02'), (3, 'c', '2024-01-02'), (4, 'd', '2024-01-03')"),
+        t, List.of("id"), null, List.of("date"));
+    // the 2nd: 2 changed, 3 gone, 5 new; the other dates' files away meanwhile
+    Path table = Path.of(lh.path(t));
+    Path away = tmp.resolve("away");
+    java.nio.file.Files.createDirectories(away);
+    for (String d : List.of("date=2024-01-01", "date=2024-01-03")) {
+      java.nio.file.Files.move(table.resolve(d), away.resolve(d));
+    }
+    Lakehouse.Synced s = lh.sync(spark.sql(q + "(2, 'b2', '2024-01-02'), (5, 'e', '2024-01-02')"), t, List.of("id"),
+        "date IN (DATE'2024-01-02')", List.of("date"));
+    for (String d : List.of("date=2024-01-01", "date=2024-01-03")) {
+      java.nio.file.Files.move(away.resolve(d), table.resolve(d));
+    }
+    assertEquals(List.of(1L, 1L, 1L), List.of(s.inserted(), s.updated(), s.deleted()));
+    assertEquals(List.of("1 a", "2 b2", "4 d", "5 e"), lh.read(t).orderBy("id").collectAsList().stream()
+        .map(r -> r.getLong(0) + " " + r.getString(1)).toList());
+  }
+
   @Test
   void digestIsTheRowCountAndThePlainContentSum() {
     SparkSession spark = SparkTestSession.get();

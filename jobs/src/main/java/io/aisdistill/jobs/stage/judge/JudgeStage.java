@@ -24,7 +24,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Encoders;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.not;
 import org.apache.spark.ml.feature.MinHashLSH;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -214,7 +213,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         // the pairs whose duplicates are computed (targets) and those they are compared with (perPair)
         Dataset<Row> perPair = JudgeTransforms.perPair(JudgeTransforms.withLlm(g, llm));
         Dataset<Row> targets = perPair;
-        Dataset<Row> kept = null;
+        Dataset<Row> notKept = null;
         Dataset<Row> storedRows = null;
         Dataset<Row> dupIn;
         Dataset<Row> exactDup;
@@ -237,8 +236,8 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           exactDup = JudgeTransforms.exactOfRanked(ranked);
           // checked: the changed pairs, the pairs recorded as duplicates of a changed or no longer
           // selected pair, and the younger pairs like a changed pair; the others keep their verdicts
-          Dataset<Row> gone = inc.pairs().unionByName(stored.join(selectedIds.select("qa_id"), "qa_id", "left_anti")
-              .select("qa_id")).withColumnRenamed("qa_id", "duplicate_of");
+          Dataset<Row> unselected = stored.select("qa_id").join(selectedIds.select("qa_id"), "qa_id", "left_anti");
+          Dataset<Row> gone = inc.pairs().unionByName(unselected).withColumnRenamed("qa_id", "duplicate_of");
           sig = JudgeTransforms.minHashed(JudgeTransforms.firstOfRanked(ranked), cfg.judge.minhashTables, true);
           checkIds = perPair.select("qa_id")
               .unionByName(others.join(gone, "duplicate_of", "left_semi").select("qa_id"))
@@ -250,10 +249,18 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           // part of them): so count the materialized ids instead of computing targets again (about 3 s of a one-day
           // increment on 30 days of history)
           dupChecked = checkIds.count();
-          // every changed pair is checked; of the others only the checked ones are made per-pair rows again
+          // every changed pair is checked; of the others only the checked ones are made per-pair rows again, read
+          // from the dates of the checked pairs only (a pair's date is its window's in qa_judged and qa_candidates
+          // alike; the checked pairs are selected, so selectedIds has their dates)
+          Column onChecked = org.apache.spark.sql.functions.expr(JudgeTransforms.datesCondition(
+              selectedIds.join(checkIds, "qa_id", "left_semi").select("date").distinct().collectAsList().stream()
+                  .map(r -> r.get(0)).toList()));
           targets = perPair.unionByName(JudgeTransforms.perPairFromJudged(
-              others.join(checkIds, "qa_id", "left_semi"), allCands));
-          kept = stored.where(not(inScope)).unionByName(others.join(checkIds, "qa_id", "left_anti"));
+              others.where(onChecked).join(checkIds, "qa_id", "left_semi"), allCands.where(onChecked)));
+          // the stored verdicts that are not kept as they are: the checked pairs' and those to delete (the
+          // scope vessels' pairs no longer selected); every other stored verdict is kept, balance aside
+          notKept = stored.where(inScope).select("qa_id")
+              .join(checkIds.unionByName(unselected), "qa_id", "left_semi");
           storedRows = stored;
         } else {
           dupIn = JudgeTransforms.dupInput(perPair, windows);
@@ -270,21 +277,24 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         // of qa_judged is already so)
         Dataset<Row> judged;
         Dataset<Row> within;
-        if (kept == null) {
+        String scope;
+        if (notKept == null) {
           judged = JudgeTransforms.balanced(unbalanced, cfg.judge.maxAnswerShare);
           within = null;
+          scope = null;
         } else {
-          JudgeTransforms.Rebalanced rb = JudgeTransforms.rebalanced(unbalanced.localCheckpoint(), kept, storedRows,
-              allCands, cfg.judge.maxAnswerShare);
+          JudgeTransforms.Rebalanced rb = JudgeTransforms.rebalanced(unbalanced.localCheckpoint(), notKept,
+              storedRows, allCands, cfg.judge.maxAnswerShare);
           judged = rb.rows();
           within = rb.ids();
+          scope = rb.scope();
         }
 
         // sink: only the verdicts that changed are written, with the checkpoint in the commit
         // (a full run that changed no verdict records its checkpoint still, so that the next run need not be full)
         synced = lh.writeWithCheckpoint(Tables.QA_JUDGED, CHECKPOINT_PROPERTY, next.toJson(),
             inc == null && !next.equals(cp),
-            () -> lh.sync(judged, Tables.QA_JUDGED, List.of("qa_id"), null, within, List.of("date")));
+            () -> lh.sync(judged, Tables.QA_JUDGED, List.of("qa_id"), scope, within, List.of("date")));
         if (checkIds == null) {
           dupChecked = targets.count();
         }

@@ -604,8 +604,12 @@ public final class JudgeTransforms {
    *     the balance adds or removes
    * @param ids (qa_id) of the rows of qa_judged they replace or delete: those of {@code rows} and the
    *     stored pairs that are neither checked nor kept (for {@code Lakehouse.sync}'s {@code within})
+   * @param scope SQL condition on qa_judged's {@code date}: the dates the balance touched. Every row
+   *     of {@code rows}, and every stored row of {@code ids}, lies on one of them (for
+   *     {@code Lakehouse.sync}'s {@code scope}, so that the sync reads and rewrites those partitions
+   *     only)
    */
-  record Rebalanced(Dataset<Row> rows, Dataset<Row> ids) {}
+  record Rebalanced(Dataset<Row> rows, Dataset<Row> ids, String scope) {}
 
   /**
    * {@link #balanced} of the checked pairs and the kept verdicts together, computed on narrow
@@ -614,38 +618,40 @@ public final class JudgeTransforms {
    * of the stored pairs neither checked nor kept, which are deleted; the balance is per template
    * and date, so no other date's verdicts can change), and only the rows it changes are returned.
    * Equal, on {@link Rebalanced#ids}, to
-   * {@code balanced(checked ∪ unbalancedFromJudged(kept))}; every other qa_judged row is already as
-   * that would write it (a kept row differs from its stored row only when ANSWER_BALANCE, its only
-   * reason when set, comes or goes).
+   * {@code balanced(checked ∪ unbalancedFromJudged(kept))}, kept = the stored rows whose qa_id is not
+   * in {@code notKept}; every other qa_judged row is already as that would write it (a kept row
+   * differs from its stored row only when ANSWER_BALANCE, its only reason when set, comes or goes).
+   * Reads only the touched dates' partitions of qa_judged and qa_candidates besides the narrow
+   * (qa_id, date) of the not kept rows: a pair's date is its window's in both tables, as generate and
+   * {@link #grounded} write it.
    *
    * @param checked {@link #withDuplicates} rows of the pairs checked again
-   * @param kept qa_judged rows whose verdicts are kept as they are, balance aside (rows of {@code stored})
-   * @param stored every qa_judged row (a kept row whose balance flips is taken from it by qa_id, so
-   *     that {@code kept}, typically built by joins, is evaluated only once)
-   * @param candidates qa_candidates rows (template_id and claim, joined on qa_id)
+   * @param notKept (qa_id) of the stored rows whose verdicts are not kept as they are: the checked
+   *     pairs in their stored state, and the pairs to delete; may hold ids that are not stored
+   * @param stored every qa_judged row
+   * @param candidates qa_candidates rows (template_id, claim and date, joined on qa_id)
    */
-  static Rebalanced rebalanced(Dataset<Row> checked, Dataset<Row> kept, Dataset<Row> stored,
+  static Rebalanced rebalanced(Dataset<Row> checked, Dataset<Row> notKept, Dataset<Row> stored,
       Dataset<Row> candidates, double maxShare) {
     String ab = "ANSWER_BALANCE";
     java.util.function.Function<String, org.apache.spark.sql.Column> hasAb =
         c -> coalesce(org.apache.spark.sql.functions.array_contains(col(c), ab), lit(false));
     // the stored pairs that are not kept (the checked ones in their stored state, and the gone ones: neither
-    // checked nor kept, deleted); materialized, read twice below
-    Dataset<Row> notKept = stored.select("qa_id", "date").join(kept.select("qa_id"), "qa_id", "left_anti")
+    // checked nor kept, deleted), with their dates; materialized, read twice below
+    Dataset<Row> notKeptRows = stored.select("qa_id", "date").join(notKept.select("qa_id"), "qa_id", "left_semi")
         .localCheckpoint();
-    Dataset<Row> gone = notKept.join(checked.select("qa_id"), "qa_id", "left_anti");
+    Dataset<Row> gone = notKeptRows.join(checked.select("qa_id"), "qa_id", "left_anti");
     // the balance is per template and date: only the dates of the checked pairs (old and new) and of the
     // gone pairs can change; a kept pair of another date keeps its verdict as stored
-    Dataset<Row> touched = checked.select("date").unionByName(notKept.select("date"));
+    Dataset<Row> touched = checked.select("date").unionByName(notKeptRows.select("date"));
     List<Object> dates = touched.distinct().collectAsList().stream().map(r -> r.get(0)).toList();
-    org.apache.spark.sql.Column onTouched = dates.stream().anyMatch(java.util.Objects::isNull)
-        ? col("date").isin(dates.stream().filter(java.util.Objects::nonNull).toArray()).or(col("date").isNull())
-        : col("date").isin(dates.toArray());
+    String scope = datesCondition(dates);
+    org.apache.spark.sql.Column onTouched = org.apache.spark.sql.functions.expr(scope);
     // the kept verdicts of those dates as unbalancedFromJudged makes them, on (qa_id, date, reasons) only,
     // with whether they had AB
-    Dataset<Row> keptNarrow = withoutReasons(kept.where(onTouched)
-            .select(col("qa_id"), col("date"), col("reasons"), hasAb.apply("reasons").as("_had")),
-        List.of(ab), candidates).withColumn("_kept", lit(true));
+    Dataset<Row> keptNarrow = withoutReasons(stored.where(onTouched).join(notKeptRows.select("qa_id"), "qa_id",
+            "left_anti").select(col("qa_id"), col("date"), col("reasons"), hasAb.apply("reasons").as("_had")),
+        List.of(ab), candidates.where(onTouched)).withColumn("_kept", lit(true));
     Dataset<Row> narrow = checked.select(col("qa_id"), col("date"), col("reasons"), col("template_id"), col("claim"),
         lit(false).as("_kept"), lit(false).as("_had")).unionByName(keptNarrow);
     // materialized without lineage, read twice below (see JudgeStage on localCheckpoint and MERGE)
@@ -658,7 +664,19 @@ public final class JudgeTransforms {
     Dataset<Row> keptOut = verdicted(stored.where(onTouched).join(flips, "qa_id").withColumn("reasons", col("_reasons")));
     Dataset<Row> ids = b.where(not(col("_kept"))).select("qa_id").unionByName(flips.select("qa_id"))
         .unionByName(gone.select("qa_id"));
-    return new Rebalanced(checkedOut.unionByName(keptOut), ids);
+    return new Rebalanced(checkedOut.unionByName(keptOut), ids, scope);
+  }
+
+  /**
+   * The SQL condition {@code date IN (...)} of {@code dates} ({@link java.time.LocalDate} or
+   * {@link java.sql.Date} values, as Spark returns a DateType column), with {@code OR date IS NULL}
+   * when one of them is null; {@code false} when there are none.
+   */
+  static String datesCondition(List<?> dates) {
+    List<String> lits = dates.stream().filter(java.util.Objects::nonNull).map(d -> "DATE'" + d + "'").sorted()
+        .toList();
+    String in = lits.isEmpty() ? "false" : "date IN (" + String.join(", ", lits) + ")";
+    return dates.stream().anyMatch(java.util.Objects::isNull) ? "(" + in + " OR date IS NULL)" : in;
   }
 
   /**

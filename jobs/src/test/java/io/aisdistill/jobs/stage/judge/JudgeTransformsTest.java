@@ -471,7 +471,7 @@ class JudgeTransformsTest {
           } else if (u >= 0.4) {
             keptIds.add(id);
             candidateRows.add(RowFactory.create(id, r.getString(schema.fieldIndex("template_id")),
-                r.getString(schema.fieldIndex("claim"))));
+                r.getString(schema.fieldIndex("claim")), r.get(schema.fieldIndex("date"))));
           }
         }
         for (int i = 160; i < 180; i++) {
@@ -479,17 +479,23 @@ class JudgeTransformsTest {
         }
         for (Row r : checked) {
           candidateRows.add(RowFactory.create(r.getString(0), r.getString(schema.fieldIndex("template_id")),
-              r.getString(schema.fieldIndex("claim"))));
+              r.getString(schema.fieldIndex("claim")), r.get(schema.fieldIndex("date"))));
         }
         Dataset<Row> checkedDf = spark().createDataFrame(checked, schema);
         Dataset<Row> kept = stored.where(org.apache.spark.sql.functions.col("qa_id").isin(keptIds.toArray()));
         Dataset<Row> cands = spark().createDataFrame(candidateRows, new StructType().add("qa_id", DataTypes.StringType)
-            .add("template_id", DataTypes.StringType).add("claim", DataTypes.StringType));
+            .add("template_id", DataTypes.StringType).add("claim", DataTypes.StringType)
+            .add("date", DataTypes.DateType));
 
         List<Row> want = JudgeTransforms.balanced(checkedDf.unionByName(
             JudgeTransforms.unbalancedFromJudged(kept, cands)), share).orderBy("qa_id").collectAsList();
 
-        JudgeTransforms.Rebalanced rb = JudgeTransforms.rebalanced(checkedDf, kept, stored, cands, share);
+        // the stored rows not kept: the re-checked and the dropped ones
+        Dataset<Row> notKept = stored.select("qa_id").join(kept.select("qa_id"), "qa_id", "left_anti");
+        JudgeTransforms.Rebalanced rb = JudgeTransforms.rebalanced(checkedDf, notKept, stored, cands, share);
+        assertTrue(!rb.scope().contains("2024-01-04"), "the untouched date is outside the scope: " + rb.scope());
+        assertTrue(stored.join(rb.ids(), "qa_id").where(rb.scope()).count()
+            == stored.join(rb.ids(), "qa_id").count(), "every stored row of the ids lies in the scope");
         List<String> ids = rb.ids().as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
         assertEquals(ids.size(), new java.util.HashSet<>(ids).size(), "each id once");
         assertTrue(untouched.size() > 20, "pairs on the untouched date: " + untouched.size());
@@ -498,6 +504,7 @@ class JudgeTransformsTest {
         for (Row r : rows) {
           assertTrue(ids.contains(r.getString(0)), "a written row lies within the ids: " + r.getString(0));
         }
+        assertEquals(rows.size(), rb.rows().where(rb.scope()).count(), "every written row lies in the scope");
         // what Lakehouse.sync with within = ids makes of the stored table: the ids' rows replaced by rows
         List<Row> got = stored.join(rb.ids(), io.aisdistill.jobs.lakehouse.ScalaSeqs.of("qa_id"), "left_anti").unionByName(rb.rows())
             .orderBy("qa_id").collectAsList();
