@@ -2,6 +2,7 @@ package io.aisdistill.jobs.stage.judge;
 
 import static io.aisdistill.jobs.stage.select.TestWindowRows.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -493,9 +494,10 @@ class JudgeTransformsTest {
         // the stored rows not kept: the re-checked and the dropped ones
         Dataset<Row> notKept = stored.select("qa_id").join(kept.select("qa_id"), "qa_id", "left_anti");
         JudgeTransforms.Rebalanced rb = JudgeTransforms.rebalanced(checkedDf, notKept, stored, cands, share);
-        assertTrue(!rb.scope().contains("2024-01-04"), "the untouched date is outside the scope: " + rb.scope());
-        assertTrue(stored.join(rb.ids(), "qa_id").where(rb.scope()).count()
-            == stored.join(rb.ids(), "qa_id").count(), "every stored row of the ids lies in the scope");
+        assertFalse(rb.scope().contains("2024-01-04"), "the untouched date is outside the scope: " + rb.scope());
+        Dataset<Row> storedOfIds = stored.join(rb.ids(), "qa_id");
+        assertEquals(storedOfIds.count(), storedOfIds.where(rb.scope()).count(),
+            "every stored row of the ids lies in the scope");
         List<String> ids = rb.ids().as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
         assertEquals(ids.size(), new java.util.HashSet<>(ids).size(), "each id once");
         assertTrue(untouched.size() > 20, "pairs on the untouched date: " + untouched.size());
