@@ -6,6 +6,7 @@ import io.aisdistill.jobs.lakehouse.ScalaSeqs;
 import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.llm.LlmFanout;
 
+import static org.apache.spark.sql.functions.array_intersect;
 import static org.apache.spark.sql.functions.array_union;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
@@ -53,7 +54,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.api.java.UDF1;
-import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
@@ -297,10 +297,10 @@ public final class JudgeTransforms {
 
   /**
    * The most pairs an incremental run broadcasts to the duplicate joins with the whole history (their
-   * MinHash buckets, {@code minhash_tables} rows of about 100 bytes each per pair); above it the joins
-   * shuffle both sides.
+   * MinHash buckets with their 3-gram indices, {@code minhash_tables} rows of about 250 bytes each per
+   * pair: about 60 MB at this many pairs and 5 tables); above it the joins shuffle both sides.
    */
-  static final long BROADCAST_PAIRS_MAX = 100_000;
+  static final long BROADCAST_PAIRS_MAX = 50_000;
 
   /** (a, a_ts) is older than (b, b_ts): the earlier window start, then the smaller qa_id. */
   private static org.apache.spark.sql.Column olderThan() {
@@ -308,34 +308,43 @@ public final class JudgeTransforms {
   }
 
   /**
-   * MinHash signatures of pairs: {@code feats} (qa_id, features: binary 3-gram vector), and
-   * {@code buckets} (qa_id, mmsi, start_ts, table, bucket), one row per pair and hash table.
+   * MinHash signatures of pairs, one row per pair: {@code signatures} (qa_id, mmsi, start_ts, grams:
+   * the distinct indices of the pair's hashed word 3-grams in ascending order, array&lt;int&gt;; hashes:
+   * the pair's MinHash value in each hash table, array&lt;double&gt;). A candidate pair's Jaccard
+   * similarity is computed from the grams that travel with its buckets ({@link #buckets}), in the
+   * join that finds it: no candidate is shuffled again to fetch its features.
    */
-  record MinHashed(Dataset<Row> feats, Dataset<Row> buckets) {
+  record MinHashed(Dataset<Row> signatures) {
+
+    /** (qa_id, mmsi, start_ts, table, bucket, grams), one row per pair and hash table. */
+    Dataset<Row> buckets() {
+      return signatures.select(col("qa_id"), col("mmsi"), col("start_ts"), col("grams"),
+              posexplode(col("hashes")).as(new String[] {"table", "bucket"}))
+          .select("qa_id", "mmsi", "start_ts", "table", "bucket", "grams");
+    }
 
     /**
      * The {@link #buckets} of the pairs {@code ids} (qa_id); with {@code small} (few ids), both the ids
      * and the result are hinted for a broadcast join.
      */
     Dataset<Row> bucketsOf(Dataset<Row> ids, boolean small) {
-      return broadcastIf(buckets.join(broadcastIf(ids.select("qa_id"), small), "qa_id", "left_semi"), small);
+      return broadcastIf(buckets().join(broadcastIf(ids.select("qa_id"), small), "qa_id", "left_semi"), small);
     }
 
     /**
-     * (a, a_ts, b): pairs a of {@code as} and b of {@code bs} of one vessel sharing a bucket, a
-     * older than b, with a Jaccard similarity of at least {@code similarity}.
+     * (a, a_ts, b), distinct: pairs a of {@code as} and b of {@code bs} ({@link #buckets} rows) of one
+     * vessel sharing a bucket, a older than b, with a Jaccard similarity of their grams of at least
+     * {@code similarity} (|A ∩ B| / |A ∪ B|, in double precision).
      */
     Dataset<Row> similarOlder(Dataset<Row> as, Dataset<Row> bs, double similarity) {
-      Dataset<Row> a = as.toDF("a", "mmsi", "a_ts", "table", "bucket");
-      Dataset<Row> b = bs.toDF("b", "mmsi", "b_ts", "table", "bucket");
-      UDF2<Vector, Vector, Double> jaccard = JudgeTransforms::jaccard;
-      Dataset<Row> f = feats.select("qa_id", "features");
+      Dataset<Row> a = as.toDF("a", "mmsi", "a_ts", "table", "bucket", "ga");
+      Dataset<Row> b = bs.toDF("b", "mmsi", "b_ts", "table", "bucket", "gb");
+      org.apache.spark.sql.Column inter = size(array_intersect(col("ga"), col("gb")));
+      org.apache.spark.sql.Column union = size(col("ga")).plus(size(col("gb"))).minus(inter);
       return a.join(b, ScalaSeqs.of("mmsi", "table", "bucket"))
           .filter(olderThan())
-          .select("a", "a_ts", "b").distinct()
-          .join(f.toDF("a", "fa"), "a").join(f.toDF("b", "fb"), "b")
-          .filter(udf(jaccard, DataTypes.DoubleType).apply(col("fa"), col("fb")).geq(similarity))
-          .select("a", "a_ts", "b");
+          .filter(inter.cast(DataTypes.DoubleType).divide(union).geq(similarity))
+          .select("a", "a_ts", "b").distinct();
     }
   }
 
@@ -355,38 +364,16 @@ public final class JudgeTransforms {
     Dataset<Row> grams = new NGram().setN(3).setInputCol("tokens").setOutputCol("shingles").transform(tokens);
     Dataset<Row> feats = new HashingTF().setBinary(true).setNumFeatures(1 << 20).setInputCol("shingles")
         .setOutputCol("features").transform(grams);
-    UDF1<Vector, Integer> nnz = v -> v.numNonzeros();
-    feats = feats.filter(udf(nnz, DataTypes.IntegerType).apply(col("features")).gt(0))
-        .select("qa_id", "mmsi", "start_ts", "features");
-    if (materialized) {
-      feats = feats.localCheckpoint();
-    }
+    UDF1<Vector, int[]> indices = v -> v.toSparse().indices();
+    feats = feats.withColumn("grams", udf(indices, DataTypes.createArrayType(DataTypes.IntegerType, false))
+            .apply(col("features")))
+        .filter(size(col("grams")).gt(0));
     MinHashLSHModel model = new MinHashLSH().setNumHashTables(tables).setSeed(20250917L)
         .setInputCol("features").setOutputCol("hashes").fit(feats);
-    Dataset<Row> buckets = model.transform(feats)
-        .select(col("qa_id"), col("mmsi"), col("start_ts"), posexplode(col("hashes")).as(new String[] {"table", "h"}))
-        .withColumn("bucket", vector_to_array(col("h"), "float64").getItem(0)).drop("h");
-    return new MinHashed(feats, materialized ? buckets.localCheckpoint() : buckets);
-  }
-
-  /** Jaccard similarity of the non-zero index sets of two binary vectors. */
-  static double jaccard(Vector x, Vector y) {
-    int[] a = x.toSparse().indices();
-    int[] b = y.toSparse().indices();
-    int i = 0, j = 0, inter = 0;
-    while (i < a.length && j < b.length) {
-      if (a[i] == b[j]) {
-        inter++;
-        i++;
-        j++;
-      } else if (a[i] < b[j]) {
-        i++;
-      } else {
-        j++;
-      }
-    }
-    int union = a.length + b.length - inter;
-    return union == 0 ? 0.0 : inter / (double) union;
+    Dataset<Row> sigs = model.transform(feats).select(col("qa_id"), col("mmsi"), col("start_ts"), col("grams"),
+        org.apache.spark.sql.functions.transform(col("hashes"), h -> vector_to_array(h, "float64").getItem(0))
+            .as("hashes"));
+    return new MinHashed(materialized ? sigs.localCheckpoint() : sigs);
   }
 
   /** The LLM judges' plan ({@link LlmFanout#PLAN_SCHEMA}): one request per joined candidate that passed. */
