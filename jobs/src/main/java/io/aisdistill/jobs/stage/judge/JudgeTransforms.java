@@ -297,8 +297,9 @@ public final class JudgeTransforms {
 
   /**
    * The most pairs an incremental run broadcasts to the duplicate joins with the whole history (their
-   * MinHash buckets with their 3-gram indices, {@code minhash_tables} rows of about 250 bytes each per
-   * pair: about 60 MB at this many pairs and 5 tables); above it the joins shuffle both sides.
+   * MinHash buckets with their 3-gram indices, {@code minhash_tables} rows per pair, estimated at about
+   * 250 bytes each, not measured: about 60 MB at this many pairs and 5 tables); above it the joins
+   * shuffle both sides.
    */
   static final long BROADCAST_PAIRS_MAX = 50_000;
 
