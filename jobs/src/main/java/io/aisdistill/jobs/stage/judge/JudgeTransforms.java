@@ -333,9 +333,10 @@ public final class JudgeTransforms {
     }
 
     /**
-     * (a, a_ts, b), distinct: pairs a of {@code as} and b of {@code bs} ({@link #buckets} rows) of one
-     * vessel sharing a bucket, a older than b, with a Jaccard similarity of their grams of at least
-     * {@code similarity} (|A ∩ B| / |A ∪ B|, in double precision).
+     * (a, a_ts, b): pairs a of {@code as} and b of {@code bs} ({@link #buckets} rows) of one vessel
+     * sharing a bucket, a older than b, with a Jaccard similarity of their grams of at least
+     * {@code similarity} (|A ∩ B| / |A ∪ B|, in double precision); one row per bucket they share (the
+     * callers group or de-duplicate anyway, so no shuffle is spent on a distinct here).
      */
     Dataset<Row> similarOlder(Dataset<Row> as, Dataset<Row> bs, double similarity) {
       Dataset<Row> a = as.toDF("a", "mmsi", "a_ts", "table", "bucket", "ga");
@@ -345,7 +346,7 @@ public final class JudgeTransforms {
       return a.join(b, ScalaSeqs.of("mmsi", "table", "bucket"))
           .filter(olderThan())
           .filter(inter.cast(DataTypes.DoubleType).divide(union).geq(similarity))
-          .select("a", "a_ts", "b").distinct();
+          .select("a", "a_ts", "b");
     }
   }
 
