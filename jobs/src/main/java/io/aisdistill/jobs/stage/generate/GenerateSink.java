@@ -1,5 +1,6 @@
 package io.aisdistill.jobs.stage.generate;
 
+import io.aisdistill.jobs.lakehouse.DatePartitions;
 import io.aisdistill.jobs.lakehouse.Lakehouse;
 import io.aisdistill.jobs.lakehouse.Tables;
 
@@ -40,14 +41,13 @@ final class GenerateSink {
    *
    * @param teachers the teacher names this run makes pairs with (qa_candidates.teacher)
    * @param windowIds window_id rows of the recomputed windows, or null (full run: every window)
-   * @param dates SQL date literals of the recomputed windows' dates (the partitions touched), or
-   *     null (full run)
+   * @param dates the recomputed windows' dates (the partitions touched), or null (full run)
    * @return rows written to each table
    */
   Written write(Dataset<Row> qa, Dataset<Row> prompts, List<String> teachers, Dataset<Row> windowIds,
-      List<String> dates) {
+      List<java.sql.Date> dates) {
     String in = String.join(", ", teachers.stream().map(t -> "'" + t.replace("'", "''") + "'").toList());
-    String onDates = dates == null ? "" : " AND date IN (" + String.join(", ", dates) + ")";
+    String onDates = dates == null ? "" : " AND " + DatePartitions.in("date", dates);
     Lakehouse.Synced q = lh.sync(qa, Tables.QA_CANDIDATES, List.of("qa_id"), "teacher IN (" + in + ")" + onDates,
         windowIds, List.of("date"));
     Lakehouse.Synced p = lh.sync(prompts, Tables.PROMPTS, List.of("window_id", "prompt_version"),

@@ -177,7 +177,7 @@ public final class GenerateStage extends AbstractStage<GenerateResult> {
       Checkpoint done = new Checkpoint(next.windowsVersion(), next.settings(), failedCalls);
       Dataset<Row> pairs = qa;
       Dataset<Row> ids = incremental ? inc.affected().select("window_id") : null;
-      List<String> dates = incremental ? inc.dates() : null;
+      List<java.sql.Date> dates = incremental ? inc.dates() : null;
       GenerateSink.Written written = lh.withUserMetadata(done.toJson(),
           () -> sink.write(pairs, prompts, pairTeachers(teachers), ids, dates));
 
@@ -287,11 +287,11 @@ public final class GenerateStage extends AbstractStage<GenerateResult> {
    *     track_windows since the checkpoint (change data feed), or that entered or left the selection
    *     (selected now, without a teacher_prompts row of this prompt version, or the reverse); persisted
    * @param windows their number
-   * @param dates their distinct dates, as SQL literals (the partitions of qa_candidates and
-   *     teacher_prompts the run can touch)
+   * @param dates their distinct dates (the partitions of qa_candidates and teacher_prompts the run
+   *     can touch)
    * @param fallback why a full run is needed instead (then the rest is null), or null
    */
-  record Increment(Dataset<Row> affected, long windows, List<String> dates, String fallback) {
+  record Increment(Dataset<Row> affected, long windows, List<java.sql.Date> dates, String fallback) {
     static Increment plan(Lakehouse lh, Dataset<Row> selected, long fromVersionExclusive, long toVersion) {
       Dataset<Row> sel = selected.select("window_id", "date");
       Dataset<Row> gen = lh.exists(Tables.PROMPTS)
@@ -305,8 +305,7 @@ public final class GenerateStage extends AbstractStage<GenerateResult> {
       affected = affected.distinct().persist(StorageLevel.MEMORY_AND_DISK());
       try {
         long n = affected.count();
-        List<String> dates = affected.select("date").distinct().as(Encoders.DATE()).collectAsList().stream()
-            .map(d -> "DATE'" + d + "'").sorted().toList();
+        List<java.sql.Date> dates = affected.select("date").distinct().as(Encoders.DATE()).collectAsList();
         return new Increment(affected, n, dates, null);
       } catch (RuntimeException e) {
         affected.unpersist();

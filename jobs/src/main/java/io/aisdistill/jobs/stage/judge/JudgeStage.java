@@ -5,6 +5,7 @@ import io.aisdistill.jobs.stage.StageContext;
 
 import io.aisdistill.jobs.config.PipelineConfig;
 import io.aisdistill.jobs.lakehouse.CommitMetadata;
+import io.aisdistill.jobs.lakehouse.DatePartitions;
 import io.aisdistill.jobs.lakehouse.Lakehouse;
 import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.llm.LlmFanout;
@@ -252,7 +253,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           // every changed pair is checked; of the others only the checked ones are made per-pair rows again, read
           // from the dates of the checked pairs only (a pair's date is its window's in qa_judged and qa_candidates
           // alike; the checked pairs are selected, so selectedIds has their dates)
-          Column onChecked = org.apache.spark.sql.functions.expr(JudgeTransforms.datesCondition(
+          Column onChecked = org.apache.spark.sql.functions.expr(DatePartitions.in("date",
               selectedIds.join(checkIds, "qa_id", "left_semi").select("date").distinct().collectAsList().stream()
                   .map(r -> r.get(0)).toList()));
           targets = perPair.unionByName(JudgeTransforms.perPairFromJudged(
@@ -421,16 +422,16 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
    *     (with an LLM judge) {@code LLM_JUDGE_FAILED} in qa_judged (a full run would send the call again)
    * @param vessels the MMSIs whose duplicates are recomputed: those of {@code pairs}, of qa_candidates
    *     rows changed in any way, and of qa_judged rows no longer selected; sorted
-   * @param dates the distinct dates of {@code pairs}, as SQL literals: the partitions of qa_candidates
-   *     and track_windows that hold them and their windows (a pair's date is its window's, as
-   *     generate writes it); null when a pair has no date (then every partition is read)
+   * @param dates the distinct dates of {@code pairs}: the partitions of qa_candidates and
+   *     track_windows that hold them and their windows (a pair's date is its window's, as generate
+   *     writes it); null when a pair has no date (then every partition is read)
    * @param fallback why a full run is needed instead (then the rest is null), or null
    */
-  record Increment(Dataset<Row> pairs, List<Long> vessels, List<String> dates, String fallback) {
+  record Increment(Dataset<Row> pairs, List<Long> vessels, List<Object> dates, String fallback) {
 
     /** The condition {@code date IN (dates)}: false when there are none, true when {@code dates} is null. */
     Column onDates() {
-      return dates == null ? lit(true) : dates.isEmpty() ? lit(false) : org.apache.spark.sql.functions.expr("date IN (" + String.join(", ", dates) + ")");
+      return dates == null ? lit(true) : org.apache.spark.sql.functions.expr(DatePartitions.in("date", dates));
     }
 
     /**
@@ -475,7 +476,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
       // only pairs that are selected now
       pairs = pairs.distinct().join(ids, "qa_id", "left_semi").persist(StorageLevel.MEMORY_AND_DISK());
       // the vessels and dates of the pairs to judge again, in one pass
-      TreeSet<String> dates = new TreeSet<>();
+      List<Object> dates = new ArrayList<>();
       boolean undated = false;
       for (Row r : ids.join(pairs, "qa_id", "left_semi").select("mmsi", "date").distinct().collectAsList()) {
         if (!r.isNullAt(0)) {
@@ -484,7 +485,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         if (r.isNullAt(1)) {
           undated = true;
         } else {
-          dates.add("DATE'" + r.get(1) + "'");
+          dates.add(r.get(1));
         }
       }
       Dataset<Row> unselected = judged.join(ids, "qa_id", "left_anti");
@@ -493,7 +494,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         pairs.unpersist();
         return new Increment(null, null, null, vessels.size() + " vessels to re-judge (more than " + vesselsMax + ")");
       }
-      return new Increment(pairs, new ArrayList<>(vessels), undated ? null : new ArrayList<>(dates), null);
+      return new Increment(pairs, new ArrayList<>(vessels), undated ? null : dates, null);
     }
 
     /** The distinct non-null MMSIs of {@code rows}. */

@@ -1,5 +1,6 @@
 package io.aisdistill.jobs.stage.judge;
 
+import io.aisdistill.jobs.lakehouse.DatePartitions;
 import io.aisdistill.jobs.lakehouse.TableChecksums;
 import io.aisdistill.jobs.lakehouse.Rows;
 import io.aisdistill.jobs.lakehouse.ScalaSeqs;
@@ -634,7 +635,7 @@ public final class JudgeTransforms {
     // gone pairs can change; a kept pair of another date keeps its verdict as stored
     Dataset<Row> touched = checked.select("date").unionByName(notKeptRows.select("date"));
     List<Object> dates = touched.distinct().collectAsList().stream().map(r -> r.get(0)).toList();
-    String scope = datesCondition(dates);
+    String scope = DatePartitions.in("date", dates);
     org.apache.spark.sql.Column onTouched = org.apache.spark.sql.functions.expr(scope);
     // the kept verdicts of those dates as unbalancedFromJudged makes them, on (qa_id, date, reasons) only,
     // with whether they had AB
@@ -654,18 +655,6 @@ public final class JudgeTransforms {
     Dataset<Row> ids = b.where(not(col("_kept"))).select("qa_id").unionByName(flips.select("qa_id"))
         .unionByName(gone.select("qa_id"));
     return new Rebalanced(checkedOut.unionByName(keptOut), ids, scope);
-  }
-
-  /**
-   * The SQL condition {@code date IN (...)} of {@code dates} ({@link java.time.LocalDate} or
-   * {@link java.sql.Date} values, as Spark returns a DateType column), with {@code OR date IS NULL}
-   * when one of them is null; {@code false} when there are none.
-   */
-  static String datesCondition(List<?> dates) {
-    List<String> lits = dates.stream().filter(java.util.Objects::nonNull).map(d -> "DATE'" + d + "'").sorted()
-        .toList();
-    String in = lits.isEmpty() ? "false" : "date IN (" + String.join(", ", lits) + ")";
-    return dates.stream().anyMatch(java.util.Objects::isNull) ? "(" + in + " OR date IS NULL)" : in;
   }
 
   /**

@@ -4,6 +4,7 @@ import io.aisdistill.jobs.stage.AbstractStage;
 import io.aisdistill.jobs.stage.StageContext;
 
 import io.aisdistill.jobs.lakehouse.CommitMetadata;
+import io.aisdistill.jobs.lakehouse.DatePartitions;
 import io.aisdistill.jobs.lakehouse.Lakehouse;
 import io.aisdistill.jobs.lakehouse.Tables;
 import io.aisdistill.jobs.report.StageReport;
@@ -134,13 +135,12 @@ public final class WindowsStage extends AbstractStage<WindowsResult> {
           .persist(StorageLevel.MEMORY_AND_DISK());
       try {
         Dataset<Row> windows = out.where("window IS NOT NULL").select("window.*");
-        List<String> dates = windows.select("date").distinct().as(Encoders.DATE()).collectAsList().stream()
-            .map(d -> "DATE'" + d + "'").sorted().toList();
+        List<java.sql.Date> dates = windows.select("date").distinct().as(Encoders.DATE()).collectAsList();
         written = windows.count();
         String scope = inc.late().isEmpty() ? null : "t.mmsi IN (" + join(inc.late()) + ")";
         if (!dates.isEmpty() || scope != null) {
           lh.upsert(windows, Tables.WINDOWS, List.of("window_id"), scope,
-              dates.isEmpty() ? "false" : "t.date IN (" + String.join(", ", dates) + ")");
+              DatePartitions.in("t.date", dates));
         }
         lh.withUserMetadata(next.toJson(), () ->
             lh.upsert(out.where("state IS NOT NULL").select("state.*"), Tables.TRACK_STATE, List.of("mmsi"), null));
