@@ -260,7 +260,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
               others.where(onChecked).join(checkIds, "qa_id", "left_semi"), allCands.where(onChecked)));
           // the stored verdicts that are not kept as they are: the checked pairs' and those to delete (the
           // scope vessels' pairs no longer selected); every other stored verdict is kept, balance aside
-          notKept = stored.where(inScope).select("qa_id")
+          notKept = stored.where(inScope).select("qa_id", "date")
               .join(checkIds.unionByName(unselected), "qa_id", "left_semi");
           storedRows = stored;
         } else {

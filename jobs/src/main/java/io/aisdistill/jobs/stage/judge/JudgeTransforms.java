@@ -611,13 +611,12 @@ public final class JudgeTransforms {
    * {@code balanced(checked ∪ unbalancedFromJudged(kept))}, kept = the stored rows whose qa_id is not
    * in {@code notKept}; every other qa_judged row is already as that would write it (a kept row
    * differs from its stored row only when ANSWER_BALANCE, its only reason when set, comes or goes).
-   * Reads only the touched dates' partitions of qa_judged and qa_candidates besides the narrow
-   * (qa_id, date) of the not kept rows: a pair's date is its window's in both tables, as generate and
-   * {@link #grounded} write it.
+   * Reads only the touched dates' partitions of qa_judged and qa_candidates besides {@code notKept}:
+   * a pair's date is its window's in both tables, as generate and {@link #grounded} write it.
    *
    * @param checked {@link #withDuplicates} rows of the pairs checked again
-   * @param notKept (qa_id) of the stored rows whose verdicts are not kept as they are: the checked
-   *     pairs in their stored state, and the pairs to delete; may hold ids that are not stored
+   * @param notKept (qa_id, date) of the stored rows whose verdicts are not kept as they are: the
+   *     checked pairs in their stored state, and the pairs to delete; each a stored row, once
    * @param stored every qa_judged row
    * @param candidates qa_candidates rows (template_id, claim and date, joined on qa_id)
    */
@@ -628,8 +627,7 @@ public final class JudgeTransforms {
         c -> coalesce(org.apache.spark.sql.functions.array_contains(col(c), ab), lit(false));
     // the stored pairs that are not kept (the checked ones in their stored state, and the gone ones: neither
     // checked nor kept, deleted), with their dates; materialized, read twice below
-    Dataset<Row> notKeptRows = stored.select("qa_id", "date").join(notKept.select("qa_id"), "qa_id", "left_semi")
-        .localCheckpoint();
+    Dataset<Row> notKeptRows = notKept.select("qa_id", "date").localCheckpoint();
     Dataset<Row> gone = notKeptRows.join(checked.select("qa_id"), "qa_id", "left_anti");
     // the balance is per template and date: only the dates of the checked pairs (old and new) and of the
     // gone pairs can change; a kept pair of another date keeps its verdict as stored

@@ -492,7 +492,7 @@ class JudgeTransformsTest {
             JudgeTransforms.unbalancedFromJudged(kept, cands)), share).orderBy("qa_id").collectAsList();
 
         // the stored rows not kept: the re-checked and the dropped ones
-        Dataset<Row> notKept = stored.select("qa_id").join(kept.select("qa_id"), "qa_id", "left_anti");
+        Dataset<Row> notKept = stored.select("qa_id", "date").join(kept.select("qa_id"), "qa_id", "left_anti");
         JudgeTransforms.Rebalanced rb = JudgeTransforms.rebalanced(checkedDf, notKept, stored, cands, share);
         assertFalse(rb.scope().contains("2024-01-04"), "the untouched date is outside the scope: " + rb.scope());
         Dataset<Row> storedOfIds = stored.join(rb.ids(), "qa_id");
