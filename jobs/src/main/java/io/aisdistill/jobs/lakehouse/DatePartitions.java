@@ -6,8 +6,8 @@ import java.util.TreeSet;
 
 /**
  * SQL conditions on the {@code date} partition column of the lakehouse tables (the UTC date of a
- * report or a window), for {@code where}, Delta's MERGE conditions and {@code replaceWhere}: a stage
- * that touches a few dates names them, so that Delta reads and rewrites only their partitions.
+ * report or a window), for {@code where} and Delta's MERGE conditions: a stage that touches a few
+ * dates names them, so that Delta reads and rewrites only their partitions.
  */
 public final class DatePartitions {
   private DatePartitions() {}
