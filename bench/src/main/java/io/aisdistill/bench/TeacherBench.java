@@ -13,10 +13,12 @@ import io.aisdistill.common.judge.ReasonCode;
 import io.aisdistill.common.llm.CallResult;
 import io.aisdistill.common.llm.ModelSpec;
 import io.aisdistill.common.llm.TeacherConfig;
+import io.aisdistill.common.qa.Category;
 import io.aisdistill.common.qa.GroundedTeacher;
 import io.aisdistill.jobs.stage.generate.GenerateStage;
 import io.aisdistill.jobs.stage.ingest.IngestStage;
 import io.aisdistill.jobs.stage.judge.JudgeStage;
+import io.aisdistill.jobs.stage.select.SelectStage;
 import io.aisdistill.jobs.lakehouse.Lakehouse;
 import io.aisdistill.jobs.config.PipelineConfig;
 import io.aisdistill.jobs.config.SparkSessions;
@@ -28,6 +30,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -35,10 +38,11 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Benchmark of a real LLM teacher (an executable, not a test; {@code bench/teacher-smollm2} starts
- * the server and runs it): ingest and windows on the input, generate with the generate-teachers of
- * a teacher file on at most MAX_WINDOWS windows (chosen by hash of window_id, as the stage does),
- * the offline grounded teacher on the same lakehouse, then judge (grounded checks only, no LLM
- * judge), and the figures.
+ * the server and runs it): ingest and windows on the input, select and generate with the
+ * generate-teachers of a teacher file on at most MAX_WINDOWS windows (the select stage's choice
+ * under the file's max_windows), with the offline grounded teacher added to the mix on every
+ * window of the same run ({@link #withGroundedOnEveryWindow}), then judge (grounded checks only,
+ * no LLM judge), and the figures.
  *
  * <p>Usage: {@code TeacherBench TEACHERS_FILE BASE_URL MAX_WINDOWS WORKDIR INPUT...}; BASE_URL
  * replaces every model's base_url (the server's port is picked by the script), MAX_WINDOWS the
@@ -82,19 +86,39 @@ public final class TeacherBench {
         List.of("spark.master=local[" + cores + "]", "spark.shuffle_partitions=" + Math.max(2, cores)));
     SparkSession spark = SparkSessions.getOrCreate(cfg, "ais-distill bench teacher");
     Lakehouse lh = new Lakehouse(spark, work.resolve("lakehouse").toString());
+    withGroundedOnEveryWindow(tc);
     new IngestStage(inputs, null).run(new StageContext(spark, lh, cfg, "bench"));
     var win = new WindowsStage(FlagStates::forMmsi).run(new StageContext(spark, lh, cfg, "windows"));
     System.err.println("windows: " + win.windowsWritten());
+    System.err.print(new SelectStage(tc).run(new StageContext(spark, lh, cfg, "select")).report().toMarkdown());
 
     long t0 = System.nanoTime();
     var gen = new GenerateStage(tc).run(new StageContext(spark, lh, cfg, "bench-teacher"));
     double generateS = (System.nanoTime() - t0) / 1e9;
     System.err.print(gen.report().toMarkdown());
-    new GenerateStage(null).run(new StageContext(spark, lh, cfg, "generate"));   // the grounded teacher, for the comparison on the same windows
     System.err.print(new JudgeStage(null).run(new StageContext(spark, lh, cfg, "judge")).report().toMarkdown());
     List<String> out = figures(lh, tc, win.windowsWritten(), generateS);
     spark.stop();
     out.forEach(System.out::println);
+  }
+
+  /**
+   * Makes the offline grounded teacher a member of {@code tc}'s mix that gets every window and
+   * keeps every category ({@code kind: grounded}, {@code categories} = all six), replacing a
+   * grounded entry the file may have: one select and one generate run then give both the LLM
+   * teachers' pairs and the grounded pairs on the same windows. The grounded teacher makes no
+   * call and costs nothing, so the selection (its budget and max_windows) is the file's.
+   *
+   * @throws IllegalArgumentException when the added entry does not validate
+   */
+  static void withGroundedOnEveryWindow(TeacherConfig tc) {
+    tc.models.removeIf(ModelSpec::grounded);
+    ModelSpec g = new ModelSpec();
+    g.kind = ModelSpec.GROUNDED;
+    g.role = "generate";
+    g.categories = Arrays.stream(Category.values()).map(Category::label).collect(Collectors.toList());
+    g.validate();
+    tc.models.add(g);
   }
 
   /** The figures (see the class comment), as name=value lines. */
@@ -116,7 +140,8 @@ public final class TeacherBench {
         .orderBy(col("count").desc(), col("problem")).collectAsList()
         .forEach(r -> System.err.println("  " + r.getString(0) + ": " + r.getLong(1)));
 
-    Column llm = col("teacher").isin(tc.byRole(ModelSpec.Role.GENERATE).stream().map(m -> m.name).toArray());
+    Column llm = col("teacher").isin(tc.byRole(ModelSpec.Role.GENERATE).stream().filter(ModelSpec::called)
+        .map(m -> m.name).toArray());
     out.addAll(hallucination(lh, sent, llm, ""));
     out.addAll(hallucination(lh, sent, col("teacher").equalTo(GroundedTeacher.TEACHER), "grounded_"));
 
