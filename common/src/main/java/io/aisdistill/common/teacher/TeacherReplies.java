@@ -1,6 +1,9 @@
 package io.aisdistill.common.teacher;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aisdistill.common.llm.ChatCall;
@@ -31,6 +34,18 @@ public final class TeacherReplies {
 
   /** JSON Schema of a teacher reply (strict: every property required, no others). */
   public static final JsonNode SCHEMA = schema();
+
+  /**
+   * The reader of reply text: strict JSON (RFC 8259) except that raw control characters (U+0000 to
+   * U+001F, e.g. a line feed) are accepted inside strings, as Python's {@code json.loads(strict=False)}
+   * does. A llama.cpp grammar built from the reply schema lets a small model emit them (2 of 12
+   * replies SmolLM2 ended on 2026-12-07), and they say nothing about the content: the pairs of such a
+   * reply go to the judge like any other. Nothing else is relaxed (no comments, single quotes or
+   * trailing commas).
+   */
+  private static final ObjectMapper REPLY_JSON = JsonMapper.builder()
+      .enable(JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS)
+      .build();
 
   /**
    * A parsed reply.
@@ -153,7 +168,11 @@ public final class TeacherReplies {
     return arr;
   }
 
-  /** Reads JSON from a reply, tolerating a Markdown code fence around it; null when invalid. */
+  /**
+   * Reads JSON from a reply, tolerating a Markdown code fence around it and raw control characters
+   * inside strings (as Python's json.loads(strict=False) does); null when invalid (a reply cut at
+   * max_tokens, text that is not JSON).
+   */
   public static JsonNode readJson(String content) {
     String s = content.strip();
     if (s.startsWith("```")) {
@@ -162,7 +181,7 @@ public final class TeacherReplies {
       s = nl > 0 && end > nl ? s.substring(nl + 1, end).strip() : s;
     }
     try {
-      return ChatCall.JSON.readTree(s);
+      return REPLY_JSON.readTree(s);
     } catch (IOException e) {
       return null;
     }

@@ -1,6 +1,7 @@
 package io.aisdistill.common.teacher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,6 +65,43 @@ class RepliesTest {
     TeacherReplies.Parsed only = TeacherReplies.parse("[" + PAIR + "]", w, "t", "c", List.of("route"));
     assertEquals(0, only.pairs().size());
     assertEquals(1, only.outsideCategories());
+  }
+
+  /**
+   * Two replies SmolLM2-135M ended (finish_reason stop) under the llama.cpp grammar on 2026-12-07
+   * (bench/teacher-smollm2 20, calls c7a408b4b4a9 and 56129d404565), verbatim but for the long
+   * number shortened: each holds a raw line feed inside a JSON string. They parse, and their pairs
+   * reach the grounded judge, which rejects them for what they say, not for how they are encoded.
+   */
+  @Test
+  void rawControlCharactersInsideStringsAreRead() {
+    TrackWindow w = TestWindows.cargoUnderway();
+    String r1 = "{ \"pairs\": [ { \"answer\" : \",.5,102.2 },\n    \",\"category\" : \"behaviour\", \"fact_key\" : "
+        + "\"stationary\", \"question\" : \"maximum speed of the last row in rows with SOG below 0.5 knots (not a speed)\", "
+        + "\"reasoning\" : \"no movement, implied speed above 1 knot\", \"unit\" : \"non-existent status unknown\", "
+        + "\"value\" : \"value not available for this data set\"}] }";
+    String r2 = "{ \"pairs\": [ { \"answer\" : \"Syst\u00e8ra 1\", \"category\" : \"behaviour\",\"fact_key\":\"972803645\","
+        + "\"question\":\"What is the maximum speed of a ship that can be teleported from any point on Earth to another "
+        + "point on the Moon? \" , \"reasoning\": \"The answer is no, it cannot be more than 1.5 kilometers per hour.\","
+        + "\"unit\" : \"km/h\", \"value\": \"20.49783632121111111111111024637985113237}\n\" } ]}";
+    for (String reply : List.of(r1, r2)) {
+      TeacherReplies.Parsed p = TeacherReplies.parse(reply, w, "smollm2", "c", List.of());
+      assertNull(p.problemText(), reply);
+      assertEquals(1, p.pairs().size());
+      assertTrue((p.pairs().get(0).answer() + p.pairs().get(0).claim()).contains("\n"), "the line feed is kept");
+      io.aisdistill.common.judge.Verdict v = new io.aisdistill.common.judge.GroundedJudge().judge(p.pairs().get(0), w);
+      assertFalse(v.accepted(), reply);
+      assertTrue(v.reasonCodes().contains("UNKNOWN_FACT"), "neither 'stationary' nor '972803645' is a fact key: "
+          + v.reasonCodes());
+    }
+    // Only control characters are let in: a reply cut short, single quotes, comments and trailing
+    // commas stay INVALID_JSON.
+    assertEquals("INVALID_JSON", TeacherReplies.problems(r1.substring(0, 120), List.of()));
+    assertEquals("INVALID_JSON", TeacherReplies.problems("{'pairs': [" + PAIR + "]}", List.of()));
+    assertEquals("INVALID_JSON", TeacherReplies.problems("{\"pairs\": [" + PAIR + ",]}", List.of()));
+    assertEquals("INVALID_JSON", TeacherReplies.problems("{/* c */ \"pairs\": [" + PAIR + "]}", List.of()));
+    // The judge's replies go through the same reader.
+    assertEquals(Boolean.TRUE, AnswerJudge.parse("{\"correct\": true, \"justification\": \"a\nb\"}").correct());
   }
 
   @Test
