@@ -59,17 +59,19 @@ class IncrementalJudgeTest {
     return m;
   }
 
-  static JudgeResult judge(SparkSession spark, Lakehouse lh, boolean incremental) {
-    PipelineConfig cfg = PipelineConfig.load(null, List.of("spark.master=local[2]", "spark.shuffle_partitions=4",
+  static JudgeResult judge(SparkSession spark, Lakehouse lh, boolean incremental, String... sets) {
+    List<String> all = new ArrayList<>(List.of("spark.master=local[2]", "spark.shuffle_partitions=4",
         SHARE, "judge.incremental=" + incremental));
+    all.addAll(List.of(sets));
+    PipelineConfig cfg = PipelineConfig.load(null, all);
     return new JudgeStage(null).run(new StageContext(spark, lh, cfg, incremental ? "inc" : "full"));
   }
 
   @Test
   void aDayOfThreeVesselsRejudgesTheirPairsAndEqualsAFullJudge() throws IOException {
     Files.createDirectories(tmp.resolve("in"));
-    List<Path> days = IncrementalPipelineTest.days(tmp.resolve("in"), 12, 48);
-    assertEquals(2, days.size());
+    List<Path> days = IncrementalPipelineTest.days(tmp.resolve("in"), 12, 72);
+    assertEquals(3, days.size());   // the third day is for the duplicate horizon, at the end
     List<String> day2 = Files.readAllLines(days.get(1));
     Set<String> few = day2.stream().skip(1).map(l -> l.split(",", 2)[0]).distinct().sorted().limit(3)
         .collect(Collectors.toSet());
@@ -134,5 +136,89 @@ class IncrementalJudgeTest {
     assertEquals(sums, TableChecksums.lines(spark, lh));
     assertEquals("unchanged", judge(spark, lh, true).report().metrics().get("mode"));
     assertEquals(version + 2, lh.version(Tables.QA_JUDGED));
+
+    aDuplicateHorizonIncrementEqualsAFullJudgeAndABruteForceSearch(spark, lh, root, days.get(2));
+  }
+
+  /**
+   * Then, on the same lakehouse (a part of the test above, to share its two days of pipeline runs):
+   * with a duplicate horizon of one day ({@code judge.duplicate_horizon_days=1}: each UTC date is
+   * its own period), the new setting first judges everything once, and a third day's increment
+   * then reads only the dates it touches for duplicates (the new day, and the day before, whose
+   * last windows the new day extends) and still equals a full judge. The
+   * table's exact duplicates are checked against a brute-force search written here in plain Java
+   * over qa_judged and track_windows: per vessel, date and normalized text, the pair of the oldest
+   * window (then the smallest qa_id) is kept and every other one is DUPLICATE_EXACT of it; a text a
+   * vessel repeats on another date is not a duplicate (the data has such repeats, so the horizon
+   * decides verdicts here); and every near duplicate names a pair of its vessel and date.
+   */
+  private static void aDuplicateHorizonIncrementEqualsAFullJudgeAndABruteForceSearch(SparkSession spark, Lakehouse lh,
+      String root, Path day3) {
+    String h = "judge.duplicate_horizon_days=1";
+    assertEquals("judge configuration changed", judge(spark, lh, true, h).report().metrics().get("full_because"));
+    assertEquals(0, Cli.execute(withSets(IncrementalPipelineTest.run(root, "d3", List.of(day3)), SHARE, h,
+        "run.stages=[ingest,windows,select,generate]")));
+    JudgeResult inc = judge(spark, lh, true, h);
+    Map<String, Object> m = inc.report().metrics();
+    assertEquals("incremental", m.get("mode"), m.toString());
+
+    // the brute-force duplicates: qa_id -> (mmsi, date, start_ts in microseconds, norm, reasons, duplicate_of)
+    java.util.List<Row> rows = lh.read(Tables.QA_JUDGED).join(lh.read(Tables.WINDOWS).select("window_id", "start_ts"),
+            "window_id")
+        .select(org.apache.spark.sql.functions.col("qa_id"), org.apache.spark.sql.functions.col("mmsi"),
+            org.apache.spark.sql.functions.col("date").cast("string"),
+            org.apache.spark.sql.functions.unix_micros(org.apache.spark.sql.functions.col("start_ts")),
+            org.apache.spark.sql.functions.col("question"), org.apache.spark.sql.functions.col("answer"),
+            org.apache.spark.sql.functions.col("reasons"), org.apache.spark.sql.functions.col("duplicate_of"))
+        .collectAsList();
+    List<String> setOrLlm = List.of("DUPLICATE_EXACT", "NEAR_DUPLICATE", "ANSWER_BALANCE", "LLM_JUDGE_LOW_SCORE",
+        "LLM_JUDGE_UNPARSEABLE", "LLM_JUDGE_FAILED");
+    Map<String, List<Row>> groups = new TreeMap<>();
+    Map<String, Row> byId = new TreeMap<>();
+    Map<String, Set<String>> datesOfText = new TreeMap<>();
+    for (Row r : rows) {
+      byId.put(r.getString(0), r);
+      List<String> own = new ArrayList<>(r.getList(6));
+      own.removeAll(setOrLlm);
+      if (!own.isEmpty()) {
+        continue;   // failed a grounded check: not in duplicate detection
+      }
+      String norm = (r.getString(4) + " || " + r.getString(5)).toLowerCase(java.util.Locale.ROOT)
+          .replaceAll("\\s+", " ").trim();
+      groups.computeIfAbsent(r.getLong(1) + "|" + r.getString(2) + "|" + norm, k -> new ArrayList<>()).add(r);
+      datesOfText.computeIfAbsent(r.getLong(1) + "|" + norm, k -> new java.util.TreeSet<>()).add(r.getString(2));
+    }
+    Map<String, String> want = new TreeMap<>();
+    for (List<Row> g : groups.values()) {
+      g.sort(java.util.Comparator.<Row>comparingLong(r -> r.getLong(3)).thenComparing(r -> r.getString(0)));
+      for (Row r : g.subList(1, g.size())) {
+        want.put(r.getString(0), g.get(0).getString(0));
+      }
+    }
+    Map<String, String> got = new TreeMap<>();
+    for (Row r : rows) {
+      if (r.getList(6).contains("DUPLICATE_EXACT")) {
+        got.put(r.getString(0), r.getString(7));
+      }
+      if (r.getList(6).contains("NEAR_DUPLICATE")) {
+        Row of = byId.get(r.getString(7));
+        assertEquals(List.of(r.getLong(1), r.getString(2)), List.of(of.getLong(1), of.getString(2)),
+            "a near duplicate names a pair of its vessel and date: " + r);
+      }
+    }
+    assertTrue(!want.isEmpty(), "the data has exact duplicates within a day");
+    assertEquals(want, got);
+    assertTrue(datesOfText.values().stream().anyMatch(d -> d.size() > 1),
+        "a vessel repeats a text on two dates (kept on both: the horizon decides)");
+
+    // a full judge with the same horizon writes nothing: the increment equals it
+    List<String> sums = TableChecksums.lines(spark, lh);
+    long version = lh.version(Tables.QA_JUDGED);
+    JudgeResult full = judge(spark, lh, false, h);
+    Map<String, Object> f = full.report().metrics();
+    assertEquals("full", f.get("mode"), f.toString());
+    assertEquals(List.of(0L, 0L, 0L), List.of(f.get("judged_new_in_table"), f.get("judged_updated_in_table"),
+        f.get("judged_deleted_from_table")), f.toString());
+    assertEquals(sums, TableChecksums.lines(spark, lh));
   }
 }

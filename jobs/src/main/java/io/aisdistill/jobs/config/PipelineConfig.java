@@ -196,6 +196,14 @@ public class PipelineConfig implements Serializable {
     /** MinHashLSH hash tables (more = higher recall, slower). */
     public int minhashTables = 5;
     /**
+     * Duplicate horizon in days: 0 (the default) compares a pair with every older pair of its vessel
+     * (exact and near duplicates); N &gt; 0 only with the older pairs of its vessel in the same N-day
+     * period of UTC dates counted from 1970-01-01 (tumbling periods), so that an increment reads at
+     * most N days of a vessel's history for duplicates instead of all of it. Changing it judges
+     * everything once. Must be 0 or more.
+     */
+    public int duplicateHorizonDays = 0;
+    /**
      * True: a run judges only the pairs that changed since the checkpoint in {@code qa_judged}
      * (new or changed candidates or windows, a changed selection) and recomputes the duplicates of
      * their vessels and the global answer balance (see {@code JudgeStage}); false (or

@@ -17,6 +17,7 @@ import io.aisdistill.common.llm.TeacherConfig;
 import io.aisdistill.common.qa.QaPair;
 import io.aisdistill.common.teacher.JudgeRubric;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,10 @@ import org.apache.spark.storage.StorageLevel;
  * Duplicates are scoped to one vessel: the student sees each question with its window's context,
  * so the same templated question about two different vessels is two different examples, while
  * the same question and answer about the same vessel in several windows teaches one fact twice.
+ * With {@code judge.duplicate_horizon_days} N &gt; 0 the scope is one vessel in one N-day period of
+ * UTC dates counted from 1970-01-01 (tumbling periods, {@link JudgeTransforms#scope}): a pair is
+ * compared only with the older pairs of its vessel in its period, so that a daily increment reads
+ * at most N days of history for duplicates; 0, the default, compares with the whole history.
  * Duplicate detection runs over the pairs that passed the grounded checks. Last, the answer balance
  * ({@link #balance}) is applied per template and date (the window's UTC date) over every pair that
  * passed all other checks, all vessels together: the cap then holds over any set of days, and a
@@ -132,6 +137,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
    * the checkpoint (see the class comment); the table is the same.
    *
    * @throws IllegalStateException when qa_candidates or track_windows do not exist
+   * @throws IllegalArgumentException when {@code judge.duplicate_horizon_days} is negative
    * @throws io.aisdistill.jobs.llm.LlmCallsFailedException when more than {@code llm.max_failed_share}
    *     of the LLM judge calls sent failed (after the ok ones are committed to llm_calls; qa_judged
    *     is not written)
@@ -142,6 +148,10 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
     Lakehouse lh = ctx.lakehouse();
     PipelineConfig cfg = ctx.config();
     List<ModelSpec> judges = teachers == null ? List.of() : teachers.byRole(ModelSpec.Role.JUDGE);
+    if (cfg.judge.duplicateHorizonDays < 0) {
+      throw new IllegalArgumentException("judge.duplicate_horizon_days must be 0 (the whole history) or a number of "
+          + "days, not " + cfg.judge.duplicateHorizonDays);
+    }
 
     // what the verdicts depend on, and the checkpoint of the last run
     Dataset<Row> allCands = lh.read(Tables.QA_CANDIDATES);
@@ -224,20 +234,25 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         if (inc != null) {
           Dataset<Row> stored = lh.readAt(Tables.QA_JUDGED, judgedVersion);
           Column inScope = inc.vessels().isEmpty() ? lit(false) : col("mmsi").isin(inc.vessels().toArray());
-          // the scope vessels' other pairs that are still selected and unchanged
-          Dataset<Row> others = stored.where(inScope).join(selectedIds.select("qa_id"), "qa_id", "left_semi")
+          Dataset<Row> unselected = stored.select("qa_id").join(selectedIds.select("qa_id"), "qa_id", "left_anti");
+          // the scope vessels' other pairs that are still selected and unchanged (with a duplicate horizon,
+          // only those of the periods whose duplicates can change)
+          Dataset<Row> others = stored.where(inScope.and(horizonPeriods(cfg.judge.duplicateHorizonDays, inc, stored,
+                  unselected)))
+              .join(selectedIds.select("qa_id"), "qa_id", "left_semi")
               .join(inc.pairs(), "qa_id", "left_anti");
           // the duplicate input of the changed pairs and of the vessels' other pairs (narrow: the history is read
           // for duplicates only), ranked by text once; materialized without lineage (localCheckpoint): the datasets
           // below are built on each other several times, and cached plans nest in the plan string, which Delta's
           // MERGE prints (it exhausted a 6 GiB heap)
-          Dataset<Row> ranked = JudgeTransforms.exactRanked(JudgeTransforms.dupInput(perPair, freshWindows)
-              .unionByName(JudgeTransforms.dupInputFromJudged(others, windows))).localCheckpoint();
-          dupIn = ranked.select("qa_id", "mmsi", "start_ts", "norm");
+          Dataset<Row> ranked = JudgeTransforms.exactRanked(
+              JudgeTransforms.dupInput(perPair, freshWindows, cfg.judge.duplicateHorizonDays)
+                  .unionByName(JudgeTransforms.dupInputFromJudged(others, windows, cfg.judge.duplicateHorizonDays)))
+              .localCheckpoint();
+          dupIn = ranked.select("qa_id", "scope", "start_ts", "norm");
           exactDup = JudgeTransforms.exactOfRanked(ranked);
           // checked: the changed pairs, the pairs recorded as duplicates of a changed or no longer
           // selected pair, and the younger pairs like a changed pair; the others keep their verdicts
-          Dataset<Row> unselected = stored.select("qa_id").join(selectedIds.select("qa_id"), "qa_id", "left_anti");
           Dataset<Row> gone = inc.pairs().unionByName(unselected).withColumnRenamed("qa_id", "duplicate_of");
           sig = JudgeTransforms.minHashed(JudgeTransforms.firstOfRanked(ranked), cfg.judge.minhashTables, true);
           checkIds = perPair.select("qa_id")
@@ -264,7 +279,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
               .join(checkIds.unionByName(unselected), "qa_id", "left_semi");
           storedRows = stored;
         } else {
-          dupIn = JudgeTransforms.dupInput(perPair, windows);
+          dupIn = JudgeTransforms.dupInput(perPair, windows, cfg.judge.duplicateHorizonDays);
           exactDup = JudgeTransforms.exactDuplicates(dupIn);
         }
         Dataset<Row> nearDup = sig != null
@@ -376,6 +391,9 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         .append("|near=").append(j.nearDuplicateSimilarity)
         .append("|tables=").append(j.minhashTables).append("|share=").append(j.maxAnswerShare)
         .append("|balance=").append(BALANCE_RULE);
+    if (j.duplicateHorizonDays > 0) {
+      b.append("|horizon_days=").append(j.duplicateHorizonDays);   // absent at 0, so older checkpoints still match
+    }
     for (ModelSpec m : judges) {
       b.append("|judge=").append(String.join(",", m.name, String.valueOf(m.model), String.valueOf(m.kind),
           String.valueOf(m.baseUrl), String.valueOf(m.revision), String.valueOf(m.share),
@@ -412,6 +430,42 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
       return n == null ? null : new Checkpoint(n.get("candidates_version").asLong(), n.get("windows_version").asLong(),
           n.get("selection").asText(), n.get("judge_config").asText());
     }
+  }
+
+  /**
+   * The condition on qa_judged rows that keeps the periods whose duplicates an increment can change,
+   * with a duplicate horizon ({@code judge.duplicate_horizon_days} N &gt; 0; see
+   * {@link JudgeTransforms#scope}): every date of the N-day periods of the changed pairs (their new
+   * dates, and their stored dates) and of the stored pairs no longer selected. A pair's duplicates
+   * lie in its own period, so no other period's verdicts can change, and an increment then reads at
+   * most N days of its vessels' history for duplicates. {@code true} (every date) without a horizon
+   * or when a date is unknown.
+   *
+   * @param stored qa_judged rows
+   * @param unselected (qa_id) of the stored pairs no longer selected
+   */
+  static Column horizonPeriods(int horizonDays, Increment inc, Dataset<Row> stored, Dataset<Row> unselected) {
+    if (horizonDays <= 0 || inc.dates() == null) {
+      return lit(true);
+    }
+    List<Object> dates = new ArrayList<>(inc.dates());
+    stored.join(inc.pairs().select("qa_id").unionByName(unselected.select("qa_id")), "qa_id", "left_semi")
+        .select("date").distinct().collectAsList().forEach(r -> dates.add(r.get(0)));
+    TreeSet<Long> periods = new TreeSet<>();
+    for (Object d : dates) {
+      if (d == null) {
+        return lit(true);
+      }
+      LocalDate day = d instanceof java.sql.Date sd ? sd.toLocalDate() : LocalDate.parse(d.toString());
+      periods.add(Math.floorDiv(day.toEpochDay(), (long) horizonDays));
+    }
+    List<Object> all = new ArrayList<>();
+    for (long p : periods) {
+      for (long e = p * horizonDays; e < (p + 1) * horizonDays; e++) {
+        all.add(LocalDate.ofEpochDay(e));
+      }
+    }
+    return org.apache.spark.sql.functions.expr(DatePartitions.in("date", all));
   }
 
   /**

@@ -74,11 +74,12 @@ import org.apache.spark.sql.types.StructType;
  *       grounded_expected, grounded_found, trace_unsupported, template_id, claim, date) plus
  *       {@code norm}, the normalized question + answer text;</li>
  *   <li>{@link #passed}: grounded rows with no grounded reason;</li>
- *   <li>{@link #dupInput}: per-pair rows and their windows to (qa_id, mmsi, start_ts, norm);
+ *   <li>{@link #dupInput}: per-pair rows and their windows to (qa_id, scope, start_ts, norm),
+ *       scope = the vessel's MMSI, or with a duplicate horizon its MMSI and period ({@link #scope});
  *       {@link #exactDuplicates}: those rows to (d_qa_id, exact_of) for every pair whose vessel
  *       and normalized text repeat an older pair (window start, then qa_id); {@link #firstOfEach}:
- *       to (qa_id, mmsi, start_ts, norm), the oldest of each such group;</li>
- *   <li>{@link #nearDuplicates}: (qa_id, mmsi, start_ts, norm) rows to (n_qa_id, near_of);</li>
+ *       to (qa_id, scope, start_ts, norm), the oldest of each such group;</li>
+ *   <li>{@link #nearDuplicates}: (qa_id, scope, start_ts, norm) rows to (n_qa_id, near_of);</li>
  *   <li>{@link #plan}: joined rows of the passed pairs to the LLM judges' plan
  *       ({@link LlmFanout#PLAN_SCHEMA}); {@link #llmVerdicts}: the plan and llm_calls rows to the
  *       LLM outcome per pair ({@link #LLM_SCHEMA}: l_qa_id, llm_scores, llm_reason, llm_model);
@@ -185,11 +186,12 @@ public final class JudgeTransforms {
    * verdict of an older one and an increment compares its new pairs with the existing ones only.
    */
   private static WindowSpec olderFirst() {
-    return Window.partitionBy("mmsi", "norm").orderBy("start_ts", "qa_id");
+    return Window.partitionBy("scope", "norm").orderBy("start_ts", "qa_id");
   }
 
   /**
-   * Per vessel and normalized text, {@code passed} (qa_id, mmsi, start_ts, norm) ranked older first:
+   * Per duplicate scope ({@link #scope}: the vessel, or the vessel and period) and normalized text,
+   * {@code passed} (qa_id, scope, start_ts, norm) ranked older first:
    * those columns plus {@code rn} (1 = the oldest) and {@code first} (the oldest qa_id). One sort;
    * {@link #exactDuplicates(Dataset)} and {@link #firstOfEach(Dataset)} are filters of it, so a
    * caller that needs both can rank once ({@link #exactOfRanked}, {@link #firstOfRanked}).
@@ -202,7 +204,7 @@ public final class JudgeTransforms {
   }
 
   /**
-   * Exact duplicates among {@code passed} (qa_id, mmsi, start_ts, norm): (d_qa_id, exact_of = the
+   * Exact duplicates among {@code passed} (qa_id, scope, start_ts, norm): (d_qa_id, exact_of = the
    * oldest pair of the same vessel and text, by window start then qa_id).
    */
   static Dataset<Row> exactDuplicates(Dataset<Row> passed) {
@@ -214,18 +216,18 @@ public final class JudgeTransforms {
     return ranked.filter(col("rn").gt(1)).select(col("qa_id").as("d_qa_id"), col("first").as("exact_of"));
   }
 
-  /** The oldest of each vessel and normalized text of {@code passed}: (qa_id, mmsi, start_ts, norm). */
+  /** The oldest of each vessel and normalized text of {@code passed}: (qa_id, scope, start_ts, norm). */
   static Dataset<Row> firstOfEach(Dataset<Row> passed) {
     return firstOfRanked(exactRanked(passed));
   }
 
   /** {@link #firstOfEach(Dataset)} of rows already {@link #exactRanked}. */
   static Dataset<Row> firstOfRanked(Dataset<Row> ranked) {
-    return ranked.filter(col("rn").equalTo(1)).select("qa_id", "mmsi", "start_ts", "norm");
+    return ranked.filter(col("rn").equalTo(1)).select("qa_id", "scope", "start_ts", "norm");
   }
 
   /**
-   * Near duplicates among {@code df} (columns qa_id, mmsi, start_ts, norm): rows (n_qa_id, near_of)
+   * Near duplicates among {@code df} (columns qa_id, scope, start_ts, norm): rows (n_qa_id, near_of)
    * for every pair that has a near neighbour of the same vessel that is older (window start, then
    * qa_id); near_of is the oldest such neighbour.
    *
@@ -259,7 +261,7 @@ public final class JudgeTransforms {
   }
 
   /**
-   * The pairs of {@code df} (columns qa_id, mmsi, start_ts, norm) whose duplicate verdict a change
+   * The pairs of {@code df} (columns qa_id, scope, start_ts, norm) whose duplicate verdict a change
    * of the {@code changed} pairs can alter, besides those pairs themselves and the pairs recorded
    * as a changed pair's duplicate: (qa_id) of every pair of the same vessel that is younger
    * (window start, then qa_id) than a changed pair and has its normalized text or is a candidate
@@ -272,7 +274,7 @@ public final class JudgeTransforms {
    * neighbours, and a changed pair that is not the oldest of its text has an older twin that
    * stands for it.
    *
-   * @param df the pairs (qa_id, mmsi, start_ts, norm)
+   * @param df the pairs (qa_id, scope, start_ts, norm)
    * @param first {@link #minHashed} signatures of {@link #firstOfEach}({@code df})
    * @param changed (qa_id) of the changed pairs, in their new state
    * @param small the changed pairs are few (at most {@link #BROADCAST_PAIRS_MAX}): their rows and buckets
@@ -281,9 +283,9 @@ public final class JudgeTransforms {
   static Dataset<Row> affected(Dataset<Row> df, MinHashed first, Dataset<Row> changed, double similarity,
       boolean small) {
     Dataset<Row> c = df.join(broadcastIf(changed.select("qa_id"), small), "qa_id", "left_semi")
-        .toDF("a", "mmsi", "a_ts", "norm");
-    Dataset<Row> sameText = broadcastIf(c, small).join(df.toDF("b", "mmsi", "b_ts", "norm"),
-        ScalaSeqs.of("mmsi", "norm"))
+        .toDF("a", "scope", "a_ts", "norm");
+    Dataset<Row> sameText = broadcastIf(c, small).join(df.toDF("b", "scope", "b_ts", "norm"),
+        ScalaSeqs.of("scope", "norm"))
         .filter(olderThan())
         .select(col("b").as("qa_id"));
     Dataset<Row> near = first.similarOlder(first.bucketsOf(changed, small), first.buckets(), similarity)
@@ -310,7 +312,7 @@ public final class JudgeTransforms {
   }
 
   /**
-   * MinHash signatures of pairs, one row per pair: {@code signatures} (qa_id, mmsi, start_ts, grams:
+   * MinHash signatures of pairs, one row per pair: {@code signatures} (qa_id, scope, start_ts, grams:
    * the distinct indices of the pair's hashed word 3-grams in ascending order, array&lt;int&gt;; hashes:
    * the pair's MinHash value in each hash table, array&lt;double&gt;). A candidate pair's Jaccard
    * similarity is computed from the grams that travel with its buckets ({@link #buckets}), in the
@@ -318,11 +320,11 @@ public final class JudgeTransforms {
    */
   record MinHashed(Dataset<Row> signatures) {
 
-    /** (qa_id, mmsi, start_ts, table, bucket, grams), one row per pair and hash table. */
+    /** (qa_id, scope, start_ts, table, bucket, grams), one row per pair and hash table. */
     Dataset<Row> buckets() {
-      return signatures.select(col("qa_id"), col("mmsi"), col("start_ts"), col("grams"),
+      return signatures.select(col("qa_id"), col("scope"), col("start_ts"), col("grams"),
               posexplode(col("hashes")).as(new String[] {"table", "bucket"}))
-          .select("qa_id", "mmsi", "start_ts", "table", "bucket", "grams");
+          .select("qa_id", "scope", "start_ts", "table", "bucket", "grams");
     }
 
     /**
@@ -340,18 +342,18 @@ public final class JudgeTransforms {
      * callers group or de-duplicate anyway, so no shuffle is spent on a distinct here).
      */
     Dataset<Row> similarOlder(Dataset<Row> as, Dataset<Row> bs, double similarity) {
-      Dataset<Row> a = as.toDF("a", "mmsi", "a_ts", "table", "bucket", "ga");
-      Dataset<Row> b = bs.toDF("b", "mmsi", "b_ts", "table", "bucket", "gb");
+      Dataset<Row> a = as.toDF("a", "scope", "a_ts", "table", "bucket", "ga");
+      Dataset<Row> b = bs.toDF("b", "scope", "b_ts", "table", "bucket", "gb");
       org.apache.spark.sql.Column inter = size(array_intersect(col("ga"), col("gb")));
       org.apache.spark.sql.Column union = size(col("ga")).plus(size(col("gb"))).minus(inter);
-      return a.join(b, ScalaSeqs.of("mmsi", "table", "bucket"))
+      return a.join(b, ScalaSeqs.of("scope", "table", "bucket"))
           .filter(olderThan())
           .filter(inter.cast(DataTypes.DoubleType).divide(union).geq(similarity))
           .select("a", "a_ts", "b");
     }
   }
 
-  /** The {@link MinHashed} signatures of {@code df} (qa_id, mmsi, start_ts, norm); pairs without 3-grams are left out. */
+  /** The {@link MinHashed} signatures of {@code df} (qa_id, scope, start_ts, norm); pairs without 3-grams are left out. */
   static MinHashed minHashed(Dataset<Row> df, int tables) {
     return minHashed(df, tables, false);
   }
@@ -373,7 +375,7 @@ public final class JudgeTransforms {
         .filter(size(col("grams")).gt(0));
     MinHashLSHModel model = new MinHashLSH().setNumHashTables(tables).setSeed(20250917L)
         .setInputCol("features").setOutputCol("hashes").fit(feats);
-    Dataset<Row> sigs = model.transform(feats).select(col("qa_id"), col("mmsi"), col("start_ts"), col("grams"),
+    Dataset<Row> sigs = model.transform(feats).select(col("qa_id"), col("scope"), col("start_ts"), col("grams"),
         org.apache.spark.sql.functions.transform(col("hashes"), h -> vector_to_array(h, "float64").getItem(0))
             .as("hashes"));
     return new MinHashed(materialized ? sigs.localCheckpoint() : sigs);
@@ -515,18 +517,18 @@ public final class JudgeTransforms {
   }
 
   /**
-   * {@link #dupInput}({@link #perPairFromJudged}({@code judged}, candidates), windows) without
-   * the join with qa_candidates and on narrow columns: (qa_id, mmsi, start_ts, norm) of the
+   * {@link #dupInput}({@link #perPairFromJudged}({@code judged}, candidates), windows, horizonDays) without
+   * the join with qa_candidates and on narrow columns: (qa_id, scope, start_ts, norm) of the
    * qa_judged rows whose reasons, less {@link #SET_REASONS}, are LLM reasons only (dup_ok). Equal
    * to it for qa_judged rows that have a qa_candidates row (perPairFromJudged's inner join drops
-   * the others): reads only the columns duplicates need, for a vessel's whole history.
+   * the others): reads only the columns duplicates need, for a scope's whole history.
    */
-  static Dataset<Row> dupInputFromJudged(Dataset<Row> judged, Dataset<Row> windows) {
-    return judged.select(col("qa_id"), col("window_id"), col("mmsi"), col("question"), col("answer"),
+  static Dataset<Row> dupInputFromJudged(Dataset<Row> judged, Dataset<Row> windows, int horizonDays) {
+    return judged.select(col("qa_id"), col("window_id"), col("mmsi"), col("date"), col("question"), col("answer"),
             org.apache.spark.sql.functions.array_except(col("reasons"), codes(SET_REASONS)).as("reasons"))
         .filter(dupOk())
         .join(windows.select("window_id", "start_ts"), "window_id")
-        .select(col("qa_id"), col("mmsi"), col("start_ts"), norm().as("norm"));
+        .select(col("qa_id"), scope(horizonDays), col("start_ts"), norm().as("norm"));
   }
 
   /**
@@ -545,12 +547,48 @@ public final class JudgeTransforms {
   }
 
   /**
-   * The (qa_id, mmsi, start_ts, norm) rows of {@link #perPair} rows that take part in duplicate
-   * detection (dup_ok), start_ts from their window ({@code windows}: track_windows rows).
+   * The (qa_id, scope, start_ts, norm) rows of {@link #perPair} rows that take part in duplicate
+   * detection (dup_ok), start_ts from their window ({@code windows}: track_windows rows), scope as
+   * {@link #scope} makes it.
+   *
+   * @param horizonDays {@code judge.duplicate_horizon_days}: 0 = the vessel's whole history
    */
-  static Dataset<Row> dupInput(Dataset<Row> perPair, Dataset<Row> windows) {
+  static Dataset<Row> dupInput(Dataset<Row> perPair, Dataset<Row> windows, int horizonDays) {
     return perPair.filter(col("dup_ok")).join(windows.select("window_id", "start_ts"), "window_id")
-        .select(col("qa_id"), col("mmsi"), col("start_ts"), norm().as("norm"));
+        .select(col("qa_id"), scope(horizonDays), col("start_ts"), norm().as("norm"));
+  }
+
+  /**
+   * The duplicate scope of a pair, {@code scope} (bigint): pairs are duplicates of each other only
+   * within one scope. With {@code horizonDays} 0 it is the vessel's MMSI (every pair of the vessel,
+   * the issue's rule). With N &gt; 0 it is the MMSI and the pair's N-day period together, MMSI x
+   * 65,536 + ({@link #period}(date, N) mod 65,536): a pair is compared only with the pairs of its vessel
+   * in the same N consecutive UTC dates, counted from 1970-01-01 (tumbling periods, as a streaming
+   * engine's tumbling windows: a pair on a period's first date is not compared with the day before).
+   * An MMSI is at most 30 bits (ITU-R M.1371), so the key neither overflows nor mixes vessels; two
+   * periods 65,536 periods (at least 179 years) apart would share a key. Reads {@code mmsi} and
+   * {@code date} (the window's UTC date).
+   */
+  static org.apache.spark.sql.Column scope(int horizonDays) {
+    if (horizonDays <= 0) {
+      return col("mmsi").as("scope");
+    }
+    return col("mmsi").multiply(lit(65_536L))
+        .plus(org.apache.spark.sql.functions.pmod(period(col("date"), horizonDays), lit(65_536L)))
+        .as("scope");
+  }
+
+  /**
+   * The N-day period of a UTC date (bigint): floor(days since 1970-01-01 / N), so period p holds the
+   * dates from 1970-01-01 + p x N days to N - 1 days later.
+   *
+   * @param date a date column
+   * @param horizonDays N, at least 1
+   */
+  static org.apache.spark.sql.Column period(org.apache.spark.sql.Column date, int horizonDays) {
+    return org.apache.spark.sql.functions.floor(
+        org.apache.spark.sql.functions.datediff(date, lit(java.sql.Date.valueOf("1970-01-01")))
+            .cast(DataTypes.LongType).divide(lit((double) horizonDays)));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.aisdistill.jobs.stage.judge;
 
 import static io.aisdistill.jobs.stage.select.TestWindowRows.T0;
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -42,7 +43,7 @@ class JudgeTransformsTest {
   private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
   private static final TrackWindow UNDERWAY = TestWindowRows.underway(636000002L, T0, 55.5, 11.0);
   private static final StructType TEXT = new StructType().add("qa_id", DataTypes.StringType)
-      .add("mmsi", DataTypes.LongType).add("start_ts", DataTypes.TimestampType).add("norm", DataTypes.StringType);
+      .add("scope", DataTypes.LongType).add("start_ts", DataTypes.TimestampType).add("norm", DataTypes.StringType);
 
   /** A window start {@code h} hours after 2024-01-01T00:00Z. */
   private static java.sql.Timestamp at(int h) {
@@ -136,7 +137,7 @@ class JudgeTransformsTest {
     assertEquals(List.of("e"), new ArrayList<>(exact.keySet()));
     assertEquals("a", exact.get("e").getString(exact.get("e").fieldIndex("exact_of")));
     Dataset<Row> unique = JudgeTransforms.firstOfEach(rows);
-    assertEquals(List.of("qa_id", "mmsi", "start_ts", "norm"), Arrays.asList(unique.columns()));
+    assertEquals(List.of("qa_id", "scope", "start_ts", "norm"), Arrays.asList(unique.columns()));
     assertEquals(List.of("a", "b", "c", "d"),
         unique.orderBy("qa_id").select("qa_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
 
@@ -321,7 +322,8 @@ class JudgeTransformsTest {
     assertTrue(pairs.size() >= 3, pairs.toString());
     Dataset<Row> joined = JudgeTransforms.withWindows(candidates(pairs), TestWindowRows.rows(UNDERWAY));
     Dataset<Row> g = JudgeTransforms.grounded(joined);
-    Dataset<Row> passed = JudgeTransforms.passed(g).withColumn("start_ts", org.apache.spark.sql.functions.lit(at(0)));
+    Dataset<Row> passed = JudgeTransforms.passed(g).withColumn("start_ts", org.apache.spark.sql.functions.lit(at(0)))
+        .withColumn("scope", col("mmsi"));
     Dataset<Row> exact = JudgeTransforms.exactDuplicates(passed);
     // near duplicates are covered above; here the text of one pair is "near" another's
     String nearOne = pairs.get(1).qaId();
@@ -399,7 +401,8 @@ class JudgeTransformsTest {
     List<Row> windows = new ArrayList<>();
     for (int i = 0; i < 80; i++) {
       String id = "p" + i;
-      rows.add(unbalancedRow(id, "t" + rnd.nextInt(2), rnd.nextBoolean() ? "12.5 Knots" : "  west ", kinds.get(i % kinds.size())));
+      rows.add(unbalancedRow(id, "t" + rnd.nextInt(2), rnd.nextBoolean() ? "12.5 Knots" : "  west ", kinds.get(i % kinds.size()),
+          "2024-01-0" + (1 + rnd.nextInt(4))));
       if (i != 16) {
         windows.add(RowFactory.create("w-" + id, at(rnd.nextInt(48))));
       }
@@ -412,13 +415,61 @@ class JudgeTransformsTest {
     Dataset<Row> win = spark().createDataFrame(windows, new StructType().add("window_id", DataTypes.StringType)
         .add("start_ts", DataTypes.TimestampType));
 
-    List<String> want = JudgeTransforms.dupInput(JudgeTransforms.perPairFromJudged(judged, cands), win)
-        .orderBy("qa_id").collectAsList().stream().map(Row::toString).toList();
-    List<String> got = JudgeTransforms.dupInputFromJudged(judged, win)
-        .orderBy("qa_id").collectAsList().stream().map(Row::toString).toList();
-    assertEquals(want, got);
-    assertTrue(got.size() > 20 && got.size() < 60, "some pairs take part and some do not: " + got.size());
-    assertTrue(got.stream().anyMatch(r -> r.startsWith("[p2,")), "a pair with an LLM reason only takes part");
+    for (int horizon : new int[] {0, 2}) {   // the scope: the MMSI, or the MMSI and 2-day period
+      List<String> want = JudgeTransforms.dupInput(JudgeTransforms.perPairFromJudged(judged, cands), win, horizon)
+          .orderBy("qa_id").collectAsList().stream().map(Row::toString).toList();
+      List<String> got = JudgeTransforms.dupInputFromJudged(judged, win, horizon)
+          .orderBy("qa_id").collectAsList().stream().map(Row::toString).toList();
+      assertEquals(want, got);
+      assertTrue(got.size() > 20 && got.size() < 60, "some pairs take part and some do not: " + got.size());
+      assertTrue(got.stream().anyMatch(r -> r.startsWith("[p2,")), "a pair with an LLM reason only takes part");
+    }
+  }
+
+  /**
+   * The duplicate scope with a horizon ({@link JudgeTransforms#scope}), against its definition
+   * computed here in plain Java: MMSI x 65,536 + floor(days since 1970-01-01 / N); and exact
+   * duplicates over it are per vessel and period: a text repeated across a period boundary is not a
+   * duplicate, within a period it is, and 0 keeps the whole history as one scope.
+   */
+  @Test
+  void aDuplicateHorizonScopesDuplicatesToTumblingPeriodsOfUtcDates() {
+    StructType in = new StructType().add("mmsi", DataTypes.LongType).add("date", DataTypes.DateType);
+    List<Row> dates = new ArrayList<>();
+    for (String d : List.of("1970-01-01", "1970-01-07", "1970-01-08", "2024-06-01", "2024-06-02", "2024-06-03",
+        "2099-12-31")) {
+      dates.add(RowFactory.create(366123456L, java.sql.Date.valueOf(d)));
+      dates.add(RowFactory.create(1_073_741_823L, java.sql.Date.valueOf(d)));   // the largest 30-bit MMSI
+    }
+    Dataset<Row> df = spark().createDataFrame(dates, in);
+    for (int n : new int[] {1, 2, 7, 30}) {
+      for (Row r : df.select(col("mmsi"), col("date"), JudgeTransforms.scope(n)).collectAsList()) {
+        long epochDay = LocalDate.parse(r.get(1).toString()).toEpochDay();
+        assertEquals(r.getLong(0) * 65_536L + Math.floorDiv(epochDay, n) % 65_536L, r.getLong(2), n + " " + r);
+      }
+    }
+    assertEquals(List.of(366123456L), df.select(JudgeTransforms.scope(0)).distinct()
+        .where(col("scope").lt(400_000_000L)).as(org.apache.spark.sql.Encoders.LONG()).collectAsList());
+
+    // 2024-06-01 is day 19,875 since 1970-01-01: with N = 2 it ends period 9,937, and 06-02 and 06-03
+    // form period 9,938
+    StructType pp = new StructType().add("qa_id", DataTypes.StringType).add("mmsi", DataTypes.LongType)
+        .add("date", DataTypes.DateType).add("start_ts", DataTypes.TimestampType).add("norm", DataTypes.StringType);
+    String text = "what was the mean sog? || 12.5 knots";
+    Dataset<Row> pairs = spark().createDataFrame(List.of(
+        RowFactory.create("a", 1L, java.sql.Date.valueOf("2024-06-01"), at(0), text),
+        RowFactory.create("b", 1L, java.sql.Date.valueOf("2024-06-02"), at(24), text),
+        RowFactory.create("c", 1L, java.sql.Date.valueOf("2024-06-03"), at(48), text)), pp);
+    java.util.function.IntFunction<Map<String, String>> exactOf = n -> {
+      Map<String, String> m = new java.util.TreeMap<>();
+      JudgeTransforms.exactDuplicates(pairs.select(col("qa_id"), JudgeTransforms.scope(n), col("start_ts"), col("norm")))
+          .collectAsList().forEach(r -> m.put(r.getString(0), r.getString(1)));
+      return m;
+    };
+    assertEquals(Map.of("b", "a", "c", "a"), exactOf.apply(0));
+    assertEquals(Map.of("c", "b"), exactOf.apply(2));
+    assertEquals(Map.of(), exactOf.apply(1));
+    assertEquals(Map.of("b", "a", "c", "a"), exactOf.apply(7));
   }
 
   /**
