@@ -1,6 +1,9 @@
 package io.aisdistill.jobs;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.unix_micros;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aisdistill.jobs.cli.Cli;
@@ -163,13 +166,10 @@ class IncrementalJudgeTest {
     assertEquals("incremental", m.get("mode"), m.toString());
 
     // the brute-force duplicates: qa_id -> (mmsi, date, start_ts in microseconds, norm, reasons, duplicate_of)
-    java.util.List<Row> rows = lh.read(Tables.QA_JUDGED).join(lh.read(Tables.WINDOWS).select("window_id", "start_ts"),
+    List<Row> rows = lh.read(Tables.QA_JUDGED).join(lh.read(Tables.WINDOWS).select("window_id", "start_ts"),
             "window_id")
-        .select(org.apache.spark.sql.functions.col("qa_id"), org.apache.spark.sql.functions.col("mmsi"),
-            org.apache.spark.sql.functions.col("date").cast("string"),
-            org.apache.spark.sql.functions.unix_micros(org.apache.spark.sql.functions.col("start_ts")),
-            org.apache.spark.sql.functions.col("question"), org.apache.spark.sql.functions.col("answer"),
-            org.apache.spark.sql.functions.col("reasons"), org.apache.spark.sql.functions.col("duplicate_of"))
+        .select(col("qa_id"), col("mmsi"), col("date").cast("string"), unix_micros(col("start_ts")), col("question"),
+            col("answer"), col("reasons"), col("duplicate_of"))
         .collectAsList();
     List<String> setOrLlm = List.of("DUPLICATE_EXACT", "NEAR_DUPLICATE", "ANSWER_BALANCE", "LLM_JUDGE_LOW_SCORE",
         "LLM_JUDGE_UNPARSEABLE", "LLM_JUDGE_FAILED");
@@ -206,7 +206,7 @@ class IncrementalJudgeTest {
             "a near duplicate names a pair of its vessel and date: " + r);
       }
     }
-    assertTrue(!want.isEmpty(), "the data has exact duplicates within a day");
+    assertFalse(want.isEmpty(), "the data has exact duplicates within a day");
     assertEquals(want, got);
     assertTrue(datesOfText.values().stream().anyMatch(d -> d.size() > 1),
         "a vessel repeats a text on two dates (kept on both: the horizon decides)");
