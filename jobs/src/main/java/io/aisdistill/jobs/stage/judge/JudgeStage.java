@@ -234,11 +234,10 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
         if (inc != null) {
           Dataset<Row> stored = lh.readAt(Tables.QA_JUDGED, judgedVersion);
           Column inScope = inc.vessels().isEmpty() ? lit(false) : col("mmsi").isin(inc.vessels().toArray());
-          Dataset<Row> unselected = stored.select("qa_id").join(selectedIds.select("qa_id"), "qa_id", "left_anti");
+          Dataset<Row> unselected = inc.unselected().select("qa_id");
           // the scope vessels' other pairs that are still selected and unchanged (with a duplicate horizon,
           // only those of the periods whose duplicates can change)
-          Dataset<Row> others = stored.where(inScope.and(horizonPeriods(cfg.judge.duplicateHorizonDays, inc, stored,
-                  unselected)))
+          Dataset<Row> others = stored.where(inScope.and(horizonPeriods(cfg.judge.duplicateHorizonDays, inc, stored)))
               .join(selectedIds.select("qa_id"), "qa_id", "left_semi")
               .join(inc.pairs(), "qa_id", "left_anti");
           // the duplicate input of the changed pairs and of the vessels' other pairs (narrow: the history is read
@@ -442,22 +441,22 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
    * or when a date is unknown.
    *
    * @param stored qa_judged rows
-   * @param unselected (qa_id) of the stored pairs no longer selected
    */
-  static Column horizonPeriods(int horizonDays, Increment inc, Dataset<Row> stored, Dataset<Row> unselected) {
+  static Column horizonPeriods(int horizonDays, Increment inc, Dataset<Row> stored) {
     if (horizonDays <= 0 || inc.dates() == null) {
       return lit(true);
     }
     List<Object> dates = new ArrayList<>(inc.dates());
-    stored.join(inc.pairs().select("qa_id").unionByName(unselected.select("qa_id")), "qa_id", "left_semi")
-        .select("date").distinct().collectAsList().forEach(r -> dates.add(r.get(0)));
+    stored.join(inc.pairs().select("qa_id"), "qa_id", "left_semi").select("date")
+        .unionByName(inc.unselected().select("date"))
+        .distinct().collectAsList().forEach(r -> dates.add(r.get(0)));
     TreeSet<Long> periods = new TreeSet<>();
     for (Object d : dates) {
       if (d == null) {
         return lit(true);
       }
       LocalDate day = d instanceof java.sql.Date sd ? sd.toLocalDate() : LocalDate.parse(d.toString());
-      periods.add(Math.floorDiv(day.toEpochDay(), (long) horizonDays));
+      periods.add(JudgeTransforms.periodOf(day, horizonDays));
     }
     List<Object> all = new ArrayList<>();
     for (long p : periods) {
@@ -479,9 +478,12 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
    * @param dates the distinct dates of {@code pairs}: the partitions of qa_candidates and
    *     track_windows that hold them and their windows (a pair's date is its window's, as generate
    *     writes it); null when a pair has no date (then every partition is read)
+   * @param unselected (qa_id, mmsi, date) of the qa_judged rows no longer selected (to delete),
+   *     materialized once (localCheckpoint): the run reads them up to four times
    * @param fallback why a full run is needed instead (then the rest is null), or null
    */
-  record Increment(Dataset<Row> pairs, List<Long> vessels, List<Object> dates, String fallback) {
+  record Increment(Dataset<Row> pairs, List<Long> vessels, List<Object> dates, Dataset<Row> unselected,
+      String fallback) {
 
     /** The condition {@code date IN (dates)}: false when there are none, true when {@code dates} is null. */
     Column onDates() {
@@ -511,7 +513,7 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           winChanges = selected.sparkSession().createDataset(changedWindows, Encoders.STRING()).toDF("window_id");
         }
       } catch (RuntimeException e) {
-        return new Increment(null, null, null, "no change data feed for qa_candidates versions "
+        return new Increment(null, null, null, null, "no change data feed for qa_candidates versions "
             + (cp.candidatesVersion() + 1) + "-" + next.candidatesVersion() + " or track_windows versions "
             + (cp.windowsVersion() + 1) + "-" + next.windowsVersion() + " (" + e.getClass().getSimpleName() + ")");
       }
@@ -542,13 +544,15 @@ public final class JudgeStage extends AbstractStage<JudgeResult> {
           dates.add(r.get(1));
         }
       }
-      Dataset<Row> unselected = judged.join(ids, "qa_id", "left_anti");
+      Dataset<Row> unselected = judged.join(ids, "qa_id", "left_anti").select("qa_id", "mmsi", "date")
+          .localCheckpoint();
       vessels.addAll(mmsis(unselected));
       if (vessels.size() > vesselsMax) {
         pairs.unpersist();
-        return new Increment(null, null, null, vessels.size() + " vessels to re-judge (more than " + vesselsMax + ")");
+        return new Increment(null, null, null, null,
+            vessels.size() + " vessels to re-judge (more than " + vesselsMax + ")");
       }
-      return new Increment(pairs, new ArrayList<>(vessels), undated ? null : dates, null);
+      return new Increment(pairs, new ArrayList<>(vessels), undated ? null : dates, unselected, null);
     }
 
     /** The distinct non-null MMSIs of {@code rows}. */

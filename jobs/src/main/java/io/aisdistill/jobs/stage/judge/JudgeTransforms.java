@@ -592,6 +592,17 @@ public final class JudgeTransforms {
   }
 
   /**
+   * {@link #period} of one date on the driver (the same rule in plain Java, for the dates an increment
+   * reads: JudgeStage.horizonPeriods): floor(days since 1970-01-01 / N).
+   *
+   * @param date a UTC date
+   * @param horizonDays N, at least 1
+   */
+  static long periodOf(java.time.LocalDate date, int horizonDays) {
+    return Math.floorDiv(date.toEpochDay(), (long) horizonDays);
+  }
+
+  /**
    * {@link #perPair} rows with the duplicate reasons ({@code DUPLICATE_EXACT} before
    * {@code NEAR_DUPLICATE}) appended and duplicate_of; dup_ok dropped.
    *

@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -448,6 +449,18 @@ class JudgeTransformsTest {
         assertEquals(r.getLong(0) * 65_536L + Math.floorDiv(epochDay, n) % 65_536L, r.getLong(2), n + " " + r);
       }
     }
+    // the period of the driver (JudgeStage.horizonPeriods picks the dates an increment reads with it) and
+    // the Spark column agree, before 1970 too
+    Dataset<Row> days = spark().createDataFrame(Stream.of("1969-12-25", "1969-12-31", "1970-01-01", "1970-01-07",
+        "2024-06-01", "2024-06-02").map(d -> RowFactory.create(java.sql.Date.valueOf(d))).toList(),
+        new StructType().add("date", DataTypes.DateType));
+    for (int n : new int[] {1, 2, 7, 30}) {
+      for (Row r : days.select(col("date"), JudgeTransforms.period(col("date"), n)).collectAsList()) {
+        assertEquals(JudgeTransforms.periodOf(LocalDate.parse(r.get(0).toString()), n), r.getLong(1), n + " " + r);
+      }
+    }
+    assertEquals(List.of(9_937L, -1L, 0L), List.of(JudgeTransforms.periodOf(LocalDate.parse("2024-06-01"), 2),
+        JudgeTransforms.periodOf(LocalDate.parse("1969-12-31"), 7), JudgeTransforms.periodOf(LocalDate.EPOCH, 7)));
     assertEquals(List.of(366123456L), df.select(JudgeTransforms.scope(0)).distinct()
         .where(col("scope").lt(400_000_000L)).as(org.apache.spark.sql.Encoders.LONG()).collectAsList());
 
