@@ -18,9 +18,9 @@ import org.apache.spark.sql.SparkSession;
  * pipeline run on data-samples/ (five stages in one JVM) generates 458 distinct classes, and with
  * Spark's default compiled 628 times (CodeGenerator's "Code generated" log lines), 170 of them code it
  * had compiled before and evicted (JFR of the test JVM, 2026-12-08: Janino 20 % of CPU samples,
- * most of it in executor tasks). Measured on the
- * real-data run ({@code bin/ais-distill run --input ../shared/data/ais}, two pairs, 2 cores): 239.6
- * against 226.0 CPU s (-6 %), tables identical; three test classes of the suite: 499 against 440 CPU s.
+ * most of it in executor tasks). Measured on the real-data run ({@code bin/ais-distill run --input
+ * ../shared/data/ais}, two pairs, 2 cores): 239.6 against 226.0 CPU s (-6 %), tables identical;
+ * three test classes of the suite: 499 against 440 CPU s.
  */
 public final class SparkSessions {
   private SparkSessions() {}
